@@ -1,0 +1,64 @@
+"""Settings: every option is an environment variable, and most are also a command-line flag (cli.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOOLSETS = ("contacts", "lists", "tags", "campaigns", "segments", "events", "webhooks")
+
+
+def _state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "egoi-mcp"
+
+
+class Settings(BaseSettings):
+    """egoi-mcp's configuration, read from `EGOI_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="EGOI_MCP_", extra="ignore", populate_by_name=True)
+
+    api_key: SecretStr | None = Field(default=None, validation_alias="EGOI_API_KEY")
+    base_url: str = Field(default="https://api.egoiapp.com", validation_alias="EGOI_BASE_URL")
+    default_list_id: int | None = Field(default=None, validation_alias="EGOI_DEFAULT_LIST_ID")
+    rate_limit_per_hour: int = Field(default=150, ge=1, validation_alias="EGOI_RATE_LIMIT_PER_HOUR")
+    webhook_secret: SecretStr | None = Field(default=None, validation_alias="EGOI_WEBHOOK_SECRET")
+
+    transport: Literal["stdio", "http"] = "stdio"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    sandbox: bool = False
+    read_only: bool = False
+    toolsets: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(TOOLSETS))
+    confirm: Literal["flag", "elicit"] = "flag"
+    auth_token: SecretStr | None = None
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    public_url: str | None = None
+    webhook_listen: str | None = None
+    db: Path = Field(default_factory=lambda: _state_dir() / "events.db")
+    events_max: int = Field(default=100_000, ge=100)
+    events_max_age_days: int = Field(default=30, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("toolsets", "allowed_hosts", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("toolsets")
+    @classmethod
+    def _known_toolsets(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(TOOLSETS))
+        if unknown:
+            raise ValueError(f"unknown toolsets {', '.join(unknown)}; choose from {', '.join(TOOLSETS)}")
+        return value
+
+    @property
+    def key(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None

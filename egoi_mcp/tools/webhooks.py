@@ -1,0 +1,79 @@
+"""Webhooks toolset: point E-goi's webhooks for a list at this server's receiver, list and delete them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context, Resolve
+from pydantic import Field
+
+from egoi_mcp.errors import InvalidArgumentError
+from egoi_mcp.models import Page, Webhook
+from egoi_mcp.tools._base import (
+    ActionResult,
+    Confirm,
+    Cursor,
+    Decision,
+    Limit,
+    approved,
+    declined,
+    gate,
+    preview,
+    runtime,
+    tool,
+)
+from egoi_mcp.webhooks import egoi_actions
+
+Trigger = Literal[
+    "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
+    "email_soft_bounced", "email_sent",
+]  # fmt: skip
+ALL_TRIGGERS: list[str] = list(Trigger.__args__)
+
+
+@tool("webhooks", "Register webhook")
+async def egoi_register_webhook(
+    list_id: Annotated[int, Field(ge=1, description="list whose events to receive")],
+    ctx: Context,
+    triggers: Annotated[list[Trigger] | None, Field(description="default: all seven")] = None,
+    url: Annotated[str | None, Field(description="receiver URL; default: this server's")] = None,
+) -> Webhook:
+    """Have E-goi send a list's events (new subscriber, opens, clicks, bounces...) to this server, where they
+    become egoi://events resources and egoi_list_events results."""
+    rt = runtime(ctx)
+    target = url or rt.receiver_url()
+    if not target:
+        raise InvalidArgumentError(
+            "this server does not know its public address: set EGOI_MCP_PUBLIC_URL (e.g. https://mcp.example.com) "
+            "or pass url"
+        )
+    return await rt.client.create_webhook(list_id, target, egoi_actions(list(triggers or ALL_TRIGGERS)))
+
+
+@tool("webhooks", "List webhooks", read_only=True, idempotent=True)
+async def egoi_list_webhooks(ctx: Context, limit: Limit = 25, cursor: Cursor = None) -> Page[Webhook]:
+    """The webhooks registered in the E-goi account."""
+    return await runtime(ctx).client.list_webhooks(limit=limit, cursor=cursor)
+
+
+async def _confirm_delete(ctx: Context, webhook_id: int, confirm: bool):
+    async def summary() -> str:
+        return f"delete webhook {webhook_id}, so its events stop arriving"
+
+    return await gate(ctx, confirm, summary)
+
+
+@tool("webhooks", "Delete webhook", destructive=True, idempotent=True)
+async def egoi_delete_webhook(
+    webhook_id: Annotated[int, Field(ge=1, description="id from egoi_list_webhooks")],
+    ctx: Context,
+    decision: Annotated[Decision, Resolve(_confirm_delete)],
+    confirm: Confirm = False,
+) -> ActionResult:
+    """Delete a webhook. Without confirm=true it only previews."""
+    if not confirm:
+        return preview(f"delete webhook {webhook_id}, so its events stop arriving", webhook_id=webhook_id)
+    if not approved(decision):
+        return declined(f"delete webhook {webhook_id}")
+    await runtime(ctx).client.delete_webhook(webhook_id)
+    return ActionResult(status="done", summary=f"deleted webhook {webhook_id}")
