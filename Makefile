@@ -16,7 +16,14 @@ $(STAMP): pyproject.toml
 
 ## Start the MCP server over HTTP on the embedded sandbox (no E-goi account needed).
 demo: $(STAMP)
-	@$(BIN)/python -m egoi_mcp.demo --host $(HOST) --port $(PORT)
+	@echo "egoi-mcp on the sandbox: nothing reaches E-goi, nobody is mailed."
+	@echo "  MCP endpoint (streamable HTTP):  http://$(HOST):$(PORT)/mcp"
+	@echo "  Inspector:  npx @modelcontextprotocol/inspector  (transport: Streamable HTTP, URL above)"
+	@echo "  stdio config for a desktop client:"
+	@echo '    {"mcpServers": {"egoi": {"command": "$(abspath $(BIN))/egoi-mcp", "args": ["--sandbox"]}}}'
+	@echo "  Try the live events: egoi_register_webhook(list_id=1), then egoi_create_contact(...),"
+	@echo "  then read egoi://events/recent or call egoi_list_events."
+	@EGOI_MCP_DB=$${EGOI_MCP_DB:-$(abspath $(VENV))/demo-events.db} $(BIN)/egoi-mcp --transport http --sandbox --host $(HOST) --port $(PORT)
 
 ## The whole suite: unit, sandbox, E-goi contract (Prism), MCP in both eras, HTTP, conformance.
 test: $(STAMP)

@@ -1,9 +1,9 @@
 """The `egoi-mcp` command.
 
-    egoi-mcp                                   stdio MCP server (what desktop clients start)
-    egoi-mcp --transport http --port 8000      streamable HTTP at /mcp, webhook receiver, /healthz
-    egoi-mcp --sandbox                         against the embedded fake E-goi, no account needed
-    egoi-mcp sandbox --port 8100               serve only the fake E-goi API, for other tools
+egoi-mcp                                   stdio MCP server (what desktop clients start)
+egoi-mcp --transport http --port 8000      streamable HTTP at /mcp, webhook receiver, /healthz
+egoi-mcp --sandbox                         against the embedded fake E-goi, no account needed
+egoi-mcp sandbox --port 8100               serve only the fake E-goi API, for other tools
 """
 
 from __future__ import annotations
@@ -78,11 +78,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from egoi_mcp.config import Settings
 
-    overrides: dict[str, Any] = {
-        k: v
-        for k, v in vars(args).items()
-        if v is not None and k not in ("command",)
-    }
+    overrides: dict[str, Any] = {k: v for k, v in vars(args).items() if v is not None and k not in ("command",)}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:

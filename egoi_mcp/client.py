@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -30,6 +30,8 @@ from egoi_mcp.models import Campaign, Contact, ContactRef, MailingList, Page, Se
 from egoi_mcp.ratelimit import RateLimiter
 
 DEFAULT_BASE_URL = "https://api.egoiapp.com"
+
+T = TypeVar("T")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTACT_ID = re.compile(r"^[a-fA-F0-9]{10}$")
@@ -233,8 +235,11 @@ class EGoiClient:
         body = await self._request(
             "GET", path, params={**(params or {}), "offset": offset, "limit": limit}, resource=resource
         )
-        body = body or {}
-        return list(body.get("items") or []), body.get("total_items"), offset
+        if not isinstance(body, dict):
+            raise _unexpected(path)
+        items = [item for item in body.get("items") or [] if isinstance(item, dict)]
+        total = body.get("total_items")
+        return items, total if isinstance(total, int) else None, offset
 
     # -- ping ------------------------------------------------------------------------------------
 
@@ -267,7 +272,7 @@ class EGoiClient:
         body = await self._request(
             "POST", f"/lists/{list_id}/contacts", json={"base": base}, resource="list", retry=_Retry.ON_429
         )
-        contact_id = str(body["contact_id"])
+        contact_id = _parse(lambda b: str(b["contact_id"]), body)
         for tag_id in tag_ids:
             await self._tag_action("attach-tag", list_id, tag_id, [contact_id])
         return Contact(
@@ -280,7 +285,7 @@ class EGoiClient:
         list_id = self._list_id(list_id)
         (contact_id,) = _check_contact_ids([contact_id])
         body = await self._request("GET", f"/lists/{list_id}/contacts/{contact_id}", resource="contact")
-        return Contact.from_egoi(body, list_id=list_id)
+        return _parse(Contact.from_egoi, body, list_id=list_id)
 
     async def search_contacts(
         self, query: str, list_id: int | None = None, *, limit: int = 25, cursor: str | None = None
@@ -316,7 +321,7 @@ class EGoiClient:
             resource="list",
             params=params,
         )
-        contacts = [Contact.from_egoi(item, list_id=list_id) for item in items]
+        contacts = [_parse(Contact.from_egoi, item, list_id=list_id) for item in items]
         return make_page(contacts, offset=offset, limit=limit, total=total)
 
     async def find_contact(self, query: str) -> list[ContactRef]:
@@ -349,7 +354,7 @@ class EGoiClient:
             path, limit=limit, cursor=cursor, resource="segment" if segment_id else "list"
         )
         return make_page(
-            [Contact.from_egoi(i, list_id=list_id) for i in items], offset=offset, limit=limit, total=total
+            [_parse(Contact.from_egoi, i, list_id=list_id) for i in items], offset=offset, limit=limit, total=total
         )
 
     async def count_contacts(self, list_id: int | None = None, segment_id: str | None = None) -> int:
@@ -438,16 +443,18 @@ class EGoiClient:
             raise InvalidArgumentError("name is empty: give the list a name")
         payload = {"internal_name": name.strip(), "public_name": (description or name).strip()}
         body = await self._request("POST", "/lists", json=payload, retry=_Retry.ON_429)
-        return MailingList.from_egoi(body)
+        return _parse(MailingList.from_egoi, body)
 
     async def get_lists(self, *, limit: int = 25, cursor: str | None = None) -> Page[MailingList]:
         items, total, offset = await self._collection(
             "/lists", limit=limit, cursor=cursor, params={"order": "asc", "order_by": "list_id"}
         )
-        return make_page([MailingList.from_egoi(i) for i in items], offset=offset, limit=limit, total=total)
+        return make_page([_parse(MailingList.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
 
     async def get_list(self, list_id: int) -> MailingList:
-        return MailingList.from_egoi(await self._request("GET", f"/lists/{self._list_id(list_id)}", resource="list"))
+        return _parse(
+            MailingList.from_egoi, await self._request("GET", f"/lists/{self._list_id(list_id)}", resource="list")
+        )
 
     async def delete_list(self, list_id: int) -> None:
         await self._request("DELETE", f"/lists/{self._list_id(list_id)}", resource="list")
@@ -461,7 +468,7 @@ class EGoiClient:
             raise InvalidArgumentError(f"color must look like '#RRGGBB', not {color!r}")
         payload = {"name": name.strip(), **({"color": color} if color else {})}
         try:
-            tag = Tag.from_egoi(await self._request("POST", "/tags", json=payload, retry=_Retry.ON_429))
+            tag = _parse(Tag.from_egoi, await self._request("POST", "/tags", json=payload, retry=_Retry.ON_429))
         except ConflictError as exc:
             raise ConflictError(
                 f"a tag named {name!r} already exists: use it, or list tags to find its id",
@@ -475,7 +482,7 @@ class EGoiClient:
         items, total, offset = await self._collection(
             "/tags", limit=limit, cursor=cursor, params={"order": "asc", "order_by": "tag_id"}
         )
-        return make_page([Tag.from_egoi(i) for i in items], offset=offset, limit=limit, total=total)
+        return make_page([_parse(Tag.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
 
     async def delete_tag(self, tag_id: int) -> None:
         await self._request("DELETE", f"/tags/{int(tag_id)}", resource="tag")
@@ -554,7 +561,7 @@ class EGoiClient:
             "/campaigns", limit=limit, cursor=cursor,
             params={"channel": channel, "list_id": list_id, "status": status},
         )  # fmt: skip
-        return make_page([Campaign.from_egoi(i) for i in items], offset=offset, limit=limit, total=total)
+        return make_page([_parse(Campaign.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
 
     async def get_campaign(self, campaign_id: str) -> Campaign:
         """One campaign by hash (`GET /campaigns?campaign_hash=`)."""
@@ -564,7 +571,7 @@ class EGoiClient:
             raise NotFoundError(
                 f"no campaign {campaign_id!r}: list campaigns to see their ids", code="CAMPAIGN_NOT_FOUND", status=404
             )
-        return Campaign.from_egoi(items[0])
+        return _parse(Campaign.from_egoi, items[0])
 
     async def send_email_to_contact(self, campaign_id: str, contact_id: str, list_id: int | None = None) -> str:
         """Send an e-mail campaign to one contact. E-goi's send takes the address, so it is read first.
@@ -605,7 +612,7 @@ class EGoiClient:
         items, total, offset = await self._collection(
             f"/lists/{list_id}/segments", limit=limit, cursor=cursor, resource="list", params={"type": type}
         )
-        return make_page([Segment.from_egoi(i) for i in items], offset=offset, limit=limit, total=total)
+        return make_page([_parse(Segment.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
 
     async def get_segment(self, segment_id: str, list_id: int | None = None) -> Segment:
         """One segment of a list, found in the list's segments (usually one call)."""
@@ -627,7 +634,7 @@ class EGoiClient:
 
     async def list_webhooks(self, *, limit: int = 25, cursor: str | None = None) -> Page[Webhook]:
         items, total, offset = await self._collection("/webhooks", limit=limit, cursor=cursor)
-        return make_page([Webhook.from_egoi(i) for i in items], offset=offset, limit=limit, total=total)
+        return make_page([_parse(Webhook.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
 
     async def create_webhook(self, list_id: int, url: str, actions: Sequence[str]) -> Webhook:
         if not re.match(r"^https?://", url):
@@ -635,10 +642,22 @@ class EGoiClient:
         if not actions:
             raise InvalidArgumentError("actions is empty: pass at least one E-goi webhook action")
         payload = {"list_id": self._list_id(list_id), "url": url, "actions": list(actions)}
-        return Webhook.from_egoi(await self._request("POST", "/webhooks", json=payload, retry=_Retry.ON_429))
+        return _parse(Webhook.from_egoi, await self._request("POST", "/webhooks", json=payload, retry=_Retry.ON_429))
 
     async def delete_webhook(self, webhook_id: int) -> None:
         await self._request("DELETE", f"/webhooks/{int(webhook_id)}", resource="webhook")
+
+
+def _unexpected(path: str) -> UpstreamError:
+    return UpstreamError(f"E-goi answered {path} with a body of an unexpected shape; try again later")
+
+
+def _parse(factory: Callable[..., T], data: Any, **kwargs: Any) -> T:
+    """Build a model from E-goi's JSON; a body we cannot read is an upstream error, not a crash."""
+    try:
+        return factory(data, **kwargs)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise UpstreamError("E-goi answered with a body of an unexpected shape; try again later") from None
 
 
 def _maybe_phone(text: str) -> str | None:

@@ -125,7 +125,12 @@ class Webhook(_Model):
 
     @classmethod
     def from_egoi(cls, data: dict[str, Any]) -> Webhook:
-        return cls(id=data["webhook_id"], list_id=data["list_id"], url=data["url"], actions=data.get("actions") or [])
+        return cls(
+            id=data["webhook_id"],
+            list_id=data["list_id"],
+            url=data["url"],
+            actions=[a for a in data.get("actions") or [] if isinstance(a, str)],
+        )
 
 
 class Event(_Model):

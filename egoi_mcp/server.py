@@ -77,7 +77,9 @@ class EgoiServer:
 def build_server(settings: Settings) -> EgoiServer:
     """Wire settings into an MCP server. With `settings.sandbox`, E-goi is the embedded fake, in-process."""
     store = EventStore(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else load_or_create_secret(settings.db)
+    secret = (
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else load_or_create_secret(settings.db)
+    )
     bus = InMemorySubscriptionBus()
 
     auth: dict[str, Any] = {}

@@ -105,9 +105,7 @@ async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | No
     return f"{verb} {who} from list '{lst.name}' (id {lst.id})"
 
 
-async def _confirm_delete(
-    ctx: Context, contact_ids: list[str], list_id: int | None, mode: str, confirm: bool
-):
+async def _confirm_delete(ctx: Context, contact_ids: list[str], list_id: int | None, mode: str, confirm: bool):
     return await gate(ctx, confirm, lambda: _delete_summary(runtime(ctx), contact_ids, list_id, mode))
 
 

@@ -1,0 +1,64 @@
+"""Shared fixtures: the anyio backend, E-goi's spec served by Prism, and a sandbox-backed MCP server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            httpx.request("POST" if url.endswith("/ping") else "GET", url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up in {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def prism_url() -> Iterator[str]:
+    """E-goi's own OpenAPI served as a validating mock (Stoplight Prism): the judge of our requests."""
+    tool = SHARED / "tools" / "egoi-prism"
+    if not tool.exists():
+        pytest.skip(f"{tool} is missing: the contract tests need ../shared beside the repository")
+    if not shutil.which("npm"):
+        pytest.skip("npm is needed to install Stoplight Prism")
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(tool), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/ping", timeout=300, proc=proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,88 @@
+"""Contract tests: every client method against E-goi's own OpenAPI spec, served by Stoplight Prism.
+
+A request is wrong when Prism answers 401/422 or its `sl-violations` header lists a `request` entry.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from egoi_mcp.client import EGoiClient
+
+pytestmark = [pytest.mark.anyio, pytest.mark.prism]
+
+CONTACT = "8f3a27ef26"
+
+
+class _Recorder(httpx.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.seen: list[tuple[str, str, int, list[dict]]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        violations = json.loads(response.headers.get("sl-violations") or "[]")
+        self.seen.append((request.method, request.url.path, response.status_code, violations))
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _request_violations(recorder: _Recorder) -> list[str]:
+    bad = []
+    for method, path, status, violations in recorder.seen:
+        for v in violations:
+            if str(v.get("location", [""])[0]).startswith("request"):
+                bad.append(f"{method} {path}: {v.get('location')} {v.get('message')}")
+        if status in (401, 422):
+            bad.append(f"{method} {path}: HTTP {status}")
+    return bad
+
+
+CALLS = {
+    "ping": lambda c: c.ping(),
+    "create_contact": lambda c: c.create_contact(
+        "john@example.com", "John", "Doe", "+351912345678", list_id=1, tags=[1, 2]
+    ),
+    "create_contact_tag_names": lambda c: c.create_contact("ann@example.com", list_id=1, tags=["new-signup"]),
+    "get_contact": lambda c: c.get_contact(CONTACT, list_id=1),
+    "search_contacts_in_list": lambda c: c.search_contacts("john@example.com", list_id=1),
+    "search_contacts_by_name": lambda c: c.search_contacts("John Doe", list_id=1),
+    "search_contacts_by_phone": lambda c: c.search_contacts("+351912345678", list_id=1),
+    "search_contacts_everywhere": lambda c: c.search_contacts("john@example.com"),
+    "list_contacts_segment": lambda c: c.list_contacts(1, segment_id="seg_1"),
+    "update_one_contact": lambda c: c.update_contacts([CONTACT], list_id=1, first_name="Jo", tags=[3]),
+    "update_contacts_bulk": lambda c: c.update_contacts([CONTACT, "0123456789"], list_id=1, last_name="Doe"),
+    "delete_contacts_forget": lambda c: c.delete_contacts([CONTACT], list_id=1),
+    "delete_contacts_unsubscribe": lambda c: c.delete_contacts([CONTACT], list_id=1, mode="unsubscribe"),
+    "create_list": lambda c: c.create_list("Newsletter", "Weekly"),
+    "get_lists": lambda c: c.get_lists(),
+    "get_list": lambda c: c.get_list(1),
+    "delete_list": lambda c: c.delete_list(1),
+    "create_tag": lambda c: c.create_tag("vip", "#FF0000"),
+    "list_tags": lambda c: c.list_tags(),
+    "delete_tag": lambda c: c.delete_tag(1),
+    "attach_tag": lambda c: c.attach_tag(1, [CONTACT], list_id=1),
+    "detach_tag": lambda c: c.detach_tag(1, [CONTACT], list_id=1),
+    "campaign_list": lambda c: c.campaign_list(list_id=1, status="sent"),
+    "get_campaign": lambda c: c.get_campaign("campaign_hash"),
+    "send_email_to_contact": lambda c: c.send_email_to_contact("abc123", CONTACT, list_id=1),
+    "send_email_to_segment": lambda c: c.send_email_to_segment("abc123", "seg_1", list_id=1),
+    "segment_list": lambda c: c.segment_list(1, type="tag"),
+    "list_webhooks": lambda c: c.list_webhooks(),
+    "create_webhook": lambda c: c.create_webhook(1, "https://example.com/hook", ["subscription", "email_open"]),
+    "delete_webhook": lambda c: c.delete_webhook(1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+async def test_requests_are_what_egoi_accepts(prism_url: str, name: str) -> None:
+    recorder = _Recorder()
+    async with EGoiClient("test-key", base_url=prism_url, transport=recorder, max_retries=0) as client:
+        await CALLS[name](client)
+    assert recorder.seen, "no request was made"
+    assert _request_violations(recorder) == []
