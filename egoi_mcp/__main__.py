@@ -1,0 +1,3 @@
+from egoi_mcp.cli import main
+
+main()

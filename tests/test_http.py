@@ -1,0 +1,90 @@
+"""The HTTP app through the real Starlette stack: MCP in both eras, bearer auth, Host/Origin, caps, health."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from egoi_mcp.server import build_app, build_server
+from tests.test_tools import make_settings
+
+pytestmark = pytest.mark.anyio
+
+BASE = "http://127.0.0.1:8000"
+TOKEN = "a-long-random-token-for-tests-0123456789"
+
+
+@asynccontextmanager
+async def http_app(tmp_path: Path, **overrides: Any) -> AsyncIterator[httpx2.AsyncClient]:
+    server = build_server(make_settings(tmp_path, transport="http", **overrides))
+    app = build_app(server)
+    async with app.router.lifespan_context(app):
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE) as http:
+            yield http
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_tools_over_http_with_bearer(tmp_path: Path, mode: str) -> None:
+    async with http_app(tmp_path, auth_token=TOKEN) as http:
+        http.headers["Authorization"] = f"Bearer {TOKEN}"
+        async with Client(streamable_http_client(f"{BASE}/mcp", http_client=http), mode=mode) as client:
+            result = await client.call_tool("egoi_list_lists", {})
+            assert not result.is_error
+            assert result.structured_content["total"] >= 2
+
+
+async def test_missing_or_wrong_bearer_is_401(tmp_path: Path) -> None:
+    async with http_app(tmp_path, auth_token=TOKEN) as http:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        assert (await http.post("/mcp", json=body)).status_code == 401
+        wrong = await http.post("/mcp", json=body, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_foreign_origin_is_403_and_foreign_host_421(tmp_path: Path) -> None:
+    async with http_app(tmp_path) as http:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+        evil = await http.post("/mcp", json=body, headers={**headers, "Origin": "http://evil.example"})
+        assert evil.status_code == 403
+        host = await http.post("/mcp", json=body, headers={**headers, "Host": "evil.example"})
+        assert host.status_code == 421
+
+
+async def test_allowed_host_is_accepted(tmp_path: Path) -> None:
+    async with http_app(tmp_path, allowed_hosts=["mcp.example.com"]) as http:
+        async with Client(
+            streamable_http_client("https://mcp.example.com/mcp", http_client=http), mode="legacy"
+        ) as client:
+            assert (await client.list_tools()).tools
+
+
+async def test_oversized_mcp_body_is_413(tmp_path: Path) -> None:
+    async with http_app(tmp_path) as http:
+        huge = {"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"pad": "x" * (2 * 1024 * 1024)}}
+        response = await http.post(
+            "/mcp", content=json.dumps(huge), headers={"Content-Type": "application/json",
+                                                        "Accept": "application/json, text/event-stream"},
+        )  # fmt: skip
+        assert response.status_code == 413
+
+
+async def test_healthz_and_webhook_route_share_the_app(tmp_path: Path) -> None:
+    async with http_app(tmp_path) as http:
+        health = (await http.get("/healthz")).json()
+        assert health["status"] == "ok" and health["sandbox"] is True
+        delivered = await http.post(
+            "/webhooks/egoi/test-webhook-secret",
+            json={"action": "subscription", "list_id": 1, "contact_id": "8f3a27ef26", "email": "a@example.com"},
+        )
+        assert delivered.status_code == 200
+        assert (await http.post("/webhooks/egoi/wrong", json={"action": "subscription"})).status_code == 404

@@ -1,0 +1,33 @@
+"""server.json is a valid MCP Registry manifest for this exact package version."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import jsonschema
+import pytest
+
+import egoi_mcp
+from tests.conftest import REPO, SHARED
+
+
+def test_server_json_is_valid_and_versions_agree() -> None:
+    schema_path = SHARED / "mcp" / "server.schema.json"
+    if not schema_path.exists():
+        pytest.skip("../shared/mcp/server.schema.json is missing")
+    manifest = json.loads((REPO / "server.json").read_text())
+    jsonschema.validate(manifest, json.loads(schema_path.read_text()))
+
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert manifest["version"] == version == egoi_mcp.__version__
+    assert {p["version"] for p in manifest["packages"]} == {version}
+    assert {p["transport"]["type"] for p in manifest["packages"]} == {"stdio", "streamable-http"}
+    for package in manifest["packages"]:
+        key = next(v for v in package["environmentVariables"] if v["name"] == "EGOI_API_KEY")
+        assert key["isSecret"] is True
+
+
+def test_readme_claims_the_registry_name() -> None:
+    manifest = json.loads((REPO / "server.json").read_text())
+    assert f"mcp-name: {manifest['name']}" in (REPO / "README.md").read_text()
