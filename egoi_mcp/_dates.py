@@ -15,7 +15,7 @@ def parse_datetime(value: object) -> datetime | None:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, int | float):
-        parsed = datetime.fromtimestamp(value, UTC)
+        return _from_epoch(value)
     else:
         text = str(value).strip()
         if text.endswith(("Z", "z")):
@@ -23,10 +23,18 @@ def parse_datetime(value: object) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            if text.isdigit():
-                return datetime.fromtimestamp(int(text), UTC)
+            if text.isascii() and text.isdigit():
+                return _from_epoch(int(text))
             return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _from_epoch(seconds: float) -> datetime | None:
+    """Epoch seconds as a UTC datetime; None when out of range (NaN, inf, milliseconds past year 9999)."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def format_datetime(value: datetime) -> str:

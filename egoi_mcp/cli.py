@@ -9,6 +9,7 @@ egoi-mcp sandbox --port 8100               serve only the fake E-goi API, for ot
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import re
 import sys
@@ -134,7 +135,8 @@ async def _serve_stdio(server: Any) -> None:
         log_config=None,
     )  # fmt: skip
     receiver = uvicorn.Server(config)
-    receiver.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
+    receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(receiver.serve)
         await server.mcp.run_stdio_async()

@@ -35,6 +35,7 @@ T = TypeVar("T")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTACT_ID = re.compile(r"^[a-fA-F0-9]{10}$")
+_EGOI_PHONE = re.compile(r"[0-9]{1,3}-[0-9]{4,20}")  # E-goi's cellphone pattern, ASCII digits only
 # ITU country calling codes: these prefixes are 1 or 2 digits long, every other code has 3.
 _ONE_DIGIT_CC = {"1", "7"}
 _TWO_DIGIT_CC = {
@@ -86,15 +87,17 @@ def _check_campaign(campaign_id: str) -> None:
 def egoi_phone(phone: str) -> str:
     """E-goi wants `<country code>-<number>` ('351-912345678'); accept '+351 912 345 678' too."""
     text = phone.strip()
-    if re.fullmatch(r"\d{1,3}-\d{4,20}", text):
+    if _EGOI_PHONE.fullmatch(text):
         return text
     digits = re.sub(r"[\s().-]", "", text)
     if digits.startswith("00"):
         digits = "+" + digits[2:]
-    if re.fullmatch(r"\+\d{6,23}", digits):
+    if re.fullmatch(r"\+[0-9]{6,23}", digits):
         number = digits[1:]
         cc_len = 1 if number[0] in _ONE_DIGIT_CC else 2 if number[:2] in _TWO_DIGIT_CC else 3
-        return f"{number[:cc_len]}-{number[cc_len:]}"
+        formatted = f"{number[:cc_len]}-{number[cc_len:]}"
+        if _EGOI_PHONE.fullmatch(formatted):
+            return formatted
     raise InvalidArgumentError(
         f"{phone!r} is not a phone number E-goi accepts: use the international form '+351912345678' "
         "or E-goi's '351-912345678'"
@@ -186,8 +189,9 @@ class EGoiClient:
                 error = error_from_response(response, resource=resource, api_key=self._api_key)
                 if isinstance(error, RateLimitError):
                     retryable = retry is not _Retry.NEVER
-                else:
-                    retryable = retry is _Retry.SAFE and isinstance(error, UpstreamError | NetworkError)
+                else:  # 5xx, 408 and unreadable answers; not other 4xx, which say the same when asked again
+                    transient = isinstance(error, NetworkError) or (error.status or 500) >= 500
+                    retryable = retry is _Retry.SAFE and isinstance(error, UpstreamError | NetworkError) and transient
             if not retryable or attempt > self._max_retries:
                 raise error
             delay = self._retry_backoff * 2 ** (attempt - 1)
@@ -195,6 +199,8 @@ class EGoiClient:
                 if error.reset_at is not None:
                     delay = max(delay, error.reset_at.timestamp() - time.time())
                 self.limiter.block_for(delay)
+            elif delay > self.limiter.max_wait:
+                raise error  # a backoff we may not sleep is not a spent budget: report what E-goi said
             await self.limiter.wait(delay)
 
     def _decode(self, response: httpx.Response) -> Any:
@@ -215,9 +221,13 @@ class EGoiClient:
                 "list_id is required: pass one (find it with get_lists) or set EGOI_DEFAULT_LIST_ID",
                 code="LIST_NOT_FOUND",
             )
-        if int(value) < 1:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1 or isinstance(value, bool):
             raise InvalidArgumentError(f"list_id must be a positive integer, not {value!r}", code="LIST_NOT_FOUND")
-        return int(value)
+        return number
 
     async def _collection(
         self,
@@ -246,7 +256,7 @@ class EGoiClient:
     async def ping(self) -> bool:
         """True when E-goi answers `POST /ping`."""
         body = await self._request("POST", "/ping")
-        return bool(body and body.get("result") == "pong")
+        return isinstance(body, dict) and body.get("result") == "pong"
 
     # -- contacts ---------------------------------------------------------------------------------
 
@@ -292,21 +302,26 @@ class EGoiClient:
     ) -> Page[Contact]:
         """Find contacts by e-mail, phone or name.
 
-        In a list (given or default) this is one filtered `GET /lists/{id}/contacts`. Without a list, an
-        e-mail or phone is looked up account-wide with `GET /contacts/search`, then each hit is read.
+        In a list this is one filtered `GET /lists/{id}/contacts`. Without a list, an e-mail or phone is
+        looked up in every list with `GET /contacts/search`, then each hit is read; a name is looked up in the
+        default list.
         """
         query = query.strip()
         if not query:
             raise InvalidArgumentError("query is empty: pass an e-mail, a phone number or a name")
-        list_id = list_id if list_id is not None else self.default_list_id
         is_email = "@" in query
         phone = None if is_email else _maybe_phone(query)
+        if list_id is None and not (is_email or phone):
+            list_id = self.default_list_id
         if list_id is None:
             if not (is_email or phone):
                 raise InvalidArgumentError("searching by name needs a list_id: pass one (find it with get_lists)")
+            if not 1 <= limit <= EGOI_MAX_LIMIT:
+                raise InvalidArgumentError(f"limit must be between 1 and {EGOI_MAX_LIMIT}, not {limit}")
+            offset = decode_cursor(cursor)
             refs = await self.find_contact(query)
-            found = [await self.get_contact(ref.contact_id, ref.list_id) for ref in refs[:limit]]
-            return make_page(found, offset=0, limit=limit, total=len(refs))
+            found = [await self.get_contact(ref.contact_id, ref.list_id) for ref in refs[offset : offset + limit]]
+            return make_page(found, offset=offset, limit=limit, total=len(refs))
         if is_email:
             params = {"email": _check_email(query)}
         elif phone:
@@ -337,7 +352,9 @@ class EGoiClient:
             body = await self._request("GET", "/contacts/search", params=params, resource="contact")
         except NotFoundError:
             return []
-        return [ContactRef.model_validate(item) for item in (body or {}).get("items") or []]
+        if body is not None and not isinstance(body, dict):
+            raise _unexpected("/contacts/search")
+        return [_parse(ContactRef.model_validate, item) for item in (body or {}).get("items") or []]
 
     async def list_contacts(
         self,
@@ -491,7 +508,7 @@ class EGoiClient:
     async def find_tag(self, tag: str | int) -> Tag:
         """A tag by id or by name (case-insensitive), from the cache when possible."""
         tags = await self._all_tags()
-        if isinstance(tag, int) or str(tag).isdigit():
+        if isinstance(tag, int) or (str(tag).isascii() and str(tag).isdigit()):
             for known in tags.values():
                 if known.id == int(tag):
                     return known
@@ -514,12 +531,12 @@ class EGoiClient:
 
     async def _tag_ids(self, tags: Sequence[str | int], *, create: bool) -> list[int]:
         """Tag names or ids to ids. Ids pass through; names come from one cached listing, or are created."""
+        if any(not str(tag).strip() for tag in tags):
+            raise InvalidArgumentError("a tag name is empty")
         ids: list[int] = []
         for tag in tags:
             text = str(tag).strip()
-            if not text:
-                raise InvalidArgumentError("a tag name is empty")
-            if isinstance(tag, int) or text.isdigit():
+            if isinstance(tag, int) or (text.isascii() and text.isdigit()):
                 ids.append(int(text))
                 continue
             known = (await self._all_tags()).get(text.casefold())
@@ -578,6 +595,7 @@ class EGoiClient:
 
         Returns the address it was sent to. Never retried.
         """
+        _check_campaign(campaign_id)
         list_id = self._list_id(list_id)
         contact = await self.get_contact(contact_id, list_id)
         if not contact.email:
@@ -637,8 +655,8 @@ class EGoiClient:
         return make_page([_parse(Webhook.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
 
     async def create_webhook(self, list_id: int, url: str, actions: Sequence[str]) -> Webhook:
-        if not re.match(r"^https?://", url):
-            raise InvalidArgumentError(f"the webhook url must start with http:// or https://, not {url!r}")
+        if not re.fullmatch(r"https?://[^\s/?#]+(?:[/?#]\S*)?", url or ""):
+            raise InvalidArgumentError(f"the webhook url must be an http:// or https:// URL with a host, not {url!r}")
         if not actions:
             raise InvalidArgumentError("actions is empty: pass at least one E-goi webhook action")
         payload = {"list_id": self._list_id(list_id), "url": url, "actions": list(actions)}

@@ -118,9 +118,12 @@ def _body(response: httpx.Response) -> dict[str, Any]:
 
 
 def _reset_at(headers: httpx.Headers) -> datetime | None:
-    for name in ("x-ratelimit-reset", "x-account-reset", "retry-after"):
+    # The budget that ran out (remaining 0) decides when we may call again; then whichever reset is given.
+    names = ("x-ratelimit-reset", "x-account-reset", "retry-after")
+    exhausted = [n for n in names[:2] if (headers.get(n.replace("-reset", "-remaining")) or "").strip() == "0"]
+    for name in (*exhausted, *names):
         value = headers.get(name)
-        if value and value.strip().isdigit():
+        if value and value.strip().isascii() and value.strip().isdigit():
             return datetime.fromtimestamp(datetime.now(UTC).timestamp() + int(value), UTC)
     return None
 
@@ -158,9 +161,13 @@ def error_from_response(
         reasons = "; ".join(redact(str(v), api_key) for v in errors.values()) or detail or "conflict"
         return ConflictError(f"E-goi refused the change: {reasons}", status=409)
     if status in (400, 413, 422):
-        fields = {str(k): redact(str(v), api_key) for k, v in errors.items()}
+        fields = {redact(str(k), api_key): redact(str(v), api_key) for k, v in errors.items()}
         listed = "; ".join(f"{k}: {v}" for k, v in fields.items())
-        code = "EMAIL_ADDRESS_INVALID" if any("email" in k for k in fields) else "VALIDATION_ERROR"
+        code = "VALIDATION_ERROR"
+        if any("email" in k for k in fields):
+            code = "EMAIL_ADDRESS_INVALID"
+        elif "list_id" in fields and "not found" in fields["list_id"].lower():
+            code = "LIST_NOT_FOUND"  # E-goi documents no 404 for writes into a list that does not exist
         return ValidationError(
             f"E-goi rejected the request: {listed or detail or 'invalid input'}",
             code=code,

@@ -24,16 +24,16 @@ class _Model(BaseModel):
 
 
 class Contact(_Model):
-    """A contact in one E-goi list."""
+    # A contact in one E-goi list. (Comments, not docstrings: docstrings would be sent in every schema.)
 
-    id: str = Field(description="E-goi contact_id (10 hex characters)")
+    id: str
     list_id: int | None = None
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
-    phone: str | None = Field(default=None, description="cellphone in E-goi's '351-912345678' form")
+    phone: str | None = None
     status: str | None = None
-    tags: list[int] = Field(default_factory=list, description="tag ids")
+    tags: list[int] = Field(default_factory=list)
 
     @classmethod
     def from_egoi(cls, data: dict[str, Any], list_id: int | None = None) -> Contact:
@@ -60,7 +60,7 @@ class ContactRef(_Model):
 class MailingList(_Model):
     id: int
     name: str
-    description: str | None = Field(default=None, description="the public name shown to subscribers")
+    description: str | None = None
     status: str | None = None
     created: datetime | None = None
 
@@ -86,7 +86,7 @@ class Tag(_Model):
 
 
 class Campaign(_Model):
-    id: str = Field(description="the campaign hash, used to send it")
+    id: str
     name: str
     channel: str | None = None
     status: str | None = None
@@ -110,7 +110,7 @@ class Campaign(_Model):
 class Segment(_Model):
     id: str
     name: str
-    type: str | None = Field(default=None, description="auto, saved or tag")
+    type: str | None = None
 
     @classmethod
     def from_egoi(cls, data: dict[str, Any]) -> Segment:
@@ -134,23 +134,23 @@ class Webhook(_Model):
 
 
 class Event(_Model):
-    """One webhook delivery from E-goi, as stored."""
+    # One webhook delivery from E-goi, as stored; `payload` is the raw delivery.
 
     id: str
-    trigger: str = Field(description="canonical trigger, e.g. new_subscriber, email_opened, or 'other'")
-    action: str | None = Field(default=None, description="E-goi's own action name")
+    trigger: str
+    action: str | None = None
     list_id: int | None = None
     contact_id: str | None = None
     email: str | None = None
     campaign_id: str | None = None
     occurred_at: datetime | None = None
     received_at: datetime
-    payload: Any = Field(default=None, description="the raw delivery, as received")
+    payload: Any = None
 
 
 class Page(_Model, Generic[T]):
-    """One page of a listing. Pass `next_cursor` back as `cursor` for the next page; null at the end."""
+    # One page of a listing. Pass `next_cursor` back as `cursor` for the next page; null at the end.
 
     items: list[T]
-    total: int | None = Field(default=None, description="total matching items, when E-goi says")
+    total: int | None = None
     next_cursor: str | None = None

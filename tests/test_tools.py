@@ -36,16 +36,16 @@ async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIte
         yield c
 
 
-async def call(client: Client, name: str, **arguments: Any) -> dict[str, Any]:
-    result = await client.call_tool(name, arguments)
+async def call(client: Client, tool: str, /, **arguments: Any) -> dict[str, Any]:
+    result = await client.call_tool(tool, arguments)
     text = result.content[0].text if result.content else ""
     assert not result.is_error, text
     assert json.loads(text) == result.structured_content, "text and structured content differ"
     return result.structured_content
 
 
-async def fails(client: Client, name: str, **arguments: Any) -> str:
-    result = await client.call_tool(name, arguments)
+async def fails(client: Client, tool: str, /, **arguments: Any) -> str:
+    result = await client.call_tool(tool, arguments)
     assert result.is_error, result.structured_content
     return result.content[0].text
 
@@ -256,7 +256,7 @@ async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
 
 async def test_every_tool_has_title_annotations_and_output_schema(client: Client) -> None:
     tools = (await client.list_tools()).tools
-    assert len(tools) == 20
+    assert len(tools) == 21
     for tool in tools:
         assert tool.title, tool.name
         a = tool.annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import mcp.types as types
 from mcp.server import MCPServer
@@ -27,11 +28,43 @@ def register_tools(server: MCPServer, *, read_only: bool, toolsets: Iterable[str
             name=spec.name,
             title=spec.title,
             annotations=types.ToolAnnotations(
-                title=spec.title,
                 read_only_hint=spec.read_only,
                 destructive_hint=spec.destructive,
                 idempotent_hint=spec.idempotent,
                 open_world_hint=spec.open_world,
             ),
         )
+        registered = server._tool_manager.get_tool(spec.name)
+        registered.parameters = compact_schema(registered.parameters)
+        if registered.fn_metadata.output_schema is not None:
+            registered.fn_metadata.output_schema = compact_schema(registered.fn_metadata.output_schema)
     return [spec.name for spec in specs]
+
+
+def compact_schema(schema: Any) -> Any:
+    """The same JSON schema in fewer tokens: the model reads every tool's schemas on every turn.
+
+    Drops pydantic's generated `title`s and `default: null`, and writes `anyOf: [{type: T}, {type: null}]`
+    as `type: [T, "null"]`. What validates is unchanged; the SDK validates arguments with the pydantic model.
+    """
+    if isinstance(schema, list):
+        return [compact_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "default" and value is None:
+            continue
+        if key in ("properties", "$defs"):
+            out[key] = {name: compact_schema(sub) for name, sub in value.items()}
+        else:
+            out[key] = compact_schema(value)
+    options = out.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        other = next(o for o in options if o != {"type": "null"})
+        if isinstance(other.get("type"), str):
+            del out["anyOf"]
+            out.update({**other, "type": [other["type"], "null"]})
+    return out

@@ -19,7 +19,7 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 # Shared parameter types, so every tool describes them the same way.
 ListId = Annotated[
-    int | None, Field(ge=1, description="E-goi list id (egoi_list_lists); default: EGOI_DEFAULT_LIST_ID")
+    int | None, Field(ge=1, description="from egoi_list_lists; omit for the default list")
 ]
 ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$", description="contact_id, 10 hex chars")]
 Limit = Annotated[int, Field(ge=1, le=100, description="page size")]
@@ -66,6 +66,7 @@ def tool(
             except EGoiError as exc:
                 raise ToolError(f"{exc.code}: {exc.message}") from None
 
+        run.__doc__ = " ".join((fn.__doc__ or "").split())  # one line: fewer tokens on every turn
         TOOLS.append(ToolSpec(run, toolset, title, read_only, destructive, idempotent, open_world))
         return run  # type: ignore[return-value]
 
@@ -77,13 +78,11 @@ def runtime(ctx: Context) -> Runtime:
 
 
 class ActionResult(BaseModel):
-    """What a destructive tool did, or would do."""
+    # no docstring: it would be sent in every destructive tool's output schema
 
     status: Literal["confirmation_required", "done", "declined"]
     summary: str
-    call_again_with: dict[str, Any] | None = Field(
-        default=None, description="the arguments that perform it, when confirmation is required"
-    )
+    call_again_with: dict[str, Any] | None = None
 
 
 def preview(summary: str, **arguments: Any) -> ActionResult:

@@ -84,8 +84,7 @@ async def egoi_update_contacts(
     status: Literal["active", "inactive"] | None = None,
     tags: Tags = None,
 ) -> UpdateResult:
-    """Set fields on one or many contacts of a list and add tags (names or ids). Bulk-safe: thousands of
-    contacts cost a few calls."""
+    """Set fields on one or many contacts of a list and add tags (names or ids); thousands at once is fine."""
     rt = runtime(ctx)
     list_id = rt.client._list_id(list_id)
     n = await rt.client.update_contacts(

@@ -1,0 +1,140 @@
+"""stdio start-up: from spawning the process until the answer to one JSON-RPC `initialize` line.
+
+egoi-mcp is `python -m egoi_mcp --sandbox` (event store in a temporary directory); the baseline is the smallest
+`MCPServer` with one tool, same SDK, same interpreter. One warm-up each (pyc files cached), then RUNS runs
+each, alternating, so that drift hits both alike. Goal: egoi-mcp <= 1.25x the baseline. When it misses, the
+`-X importtime` report names the modules egoi-mcp imports that the baseline does not, largest first.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bench import PY, clean_env, header, line, median, ms, record, verdict, write_baseline
+
+RUNS = 7
+GOAL = 1.25
+INITIALIZE = (
+    json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "0"},
+            },
+        }
+    )
+    + "\n"
+).encode()
+
+
+def time_initialize(cmd: list[str], env: dict[str, str], extra_args: tuple[str, ...] = ()) -> tuple[float, str]:
+    """Seconds from spawn to the `initialize` response line, and whatever the process wrote to stderr."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [*cmd[:1], *extra_args, *cmd[1:]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write(INITIALIZE)
+    proc.stdin.flush()
+    answer = proc.stdout.readline()
+    elapsed = time.perf_counter() - start
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    message = json.loads(answer) if answer.strip() else {}
+    if message.get("id") != 1 or "result" not in message:
+        raise RuntimeError(f"{cmd} did not answer initialize: {answer[:300]!r} {err.decode(errors='replace')[-800:]}")
+    return elapsed, err.decode(errors="replace")
+
+
+def _imports(stderr: str) -> dict[str, tuple[int, int]]:
+    """`-X importtime` lines -> {module: (self_us, cumulative_us)}."""
+    found: dict[str, tuple[int, int]] = {}
+    for row in stderr.splitlines():
+        if not row.startswith("import time:") or "self [us]" in row:
+            continue
+        try:
+            self_us, cumulative, name = (part.strip() for part in row[len("import time:") :].split("|"))
+            found[name.strip()] = (int(self_us), int(cumulative))
+        except ValueError:
+            continue
+    return found
+
+
+def import_report(ours_cmd: list[str], base_cmd: list[str], env: dict[str, str]) -> list[str]:
+    """Where egoi-mcp's extra start-up time goes: imports the baseline does not make, by top-level package."""
+    _, ours_err = time_initialize(ours_cmd, env, ("-X", "importtime"))
+    _, base_err = time_initialize(base_cmd, env, ("-X", "importtime"))
+    ours, base = _imports(ours_err), _imports(base_err)
+    extra = {name: t for name, t in ours.items() if name not in base}
+    by_package: dict[str, int] = defaultdict(int)
+    for name, (self_us, _) in extra.items():
+        top = name.split(".")[0]
+        if top == "egoi_mcp":
+            top = ".".join(name.split(".")[:2])
+        by_package[top] += self_us
+    total_ours = sum(s for s, _ in ours.values())
+    total_base = sum(s for s, _ in base.values())
+    report = [
+        f"import time (sum of self times, -X importtime): egoi-mcp {total_ours / 1000:.0f} ms, "
+        f"baseline {total_base / 1000:.0f} ms; {len(extra)} modules only egoi-mcp imports, "
+        f"{sum(by_package.values()) / 1000:.0f} ms:",
+    ]
+    for package, self_us in sorted(by_package.items(), key=lambda kv: -kv[1])[:12]:
+        report.append(f"  {package:<28} {self_us / 1000:6.1f} ms")
+    cumulative = sorted(
+        ((name, cum) for name, (_, cum) in ours.items() if name.startswith("egoi_mcp")), key=lambda kv: -kv[1]
+    )[:8]
+    report.append("largest egoi_mcp modules, cumulative (includes what they import first):")
+    report += [f"  {name:<28} {cum / 1000:6.1f} ms" for name, cum in cumulative]
+    return report
+
+
+def run() -> None:
+    header("stdio start-up until `initialize` answers")
+    with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
+        directory = Path(tmp)
+        baseline = write_baseline(directory)
+        env = clean_env(EGOI_MCP_DB=str(directory / "events.db"), EGOI_WEBHOOK_SECRET="bench-secret")
+        ours_cmd = [PY, "-m", "egoi_mcp", "--sandbox"]
+        base_cmd = [PY, str(baseline)]
+        time_initialize(ours_cmd, env)  # warm-up: pyc files, page cache, the event store's first creation
+        time_initialize(base_cmd, env)
+        ours: list[float] = []
+        base: list[float] = []
+        for _ in range(RUNS):
+            ours.append(time_initialize(ours_cmd, env)[0])
+            base.append(time_initialize(base_cmd, env)[0])
+        bare = median([time_initialize([PY, "-c", "import sys; sys.stdin.readline(); print('{\"id\":1,\"result\":{}}')"], env)[0] for _ in range(3)])
+        ratio = median(ours) / median(base)
+        ok = ratio <= GOAL
+        line(f"runs: {RUNS} each after one warm-up, alternating; bare `python -c` answering a line: {ms(bare)}")
+        line(f"egoi-mcp --sandbox : median {ms(median(ours))} (min {ms(min(ours))}, max {ms(max(ours))})")
+        line(f"baseline MCPServer : median {ms(median(base))} (min {ms(min(base))}, max {ms(max(base))})")
+        line(f"ratio {ratio:.2f}x, goal <= {GOAL}x: {verdict(ok)}")
+        record(
+            "start-up (stdio)", "spawn -> `initialize` answer", ms(median(ours)), ms(median(base)), f"{ratio:.2f}x",
+            f"<= {GOAL}x", verdict(ok),
+        )  # fmt: skip
+        if not ok:
+            for row in import_report(ours_cmd, base_cmd, env):
+                line(row)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,125 @@
+"""Upstream E-goi requests per logical operation, counted with `EGoiClient.calls` against the in-process sandbox.
+
+Each operation is one tool call through `Client(server.mcp)` (2026 era, in-process), as an assistant makes it.
+The baseline is the fewest requests E-goi's v3 API allows for the same result, with these API facts:
+- bulk actions (update, forget, attach-tag) take at most 1000 contact ids per call; attach-tag takes one tag;
+- a contact is created without tags (`POST /lists/{id}/contacts` has no tag field): one attach-tag per tag;
+- `GET /tags` has no name filter, so turning names into ids needs one listing (then cached); a new name needs a
+  `POST /tags`;
+- a segment-send preview needs the campaign (name), the segment (name) and its size: 3 reads; the send is 1.
+Goal: equal to the minimum. Setup data (lists, contacts, tags) is put into the sandbox directly, uncounted.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client
+
+from bench import header, line, record, verdict
+
+SIZES = (1, 100, 2500)
+
+
+def _bulk(n: int) -> int:
+    return math.ceil(n / 1000)
+
+
+async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
+    from egoi_mcp.config import Settings
+    from egoi_mcp.sandbox.models import Contact
+    from egoi_mcp.server import build_server
+
+    server = build_server(Settings(sandbox=True, db=directory / "e.db", webhook_secret="bench-secret"))
+    client = server.runtime.client
+    sandbox = server.runtime.sandbox.state.sandbox
+    rows: list[tuple[str, int, int, str]] = []
+
+    bench_list = sandbox.add_list("Bench", "Bench")
+    list_id = bench_list.list_id
+
+    def contacts(n: int, prefix: str) -> list[str]:
+        ids = []
+        for i in range(n):
+            now = sandbox.now()
+            contact = Contact(
+                contact_id=sandbox.new_contact_id(), list_id=list_id, subscription_date=now, change_date=now,
+                email=f"{prefix}{i}@example.com",
+            )  # fmt: skip
+            sandbox.contacts[contact.contact_id] = contact
+            ids.append(contact.contact_id)
+        return ids
+
+    update_ids = contacts(max(SIZES), "update")
+    delete_ids = {n: contacts(n, f"delete{n}-") for n in SIZES}
+    sandbox.add_tag("bench-existing", "#123456")
+    campaign = next(c for c in sandbox.campaigns.values() if c.list_id == 1 and c.status == "draft")
+    segment = next(s for s in sandbox.segments.values() if s.list_id == 1)
+
+    async with Client(server.mcp, mode="auto") as mcp:
+
+        async def count(label: str, minimum: int, note: str, tool: str, args: dict[str, Any], cold: bool) -> None:
+            if cold:
+                client._tags_by_name = None  # a fresh process: no tag names known yet
+            before = client.calls
+            result = await mcp.call_tool(tool, args)
+            if result.is_error:
+                raise RuntimeError(f"{tool}: {result.content[0].text}")
+            rows.append((label, client.calls - before, minimum, note))
+
+        tags = ["bench-new-a", "bench-new-b", "bench-new-c"]
+        await count(
+            "create contact + 3 new tag names", 1 + 1 + 3 + 3, "1 tag listing + 3 POST /tags + 1 create + 3 attach",
+            "egoi_create_contact", {"email": "new1@example.com", "list_id": list_id, "tags": tags}, cold=True,
+        )  # fmt: skip
+        await count(
+            "create contact + the same 3 tags (cached)", 1 + 3, "1 create + 3 attach",
+            "egoi_create_contact", {"email": "new2@example.com", "list_id": list_id, "tags": tags}, cold=False,
+        )  # fmt: skip
+        for n in SIZES:
+            writes = 1 if n == 1 else _bulk(n)
+            how = "1 PATCH" if n == 1 else f"{_bulk(n)} actions/update"
+            await count(
+                f"update {n} contact(s): fields + 1 tag", writes + _bulk(n) + 1,
+                f"{how} + {_bulk(n)} attach-tag + 1 tag listing",
+                "egoi_update_contacts",
+                {"contact_ids": update_ids[:n], "list_id": list_id, "last_name": f"Bench{n}", "tags": ["bench-existing"]},
+                cold=True,
+            )  # fmt: skip
+        for n in SIZES:
+            await count(
+                f"delete {n} contact(s), confirmed", _bulk(n), f"{_bulk(n)} actions/forget",
+                "egoi_delete_contacts", {"contact_ids": delete_ids[n], "list_id": list_id, "confirm": True}, cold=False,
+            )  # fmt: skip
+        send = {"campaign_id": campaign.campaign_hash, "segment_id": segment.segment_id, "list_id": 1}
+        await count(
+            "segment send: preview", 3, "campaign + segment + its size",
+            "egoi_send_email_to_segment", send, cold=False,
+        )  # fmt: skip
+        await count(
+            "segment send: confirmed", 1, "1 actions/send", "egoi_send_email_to_segment", {**send, "confirm": True},
+            cold=False,
+        )  # fmt: skip
+    await server.aclose()
+    return rows
+
+
+def run() -> None:
+    header("upstream E-goi requests per logical operation (sandbox, client.calls)")
+    with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
+        rows = anyio.run(_measure, Path(tmp))
+    width = max(len(label) for label, *_ in rows)
+    line(f"{'operation':<{width}}  calls  minimum  (the minimum: how)")
+    for label, calls, minimum, note in rows:
+        ok = calls <= minimum
+        line(f"{label:<{width}}  {calls:5d}  {minimum:7d}  ({note}) {verdict(ok)}")
+        record("upstream calls", label, str(calls), f"{minimum} (API minimum)", f"{calls / minimum:.2f}x", "= minimum",
+               verdict(ok))  # fmt: skip
+
+
+if __name__ == "__main__":
+    run()

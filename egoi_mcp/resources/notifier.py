@@ -1,0 +1,168 @@
+"""Tell subscribed MCP clients that event resources changed, in both protocol eras and across processes.
+
+The two eras reach clients differently, so every change goes out twice:
+
+- 2026-07-28 clients open a `subscriptions/listen` stream. We publish `ResourceUpdated(uri)` on the server's
+  subscription bus, and the SDK's listen handler forwards it to every stream that asked for that URI.
+- 2025 clients send `resources/subscribe`. The SDK 2.3 has no server-side registry for those, so we keep one:
+  URI -> the subscribing connections, each with a session whose standalone channel (the SSE GET stream, or
+  stdio) reaches the client outside any request.
+
+Events written by another process sharing the store reach us through `watch`, which polls the store's
+highest id. Each event id is notified once per process, whichever of the receiver and the watcher sees it first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Final
+
+import anyio
+from mcp.server.session import ServerSession
+from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
+
+from egoi_mcp.models import Event
+
+if TYPE_CHECKING:
+    from egoi_mcp.events import EventStore
+
+__all__ = ["EVENT_URI", "RECENT_URI", "TRIGGER_URI", "EventNotifier", "affected_uris"]
+
+logger = logging.getLogger("egoi_mcp.resources")
+
+RECENT_URI: Final = "egoi://events/recent"
+TRIGGER_URI: Final = "egoi://events/{trigger}"
+EVENT_URI: Final = "egoi://event/{event_id}"
+
+SEND_TIMEOUT: Final = 5.0  # a 2025 session that cannot take a notification in this long is dropped
+MAX_SUBSCRIPTIONS_PER_CONNECTION: Final = 1000
+_REMEMBERED_IDS: Final = 10_000  # ids already notified, kept so that a late second sighting is recognised
+
+
+def affected_uris(events: Sequence[Event]) -> list[str]:
+    """The resources whose content the events change: the recent list, each trigger's list, each event."""
+    uris = [RECENT_URI]
+    for event in events:
+        uri = TRIGGER_URI.format(trigger=event.trigger)
+        if uri not in uris:
+            uris.append(uri)
+    uris += [EVENT_URI.format(event_id=event.id) for event in events]
+    return uris
+
+
+class EventNotifier:
+    """Sends `notifications/resources/updated` for stored events to every subscribed client."""
+
+    def __init__(self, store: EventStore, bus: SubscriptionBus) -> None:
+        self.store = store
+        self.bus = bus
+        self.log_level: str | None = None
+        """The level a client set with `logging/setLevel` (also applied to the `egoi_mcp` logger)."""
+        self._sessions: dict[Hashable, ServerSession] = {}  # connection -> a session of it
+        self._subscriptions: dict[Hashable, set[str]] = {}  # connection -> URIs
+        self._notified: set[int] = set()
+
+    # --- 2025-era subscriptions ----------------------------------------------------------------------------
+
+    def subscribe(self, uri: str, session: ServerSession) -> None:
+        """Remember that `session`'s connection wants updates of `uri` (from `resources/subscribe`)."""
+        key = _connection_of(session)
+        uris = self._subscriptions.get(key)
+        if uris is None:
+            uris = self._subscriptions[key] = set()
+            _on_connection_close(session, lambda: self.forget(key))
+        if uri not in uris and len(uris) >= MAX_SUBSCRIPTIONS_PER_CONNECTION:
+            raise ValueError(f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection")
+        uris.add(uri)
+        self._sessions[key] = session
+
+    def unsubscribe(self, uri: str, session: ServerSession) -> None:
+        """Forget one subscription (from `resources/unsubscribe`); unknown ones are ignored."""
+        key = _connection_of(session)
+        uris = self._subscriptions.get(key)
+        if uris is not None:
+            uris.discard(uri)
+            if not uris:
+                self.forget(key)
+
+    def forget(self, key: Hashable) -> None:
+        """Drop every subscription of one connection: it closed, or it stopped taking notifications."""
+        self._subscriptions.pop(key, None)
+        self._sessions.pop(key, None)
+
+    def subscribers(self, uri: str) -> int:
+        """How many 2025-era connections are subscribed to `uri`."""
+        return sum(uri in uris for uris in self._subscriptions.values())
+
+    # --- notifying -----------------------------------------------------------------------------------------
+
+    async def notify(self, events: Sequence[Event]) -> None:
+        """Tell every subscriber of an affected resource, in both eras. Never raises for a client's failure."""
+        fresh = self._claim(events)
+        if not fresh:
+            return
+        uris = affected_uris(fresh)
+        for uri in uris:
+            try:
+                await self.bus.publish(ResourceUpdated(uri=uri))
+            except Exception:  # a custom (networked) bus failing must not stop the 2025-era sends
+                logger.exception("publishing %s on the subscription bus failed", uri)
+        targets = [(key, [uri for uri in uris if uri in subscribed]) for key, subscribed in self._subscriptions.items()]
+        async with anyio.create_task_group() as tasks:
+            for key, wanted in targets:
+                if wanted:
+                    tasks.start_soon(self._send, key, self._sessions[key], wanted)
+
+    async def watch(self, interval: float = 0.5) -> None:
+        """Notify for events that other processes sharing the store receive. Runs until cancelled.
+
+        Starts from the store's current end: events from before the server started are history, not news.
+        """
+        last = await self.store.last_id()
+        while True:
+            await anyio.sleep(interval)
+            try:
+                if await self.store.last_id() <= last:
+                    continue
+                while events := await self.store.since_id(last):
+                    last = int(events[-1].id)
+                    await self.notify(events)
+            except Exception:  # a locked or briefly unreadable store: try again next round
+                logger.exception("watching the event store failed; retrying in %s s", interval)
+
+    def _claim(self, events: Sequence[Event]) -> list[Event]:
+        """The events not notified yet in this process, now marked as notified (no await: atomic on the loop)."""
+        fresh = [event for event in events if int(event.id) not in self._notified]
+        self._notified.update(int(event.id) for event in fresh)
+        if len(self._notified) > 2 * _REMEMBERED_IDS:
+            self._notified = set(sorted(self._notified)[-_REMEMBERED_IDS:])
+        return fresh
+
+    async def _send(self, key: Hashable, session: ServerSession, uris: list[str]) -> None:
+        try:
+            with anyio.fail_after(SEND_TIMEOUT):
+                for uri in uris:
+                    await session.send_resource_updated(uri)
+        except Exception as exc:
+            logger.warning("dropping the subscriptions of a session that could not be notified: %r", exc)
+            self.forget(key)
+
+
+def _connection_of(session: ServerSession) -> Hashable:
+    """The client connection a session belongs to.
+
+    The SDK builds a new `ServerSession` for every request, so a subscribe and the matching unsubscribe arrive
+    with different sessions; their `Connection` is the stable identity. It is not public in SDK 2.3, hence the
+    fallback to the session itself (then only an unsubscribe from the same request could match, and failed
+    sends prune).
+    """
+    return getattr(session, "_connection", None) or session
+
+
+def _on_connection_close(session: ServerSession, callback: Callable[[], None]) -> None:
+    """Run `callback` when the session's connection closes: the SDK's per-connection teardown hook."""
+    connection = getattr(session, "_connection", None)
+    exit_stack = getattr(connection, "exit_stack", None)
+    if exit_stack is not None:
+        exit_stack.callback(callback)

@@ -1,0 +1,118 @@
+"""The sandbox's records: what E-goi keeps about lists, contacts, tags, segments, campaigns and webhooks.
+
+Plain mutable dataclasses; `render.py` turns them into the spec's JSON. Times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class MailingList:
+    list_id: int
+    internal_name: str
+    public_name: str
+    created: datetime
+    updated: datetime
+    status: str = "active"
+    language: str = "en"
+
+
+@dataclass
+class EmailStats:
+    sent: int = 0
+    opens: int = 0
+    clicks: int = 0
+    last_send_date: datetime | None = None
+    last_open_date: datetime | None = None
+    last_click_date: datetime | None = None
+
+
+@dataclass
+class Contact:
+    """One contact of one list (E-goi's contact ids are per list: the same person in two lists has two)."""
+
+    contact_id: str
+    list_id: int
+    subscription_date: datetime
+    change_date: datetime
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    cellphone: str = ""
+    phone: str = ""
+    birth_date: str = ""
+    language: str = "en"
+    status: str = "active"
+    consent: str = "consent"
+    email_status: str = "active"
+    cellphone_status: str = "active"
+    phone_status: str = "active"
+    subscription_method: str = "api"
+    unsubscription_method: str = ""
+    unsubscription_reason: str = ""
+    unsubscription_observation: str = ""
+    unsubscription_date: datetime | None = None
+    tags: set[int] = field(default_factory=set)
+    traffic: dict[str, dict[str, Any]] = field(default_factory=dict)
+    email_stats: EmailStats = field(default_factory=EmailStats)
+
+
+@dataclass
+class Tag:
+    tag_id: int
+    name: str
+    color: str
+    created: datetime
+
+
+@dataclass
+class SegmentRule:
+    """One condition of a saved segment: `segment_field` is a base field name (e.g. `email`)."""
+
+    segment_field: str
+    segment_operator: str
+    segment_value: str
+
+
+@dataclass
+class SavedSegment:
+    segment_id: str
+    list_id: int
+    name: str
+    rules: list[SegmentRule]
+    created: datetime
+    updated: datetime
+    boolean_operator: str = "and"
+    invert: bool = False
+
+
+@dataclass
+class Campaign:
+    id: int
+    campaign_hash: str
+    list_id: int
+    internal_name: str
+    title: str
+    created: datetime
+    updated: datetime
+    status: str = "draft"
+    channel: str = "email"
+    created_by: int = 1
+    group_id: int = 1
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    schedule_date: datetime | None = None
+    processed_messages: int = 0
+
+
+@dataclass
+class Webhook:
+    webhook_id: int
+    list_id: int
+    url: str
+    actions: list[str]
+    fields: list[str] = field(default_factory=list)

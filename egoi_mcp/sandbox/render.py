@@ -1,0 +1,167 @@
+"""Records -> the JSON shapes of E-goi's OpenAPI (`List`, `ComplexList`, `Contact`, `ComplexContact`, ...).
+
+Dates are `YYYY-MM-DD HH:MM:SS` (UTC), the form of the spec's only example. The spec declares no field
+nullable, so an unset string is `""` (as E-goi's own enums suggest) and an unset date is left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from egoi_mcp.sandbox.models import Campaign, Contact, MailingList, Tag, Webhook
+
+
+def stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _dates(**values: datetime | None) -> dict[str, str]:
+    return {name: stamp(value) for name, value in values.items() if value is not None}
+
+
+def mailing_list(record: MailingList) -> dict[str, Any]:
+    return {
+        "list_id": record.list_id,
+        "internal_name": record.internal_name,
+        "public_name": record.public_name,
+        "status": record.status,
+        "group_id": 1,
+        # The spec's `List` requires `language`, although it declares no such property.
+        "language": record.language,
+        "created": stamp(record.created),
+        "updated": stamp(record.updated),
+    }
+
+
+def complex_list(record: MailingList, contacts: Iterable[Contact]) -> dict[str, Any]:
+    statuses = Counter(contact.status for contact in contacts)
+    return {
+        **mailing_list(record),
+        "default_language": record.language,
+        "available_languages": [record.language],
+        "stats": {
+            "total_contacts": sum(statuses.values()),
+            "total_active": statuses["active"],
+            "total_inactive": statuses["inactive"],
+            "total_removed": statuses["removed"],
+            "total_unconfirmed": statuses["unconfirmed"],
+            "total_waiting_new_confirmation": 0,
+        },
+    }
+
+
+def contact(record: Contact) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "contact_id": record.contact_id,
+        "status": record.status,
+        "consent": record.consent,
+        "subscription_method": record.subscription_method,
+        "subscription_form": 0,
+        "unsubscription_method": record.unsubscription_method,
+        "unsubscription_reason": record.unsubscription_reason,
+        "unsubscription_observation": record.unsubscription_observation,
+        "change_date": record.change_date.strftime("%Y-%m-%d"),
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "language": record.language,
+        "email": record.email,
+        "email_status": record.email_status,
+        "cellphone": record.cellphone,
+        "cellphone_status": record.cellphone_status,
+        "phone": record.phone,
+        "phone_status": record.phone_status,
+        "push_token_android": [],
+        "push_token_ios": [],
+        **_dates(
+            consent_date=record.subscription_date,
+            subscription_date=record.subscription_date,
+            unsubscription_date=record.unsubscription_date,
+        ),
+    }
+    if record.birth_date:
+        base["birth_date"] = record.birth_date
+    return {"base": base, "extra": [], "tags": sorted(record.tags)}
+
+
+def complex_contact(record: Contact) -> dict[str, Any]:
+    stats = record.email_stats
+    return {
+        **contact(record),
+        "email_stats": {
+            "sent": stats.sent,
+            "opens": stats.opens,
+            "clicks": stats.clicks,
+            "soft_bounces": 0,
+            "hard_bounces": 0,
+            "forwards": 0,
+            "conversions": 0,
+            "social_actions": 0,
+            "last_send_date": _maybe_stamp(stats.last_send_date),
+            "last_open_date": _maybe_stamp(stats.last_open_date),
+            "last_click_date": _maybe_stamp(stats.last_click_date),
+            "last_open_country": None,
+            "last_open_region": None,
+            "last_open_city": None,
+        },
+        "sms_stats": {"sent": 0, "delivered": 0},
+        "push_stats": {"sent": 0, "delivered": 0, "not_delivered": 0, "views": 0, "clicks": 0, "last_view_date": None},
+        "webpush_stats": {"sent": 0, "delivered": 0, "clicks": 0, "bounces": 0},
+        "voice_stats": {"sent": 0, "answered": 0},
+        "traffic_stats": {
+            "utm": record.traffic.get("utm", {}),
+            "referrer": record.traffic.get("referrer", {}),
+            "advertising": record.traffic.get("advertising", {}),
+        },
+    }
+
+
+def _maybe_stamp(value: datetime | None) -> str | None:
+    return stamp(value) if value is not None else None
+
+
+def tag(record: Tag) -> dict[str, Any]:
+    return {"tag_id": record.tag_id, "name": record.name, "color": record.color}
+
+
+def campaign(record: Campaign) -> dict[str, Any]:
+    schedule: dict[str, Any] = {"enabled": record.schedule_date is not None}
+    if record.schedule_date is not None:
+        schedule["date"] = stamp(record.schedule_date)
+    return {
+        "id": record.id,
+        "campaign_hash": record.campaign_hash,
+        "status": record.status,
+        "thumbnail": "",
+        "channel": record.channel,
+        "internal_name": record.internal_name,
+        "list_id": record.list_id,
+        "title": record.title,
+        "created_by": record.created_by,
+        "group_id": record.group_id,
+        **_dates(
+            created=record.created,
+            updated=record.updated,
+            start_date=record.start_date,
+            end_date=record.end_date,
+        ),
+        "schedule_date": schedule,
+        "processed_messages": record.processed_messages,
+        "automation_id": 0,
+    }
+
+
+def webhook(record: Webhook) -> dict[str, Any]:
+    return {
+        "webhook_id": record.webhook_id,
+        "list_id": record.list_id,
+        "url": record.url,
+        "actions": list(record.actions),
+        "fields": list(record.fields),
+    }
+
+
+def collection(items: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    return {"total_items": total, "items": items}

@@ -1,0 +1,591 @@
+"""The webhook receiver: authenticate, read, parse and store E-goi's deliveries.
+
+E-goi cannot send custom headers and does not sign its webhooks, so the shared secret travels in the URL
+(`/webhooks/egoi/{secret}` or `?k=secret`). The exact body E-goi posts is not published either: the parser
+looks for each field in the usual places, accepts JSON and form encodings, and always keeps the payload
+as received, so a shape we did not foresee still ends up stored (as trigger `other` if need be).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import math
+import os
+import re
+import secrets
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qsl
+
+from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from egoi_mcp._dates import parse_datetime
+
+if TYPE_CHECKING:
+    from egoi_mcp.events import EventStore
+    from egoi_mcp.models import Event
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "OTHER",
+    "RECEIVER_PATH",
+    "TRIGGERS",
+    "MalformedDelivery",
+    "ParsedDelivery",
+    "Trigger",
+    "canonical_trigger",
+    "egoi_actions",
+    "load_or_create_secret",
+    "parse_delivery",
+    "receiver_routes",
+]
+
+logger = logging.getLogger("egoi_mcp.webhooks")
+
+RECEIVER_PATH: Final = "/webhooks/egoi"
+MAX_BODY_BYTES: Final = 256 * 1024
+OTHER: Final = "other"
+
+_MAX_DEPTH = 32  # deeper payloads are not E-goi's, and would trip recursion limits when re-serialized
+_MAX_FORM_FIELDS = 2000
+_MAX_WRAPPERS = 8
+_INT64_MAX = 2**63 - 1
+
+
+# --- triggers ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One webhook trigger: our canonical name, E-goi's action name, and the other names we accept for it."""
+
+    name: str
+    action: str
+    seed_name: str
+    aliases: tuple[str, ...] = ()
+
+
+TRIGGERS: Final[dict[str, Trigger]] = {
+    t.name: t
+    for t in (
+        Trigger("new_subscriber", "subscription", "New Subscriber", ("subscribe",)),
+        Trigger("new_unsubscriber", "unsubscribe", "New Unsubscriber"),
+        Trigger("email_opened", "email_open", "Opened Email"),
+        Trigger("email_clicked", "email_click", "Clicked Email", ("email_link",)),
+        Trigger("email_hard_bounced", "email_hard_bounce", "Hard Bounced Email", ("bounce_hard",)),
+        Trigger("email_soft_bounced", "email_soft_bounce", "Soft Bounced Email", ("bounce_soft",)),
+        Trigger("email_sent", "email_send", "Send Email", ("send_email",)),
+    )
+}
+
+
+def _normalize_name(name: str) -> str:
+    """`"Hard Bounced Email"`, `"hard-bounced-email"` and `"HARD_BOUNCED_EMAIL"` all read the same."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+_BY_NAME: Final[dict[str, str]] = {
+    _normalize_name(name): trigger.name
+    for trigger in TRIGGERS.values()
+    for name in (trigger.name, trigger.action, trigger.seed_name, *trigger.aliases)
+}
+
+
+def canonical_trigger(action: str | None) -> str:
+    """The canonical trigger for an action name (E-goi's, an alias, or the seed's human name); else `other`."""
+    if not action:
+        return OTHER
+    return _BY_NAME.get(_normalize_name(action), OTHER)
+
+
+def egoi_actions(triggers: Iterable[str]) -> list[str]:
+    """E-goi's action names for canonical trigger names, in order and without repeats, to register a webhook.
+
+    Raises ValueError naming the valid triggers when one is unknown.
+    """
+    actions: list[str] = []
+    for name in triggers:
+        trigger = TRIGGERS.get(name.strip().lower()) if isinstance(name, str) else None
+        if trigger is None:
+            raise ValueError(f"unknown trigger {name!r}: use one of {', '.join(TRIGGERS)}")
+        if trigger.action not in actions:
+            actions.append(trigger.action)
+    return actions
+
+
+# --- parsing ----------------------------------------------------------------------------------------------
+
+
+class MalformedDelivery(ValueError):
+    """The body is not a JSON object or a form we can read. The receiver answers 400 and stores nothing."""
+
+
+@dataclass(frozen=True)
+class ParsedDelivery:
+    """What we understood of one delivery. `payload` is the whole body, decoded, whatever else it holds."""
+
+    trigger: str
+    action: str | None
+    list_id: int | None
+    contact_id: str | None
+    email: str | None
+    campaign_id: str | None
+    occurred_at: datetime | None
+    payload: dict[str, Any] = field(repr=False)
+    delivery_id: str | None = None
+    """E-goi's (or the sandbox's) id for this delivery when the body carries one: retries share it."""
+
+
+# Where each field may be. The body itself and its wrappers (`data`, `payload`, an `event` object) are searched
+# in that order; then the contact inside each (`contact`, `contact.base`, `base`); then the campaign.
+_WRAPPER_KEYS = ("data", "payload", "event")
+_ACTION_KEYS = ("action", "event", "event_type", "type")
+_CONTACT_ID_KEYS = ("contact_id", "contactId", "contactID")
+_CONTACT_OBJECT_ID_KEYS = ("contact_id", "id")
+_EMAIL_KEYS = ("email", "email_address")
+_LIST_ID_KEYS = ("list_id", "listID", "listId")
+_CAMPAIGN_KEYS = ("campaign_hash", "campaignHash", "campaign_id", "campaignId", "hash")
+_CAMPAIGN_OBJECT_KEYS = ("campaign_hash", "hash", "id", "campaign_id")
+_TIME_KEYS = ("event_date", "occurred_at", "timestamp", "date", "created", "created_at", "time", "event_time")
+_DELIVERY_ID_KEYS = ("delivery_id", "deliveryId", "delivery_uuid")
+# Subtrees where an `email` or `contact_id` is someone else's (the sender's), for the last-resort search.
+_NOT_THE_CONTACT = frozenset({"campaign", "sender", "from", "reply_to", "replyTo"})
+
+
+def parse_delivery(body: bytes, content_type: str | None) -> ParsedDelivery:
+    """Read one delivery: JSON or form-encoded, any of the shapes E-goi, the sandbox or the seed send.
+
+    Raises MalformedDelivery when the body is empty, undecodable, or not a JSON object or form.
+    """
+    payload = _decode(body, content_type)
+    wrappers = _wrappers(payload)
+    contacts = [
+        obj
+        for wrapper in wrappers
+        for obj in (_obj(wrapper, "contact"), _obj(_obj(wrapper, "contact"), "base"), _obj(wrapper, "base"))
+        if obj
+    ]
+    campaigns = [obj for wrapper in wrappers if (obj := _obj(wrapper, "campaign"))]
+
+    action = _first(_text(w.get(key)) for key in _ACTION_KEYS for w in wrappers)
+    contact_id = _first(
+        (
+            *(_text(w.get(key)) for w in wrappers for key in _CONTACT_ID_KEYS),
+            *(_text(c.get(key)) for c in contacts for key in _CONTACT_OBJECT_ID_KEYS),
+        )
+    ) or _first(_text(v) for v in _find_key(payload, "contact_id"))
+    email = _first(_email(obj.get(key)) for obj in (*wrappers, *contacts) for key in _EMAIL_KEYS) or _first(
+        _email(v) for v in _find_key(payload, "email")
+    )
+    list_id = _first(_list_id(obj) for obj in (*wrappers, *contacts))
+    campaign_id = _first(
+        (
+            *(_text(w.get(key)) for w in wrappers for key in _CAMPAIGN_KEYS),
+            *(_text(w.get("campaign")) for w in wrappers),
+            *(_text(c.get(key)) for c in campaigns for key in _CAMPAIGN_OBJECT_KEYS),
+        )
+    )
+    occurred_at = _first(_datetime(w.get(key)) for w in wrappers for key in _TIME_KEYS)
+    delivery_id = _first(_text(w.get(key)) for w in wrappers for key in _DELIVERY_ID_KEYS)
+    return ParsedDelivery(
+        trigger=canonical_trigger(action),
+        action=action,
+        list_id=list_id,
+        contact_id=contact_id,
+        email=email,
+        campaign_id=campaign_id,
+        occurred_at=occurred_at,
+        payload=payload,
+        delivery_id=delivery_id,
+    )
+
+
+def _decode(body: bytes, content_type: str | None) -> dict[str, Any]:
+    media_type, charset = _media_type(content_type)
+    try:
+        text = body.decode(charset)
+    except LookupError:  # an unknown or non-text charset: E-goi sends UTF-8 anyway
+        text = _decode_utf8(body)
+    except UnicodeDecodeError:
+        raise MalformedDelivery(f"body is not valid {charset}") from None
+    text = text.lstrip("\ufeff").strip()
+    if not text:
+        raise MalformedDelivery("empty body")
+
+    looks_like_json = text[0] in "{["
+    if media_type == "application/x-www-form-urlencoded" and not looks_like_json:
+        payload = _parse_form(text)
+    elif looks_like_json or media_type == "application/json" or media_type.endswith("+json"):
+        payload = _parse_json(text)
+    elif "=" in text:
+        payload = _parse_form(text)
+    else:
+        raise MalformedDelivery("body is neither JSON nor form-encoded")
+
+    if _depth(payload) > _MAX_DEPTH:
+        raise MalformedDelivery(f"body is nested deeper than {_MAX_DEPTH} levels")
+    try:  # a lone UTF-16 surrogate (`"\ud800"` in JSON) is not text: it could be neither stored nor shown
+        json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise MalformedDelivery("body contains invalid Unicode (a lone surrogate)") from None
+    return payload
+
+
+def _media_type(content_type: str | None) -> tuple[str, str]:
+    media_type, *params = (content_type or "").split(";")
+    charset = "utf-8"
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip(" \"'"):
+            charset = value.strip(" \"'").lower()
+    return media_type.strip().lower(), charset
+
+
+def _decode_utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedDelivery("body is not valid UTF-8") from None
+
+
+def _parse_json(text: str) -> dict[str, Any]:
+    value = _loads(text)
+    if not isinstance(value, dict):
+        raise MalformedDelivery(f"body is JSON but not an object ({type(value).__name__})")
+    return value
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; so is a 5000-digit integer
+        raise MalformedDelivery(f"body is not valid JSON: {exc}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_float(text: str) -> float | str:
+    """Keep `1e999` as written: as a float it would be `inf`, which is not JSON and could not be stored."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _parse_form(text: str) -> dict[str, Any]:
+    """`application/x-www-form-urlencoded`, with PHP's nesting (`contact[email]=`, `tags[]=`) and JSON values."""
+    if "=" not in text:
+        raise MalformedDelivery("form has no fields")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, errors="replace", max_num_fields=_MAX_FORM_FIELDS)
+    except ValueError:
+        raise MalformedDelivery(f"form has more than {_MAX_FORM_FIELDS} fields") from None
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        path = _form_path(key)
+        if path:
+            _assign(root, path, _maybe_json(value))
+    if not root:
+        raise MalformedDelivery("form has no fields")
+    return _listify(root)
+
+
+_FORM_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+
+
+def _form_path(key: str) -> list[str]:
+    """`contact[base][email]` -> `["contact", "base", "email"]`; `tags[]` -> `["tags", ""]` (append)."""
+    key = key.strip()
+    match = _FORM_KEY.match(key)
+    if not match:
+        return [key] if key else []
+    path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+    if len(path) > _MAX_DEPTH:
+        raise MalformedDelivery(f"form key nested deeper than {_MAX_DEPTH} levels")
+    return path
+
+
+def _assign(root: dict[str, Any], path: list[str], value: Any) -> None:
+    node = root
+    for i, segment in enumerate(path):
+        key = segment if segment != "" else str(len(node))  # `[]` appends, as in PHP
+        if i == len(path) - 1:
+            node[key] = value  # a repeated key: the last one wins, as in PHP
+        else:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            node = child
+
+
+def _listify(node: dict[str, Any]) -> dict[str, Any]:
+    """Dicts keyed `"0"`, `"1"`, ... (from `tags[]=`) become lists."""
+    for key, value in node.items():
+        if isinstance(value, dict):
+            _listify(value)
+            if value and list(value) == [str(i) for i in range(len(value))]:
+                node[key] = list(value.values())
+    return node
+
+
+def _maybe_json(value: str) -> Any:
+    """A form value that is itself a JSON object or array (`data={"contact":...}`) is decoded."""
+    stripped = value.strip()
+    if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
+        try:
+            return _loads(stripped)
+        except MalformedDelivery:
+            pass
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > _MAX_DEPTH:
+            break
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+def _wrappers(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The body, then what it wraps (`data`, `payload`, `event`), breadth-first: `{"payload": {"data": ...}}`."""
+    found = [payload]
+    for wrapper in found:
+        for key in _WRAPPER_KEYS:
+            child = wrapper.get(key)
+            if isinstance(child, dict) and len(found) < _MAX_WRAPPERS:
+                found.append(child)
+    return found
+
+
+def _obj(value: Any, key: str) -> dict[str, Any]:
+    child = value.get(key) if isinstance(value, dict) else None
+    return child if isinstance(child, dict) else {}
+
+
+def _first(values: Iterable[Any]) -> Any:
+    return next((value for value in values if value is not None), None)
+
+
+def _text(value: Any) -> str | None:
+    """A usable id or name: a non-empty string, or an integer (E-goi's ids come as either)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _email(value: Any) -> str | None:
+    text = _text(value)
+    return text if text and "@" in text else None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 19:
+        value = int(value.strip())
+    return value if isinstance(value, int) and 0 <= value <= _INT64_MAX else None
+
+
+def _list_id(obj: dict[str, Any]) -> int | None:
+    found = _first(_int(obj.get(key)) for key in _LIST_ID_KEYS)
+    if found is None:
+        nested = obj.get("list")
+        found = _int(nested) if not isinstance(nested, dict) else _first(_int(nested.get(k)) for k in ("list_id", "id"))
+    return found
+
+
+def _datetime(value: Any) -> datetime | None:
+    """Any date-time E-goi might send, in UTC; epochs in seconds or milliseconds; None when unreadable."""
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        return None
+    try:
+        if isinstance(value, str) and value.strip().isdecimal():
+            value = int(value.strip())
+        if isinstance(value, int | float):
+            seconds = value / 1000 if abs(value) > 100_000_000_000 else value
+            return datetime.fromtimestamp(seconds, UTC)
+        parsed = parse_datetime(value)
+        return parsed.astimezone(UTC) if parsed else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _find_key(value: Any, wanted: str) -> Iterator[Any]:
+    """Every value under key `wanted`, breadth-first, outside the sender's and campaign's subtrees."""
+    queue = deque([value])
+    while queue:
+        node = queue.popleft()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if key == wanted:
+                    yield child
+                elif key not in _NOT_THE_CONTACT:
+                    queue.append(child)
+        elif isinstance(node, list):
+            queue.extend(node)
+
+
+# --- the receiver -----------------------------------------------------------------------------------------
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def receiver_routes(
+    store: EventStore,
+    secret: str,
+    on_stored: Callable[[list[Event]], Awaitable[None]] | None = None,
+) -> list[Route]:
+    """`POST /webhooks/egoi/{secret}` and `POST /webhooks/egoi?k=secret`, storing each delivery in `store`.
+
+    A delivery is answered 200 only once its event is committed, so E-goi's retry covers every failure before
+    that. `on_stored` (the notifier) runs after the response; it is told only of new events, not repeats.
+    """
+    if not secret:
+        raise ValueError("the webhook secret must not be empty")
+    expected = secret.encode()
+
+    async def receive(request: Request) -> Response:
+        given = request.path_params.get("secret", request.query_params.get("k", ""))
+        if not hmac.compare_digest(given.encode(), expected):
+            client = request.client.host if request.client else "?"
+            logger.warning("webhook delivery from %s with a wrong or missing secret: refused (404)", client)
+            return PlainTextResponse("Not Found", status_code=404)
+        try:
+            body = await _read_body(request)
+        except _TooLarge:
+            return _refuse(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+        except (MalformedDelivery, ClientDisconnect) as exc:
+            return _refuse(400, str(exc) or "the client went away mid-body")
+        try:
+            parsed = parse_delivery(body, request.headers.get("content-type"))
+        except MalformedDelivery as exc:
+            logger.warning("malformed webhook delivery refused (400): %s", exc)
+            return _refuse(400, str(exc))
+        try:
+            event, duplicate = await store.add(body, parsed)
+        except Exception:  # nothing was acknowledged: E-goi retries, and the dedupe key absorbs the repeat
+            logger.exception("could not store a webhook delivery; answering 503 so that E-goi retries")
+            return _refuse(503, "the event store is unavailable; retry later")
+        logger.info(
+            "webhook event %s: %s (%s) for %s%s",
+            event.id,
+            event.trigger,
+            event.action,
+            _mask_email(event.email),
+            " (repeat, not stored again)" if duplicate else "",
+        )
+        notify = BackgroundTask(_run_on_stored, on_stored, event) if on_stored and not duplicate else None
+        return JSONResponse({"ok": True, "event_id": event.id, "duplicate": duplicate}, background=notify)
+
+    return [
+        Route(RECEIVER_PATH + "/{secret}", receive, methods=["POST"], name="egoi_webhook"),
+        Route(RECEIVER_PATH, receive, methods=["POST"], name="egoi_webhook_query"),
+    ]
+
+
+async def _read_body(request: Request) -> bytes:
+    """At most MAX_BODY_BYTES, judged by Content-Length first and by counting, so that lying cannot bypass it."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdecimal():
+            raise MalformedDelivery("Content-Length is not a number")
+        if int(declared) > MAX_BODY_BYTES:
+            raise _TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _TooLarge
+    return bytes(body)
+
+
+def _refuse(status: int, error: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": error}, status_code=status)
+
+
+async def _run_on_stored(on_stored: Callable[[list[Event]], Awaitable[None]], event: Event) -> None:
+    try:
+        await on_stored([event])
+    except Exception:  # the delivery is already stored and acknowledged; a failed notification must not undo that
+        logger.exception("notifying subscribers of event %s failed", event.id)
+
+
+def _mask_email(email: str | None) -> str:
+    if not email:
+        return "no e-mail"
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+# --- the secret -------------------------------------------------------------------------------------------
+
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,}$")
+
+
+def load_or_create_secret(db_path: str | os.PathLike[str]) -> str:
+    """The receiver's URL secret, generated once and kept beside the event store (mode 0600).
+
+    Every process sharing the store reads the same file, so they all accept the URL registered with E-goi.
+    (`EGOI_WEBHOOK_SECRET`, when set, wins; the caller handles that.)
+    """
+    path = Path(db_path)
+    path = path.with_name(path.name + ".webhook-secret")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        existing = _read_secret(path)
+    except FileNotFoundError:
+        existing = None
+    else:
+        if existing is None:  # there, but not a secret of ours (emptied, edited): start afresh, loudly
+            logger.warning("replacing the unusable webhook secret file %s", path)
+            path.unlink(missing_ok=True)
+    if existing:
+        return existing
+    secret = secrets.token_urlsafe(32)
+    # Written aside, then linked into place: a process starting at the same moment sees either no file or
+    # the whole secret, never a half-written one, and exactly one of us wins.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(secret + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return _read_secret(path) or secret
+        except OSError:  # a file system without hard links: last writer wins, which is still one secret
+            os.replace(temporary, path)
+        return secret
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _read_secret(path: Path) -> str | None:
+    """The secret in `path`; None when the file holds something else. FileNotFoundError when there is none."""
+    try:
+        text = path.read_text().strip()
+    except UnicodeDecodeError:
+        return None
+    return text if _SECRET_SHAPE.match(text) else None

@@ -1,0 +1,350 @@
+"""The event resources, read in both protocol eras, and their live notifications over real HTTP."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import anyio
+import httpx
+import mcp.types as types
+import pytest
+import uvicorn
+from mcp import Client, MCPError
+from mcp.server import MCPServer
+from mcp.server.subscriptions import InMemorySubscriptionBus
+from mcp.shared.subscriptions import ResourceUpdated
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from egoi_mcp.events import EventStore
+from egoi_mcp.models import Event
+from egoi_mcp.resources import EVENT_URI, RECENT_URI, EventNotifier, affected_uris, register_event_resources
+from egoi_mcp.webhooks import parse_delivery, receiver_routes
+
+# resources/subscribe and logging/setLevel are 2025-era requests, deprecated by the 2026 protocol: still served.
+pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
+
+SECRET = "resources-test-secret-0123456789"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
+    async with EventStore(tmp_path / "events.db") as store:
+        yield store
+
+
+def build(store: EventStore) -> tuple[MCPServer, EventNotifier]:
+    bus = InMemorySubscriptionBus()
+    server = MCPServer("egoi-events-test", subscriptions=bus)
+    return server, register_event_resources(server, store, bus)
+
+
+def delivery(action: str, n: int, **extra: object) -> bytes:
+    body = {"action": action, "list_id": 1, "contact_id": f"{n:010x}", "email": f"c{n}@example.com", **extra}
+    return httpx.Request("POST", "http://x", json=body).content
+
+
+async def add(store: EventStore, action: str, n: int) -> Event:
+    body = delivery(action, n)
+    event, _ = await store.add(body, parse_delivery(body, "application/json"))
+    return event
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_resources_are_listed_with_titles_and_json(store: EventStore, mode: str) -> None:
+    server, _ = build(store)
+    async with Client(server, mode=mode) as client:
+        resources = (await client.list_resources()).resources
+        templates = (await client.list_resource_templates()).resource_templates
+    recent = next(r for r in resources if str(r.uri) == RECENT_URI)
+    assert recent.mime_type == "application/json" and recent.title and recent.description
+    by_template = {t.uri_template: t for t in templates}
+    assert set(by_template) >= {"egoi://events/{trigger}", "egoi://event/{event_id}"}
+    assert all(t.mime_type == "application/json" and t.title and t.description for t in by_template.values())
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_reading_recent_trigger_and_one_event(store: EventStore, mode: str) -> None:
+    server, _ = build(store)
+    first = await add(store, "subscription", 1)
+    await add(store, "email_open", 2)
+    third = await add(store, "subscribe", 3)
+    async with Client(server, mode=mode) as client:
+        recent = await client.read_resource(RECENT_URI)
+        subscribers = await client.read_resource("egoi://events/new_subscriber")
+        opened = await client.read_resource("egoi://events/email_opened")
+        one = await client.read_resource(EVENT_URI.format(event_id=first.id))
+    assert recent.contents[0].mime_type == "application/json"
+    assert [e["id"] for e in _events(recent)] == ["3", "2", "1"]  # newest first
+    assert [e["id"] for e in _events(subscribers)] == [third.id, first.id]
+    assert [e["trigger"] for e in _events(opened)] == ["email_opened"]
+    event = Event.model_validate_json(one.contents[0].text)
+    assert event.id == first.id and event.payload["contact_id"] == "0000000001"
+
+
+async def test_recent_is_capped_at_fifty(store: EventStore) -> None:
+    server, _ = build(store)
+    for n in range(55):
+        await add(store, "email_click", n)
+    async with Client(server) as client:
+        events = _events(await client.read_resource(RECENT_URI))
+    assert len(events) == 50 and events[0]["id"] == "55" and events[-1]["id"] == "6"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("egoi://events/opened", "new_subscriber, new_unsubscriber, email_opened"),
+        ("egoi://event/999", "egoi://events/recent"),
+        ("egoi://event/abc", "never received"),
+    ],
+)
+async def test_unknown_trigger_or_event_is_not_found(store: EventStore, mode: str, uri: str, message: str) -> None:
+    server, _ = build(store)
+    async with Client(server, mode=mode) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.read_resource(uri)
+    assert raised.value.error.code == types.INVALID_PARAMS
+    assert message in raised.value.error.message
+
+
+async def test_other_is_a_readable_trigger(store: EventStore) -> None:
+    server, _ = build(store)
+    await add(store, "double_optin", 1)
+    async with Client(server) as client:
+        events = _events(await client.read_resource("egoi://events/other"))
+    assert [(e["trigger"], e["action"]) for e in events] == [("other", "double_optin")]
+
+
+# --- the 2025-era handlers --------------------------------------------------------------------------------
+
+
+async def test_legacy_capabilities_subscribe_unsubscribe_and_set_level(store: EventStore) -> None:
+    server, notifier = build(store)
+    logger = logging.getLogger("egoi_mcp")
+    level = logger.level
+    try:
+        async with Client(server, mode="legacy") as client:
+            capabilities = client.session.initialize_result.capabilities
+            assert capabilities.resources and capabilities.resources.subscribe is True
+            assert capabilities.logging is not None
+            await client.subscribe_resource(RECENT_URI)
+            await client.subscribe_resource("egoi://events/email_opened")
+            assert notifier.subscribers(RECENT_URI) == 1
+            await client.unsubscribe_resource(RECENT_URI)
+            assert notifier.subscribers(RECENT_URI) == 0
+            assert notifier.subscribers("egoi://events/email_opened") == 1
+            await client.set_logging_level("error")
+            assert notifier.log_level == "error" and logger.level == logging.ERROR
+        assert notifier.subscribers("egoi://events/email_opened") == 0  # the connection closed: forgotten
+    finally:
+        logger.setLevel(level)
+
+
+async def test_in_memory_legacy_subscriber_is_notified(store: EventStore) -> None:
+    server, notifier = build(store)
+    updates: list[str] = []
+    arrived = anyio.Event()
+
+    async def on_message(message: object) -> None:
+        if isinstance(message, types.ResourceUpdatedNotification):
+            updates.append(message.params.uri)
+            arrived.set()
+
+    async with Client(server, mode="legacy", message_handler=on_message) as client:
+        await client.subscribe_resource("egoi://events/email_opened")
+        await notifier.notify([await add(store, "email_open", 1)])
+        with anyio.fail_after(10):
+            await arrived.wait()
+    assert updates == ["egoi://events/email_opened"]
+
+
+def test_affected_uris() -> None:
+    now = datetime.now(UTC)
+    events = [
+        Event(id="7", trigger="email_opened", received_at=now),
+        Event(id="8", trigger="email_opened", received_at=now),
+        Event(id="9", trigger="other", received_at=now),
+    ]
+    assert affected_uris(events) == [
+        RECENT_URI,
+        "egoi://events/email_opened",
+        "egoi://events/other",
+        "egoi://event/7",
+        "egoi://event/8",
+        "egoi://event/9",
+    ]
+
+
+async def test_notify_publishes_each_event_once(store: EventStore) -> None:
+    server, notifier = build(store)
+    published: list[str] = []
+    notifier.bus.subscribe(lambda event: published.append(event.uri))  # type: ignore[attr-defined]
+    event = await add(store, "email_send", 1)
+    await notifier.notify([event])
+    await notifier.notify([event])  # the watcher seeing it too: no second notification
+    assert published == [RECENT_URI, "egoi://events/email_sent", "egoi://event/1"]
+
+
+async def test_a_failing_legacy_session_is_dropped(store: EventStore) -> None:
+    _, notifier = build(store)
+
+    class Gone:
+        async def send_resource_updated(self, uri: str) -> None:
+            raise ConnectionError("client went away")
+
+    notifier.subscribe(RECENT_URI, Gone())  # type: ignore[arg-type]
+    assert notifier.subscribers(RECENT_URI) == 1
+    await notifier.notify([await add(store, "subscription", 1)])
+    assert notifier.subscribers(RECENT_URI) == 0
+
+
+# --- live over HTTP: a real uvicorn on loopback -----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _app(server: MCPServer, notifier: EventNotifier, store: EventStore) -> Starlette:
+    mcp_app = server.streamable_http_app()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with server.session_manager.run(), anyio.create_task_group() as tasks:
+            tasks.start_soon(notifier.watch, 0.05)
+            yield
+            tasks.cancel_scope.cancel()
+
+    routes = [*receiver_routes(store, SECRET, notifier.notify), Mount("/", app=mcp_app)]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+@contextmanager
+def live_server(db: Path) -> Iterator[str]:
+    """The MCP endpoint and the receiver, served by uvicorn in a thread with its own event loop and store."""
+    store = EventStore(db)
+    server, notifier = build(store)
+    port = _free_port()
+    config = uvicorn.Config(
+        _app(server, notifier, store), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+    )
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(10)
+
+
+async def post_delivery(base: str, body: bytes) -> str:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{base}/webhooks/egoi/{SECRET}", content=body, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 200, response.text
+    return response.json()["event_id"]
+
+
+class Updates:
+    """Collects `notifications/resources/updated` from a legacy client's message handler."""
+
+    def __init__(self) -> None:
+        self.uris: list[str] = []
+        self._changed = anyio.Event()
+
+    async def __call__(self, message: object) -> None:
+        if isinstance(message, types.ResourceUpdatedNotification):
+            self.uris.append(message.params.uri)
+            self._changed.set()
+            self._changed = anyio.Event()
+
+    async def wait_for(self, uri: str) -> None:
+        with anyio.fail_after(15):
+            while uri not in self.uris:
+                await self._changed.wait()
+
+
+async def test_legacy_subscriber_hears_of_a_webhook_delivery_over_http(tmp_path: Path) -> None:
+    with live_server(tmp_path / "events.db") as base:
+        updates = Updates()
+        async with Client(f"{base}/mcp", mode="legacy", message_handler=updates) as client:
+            await client.subscribe_resource(RECENT_URI)
+            await client.subscribe_resource("egoi://events/new_subscriber")
+            event_id = await post_delivery(base, delivery("subscription", 1))
+            await updates.wait_for("egoi://events/new_subscriber")
+            await updates.wait_for(RECENT_URI)
+            recent = _events(await client.read_resource(RECENT_URI))
+        assert recent[0]["id"] == event_id
+
+
+async def test_modern_listener_hears_of_a_webhook_delivery_over_http(tmp_path: Path) -> None:
+    with live_server(tmp_path / "events.db") as base:
+        async with (
+            Client(f"{base}/mcp", mode="auto") as client,
+            client.listen(resource_subscriptions=[RECENT_URI, "egoi://events/email_clicked"]) as listener,
+        ):
+            assert client.session.protocol_version == "2026-07-28"
+            await post_delivery(base, delivery("email_click", 1))
+            seen: set[str] = set()
+            with anyio.fail_after(15):
+                async for event in listener:
+                    assert isinstance(event, ResourceUpdated)
+                    seen.add(event.uri)
+                    if seen == {RECENT_URI, "egoi://events/email_clicked"}:
+                        break
+
+
+async def test_events_stored_by_another_process_are_notified_once(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    with live_server(db) as base:
+        updates = Updates()
+        async with (
+            EventStore(db) as other_process,
+            Client(f"{base}/mcp", mode="legacy", message_handler=updates) as legacy,
+            Client(f"{base}/mcp", mode="auto") as modern,
+            modern.listen(resource_subscriptions=["egoi://event/2"]) as listener,
+        ):
+            await legacy.subscribe_resource("egoi://event/1")
+            await legacy.subscribe_resource("egoi://event/2")
+            assert await post_delivery(base, delivery("unsubscribe", 1)) == "1"  # received here
+            await updates.wait_for("egoi://event/1")
+            second = await add(other_process, "email_hard_bounce", 2)  # received by another process
+            assert second.id == "2"
+            await updates.wait_for("egoi://event/2")
+            with anyio.fail_after(15):
+                event = await anext(aiter(listener))
+            assert event == ResourceUpdated(uri="egoi://event/2")
+        # The watcher has passed event 1 too (it reads in id order), and did not notify it a second time.
+        assert updates.uris.count("egoi://event/1") == 1
+        assert updates.uris.count("egoi://event/2") == 1
+
+
+def _events(result: types.ReadResourceResult) -> list[dict]:
+    import json
+
+    return json.loads(result.contents[0].text)

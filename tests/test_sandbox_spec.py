@@ -1,0 +1,501 @@
+"""The sandbox against E-goi's own OpenAPI: every status it serves is documented, every body validates.
+
+Each response is checked against the schema the spec gives for its path, method and status, after a
+small conversion of OpenAPI 3.0 into JSON Schema (2020-12):
+
+- `$ref: #/components/schemas/X` -> `#/$defs/X` (every component schema becomes a `$defs` entry);
+- `nullable: true` -> the type (and enum) also admit null;
+- `readOnly`, `writeOnly`, `discriminator`, `example`, `x-*` are dropped (annotations only; each oneOf in
+  these schemas already pins its branch with an enum), and a `writeOnly` property is not required in a
+  response;
+- formats are checked: `date-time` must be E-goi's `YYYY-MM-DD HH:MM:SS`, `date` ISO, `email` an address.
+
+One spec bug is worked around, by name: `DeleteListsConflict` is a `oneOf` of five `errors` shapes none of
+which requires anything, so every body matches all five and none can match exactly one; it is checked as
+`anyOf` (each branch still constrains the message of its own error code).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from egoi_mcp.sandbox import Sandbox, create_app
+
+SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared/egoi/openapi-v3.contract.yaml"
+KEY = {"Apikey": "sandbox-test-key"}
+RATE_HEADERS = (
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-account-limit",
+    "x-account-remaining",
+    "x-account-reset",
+)
+
+
+def _one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
+    fixed = {key: value for key, value in schema.items() if key != "oneOf"}
+    return {**fixed, "anyOf": schema["oneOf"]}
+
+
+SPEC_FIXES = {"DeleteListsConflict": _one_of_as_any_of}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+# -- the spec, as JSON Schema ------------------------------------------------------------------------
+
+
+def to_json_schema(schema: Any) -> Any:
+    """One OpenAPI 3.0 schema object -> JSON Schema 2020-12 (see the module docstring)."""
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "$ref":
+            out[key] = value.replace("#/components/schemas/", "#/$defs/")
+        elif key == "properties":
+            out[key] = {name: to_json_schema(prop) for name, prop in value.items()}
+        elif key in ("items", "not", "additionalProperties"):
+            out[key] = to_json_schema(value)
+        elif key in ("allOf", "anyOf", "oneOf"):
+            out[key] = [to_json_schema(branch) for branch in value]
+        elif key not in ("nullable", "readOnly", "writeOnly", "discriminator", "example") and not key.startswith("x-"):
+            out[key] = value
+    if schema.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    write_only = {name for name, prop in schema.get("properties", {}).items() if prop.get("writeOnly")}
+    if write_only and "required" in out:
+        out["required"] = [name for name in out["required"] if name not in write_only]
+    return out
+
+
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _egoi_datetime(value: object) -> bool:
+    return not isinstance(value, str) or bool(datetime.strptime(value, "%Y-%m-%d %H:%M:%S"))
+
+
+@FORMATS.checks("date", raises=ValueError)
+def _iso_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+@FORMATS.checks("email")
+def _email(value: object) -> bool:
+    return not isinstance(value, str) or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) is not None
+
+
+class Contract:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.paths = spec["paths"]
+        self.defs = {name: to_json_schema(schema) for name, schema in spec["components"]["schemas"].items()}
+        for name, fix in SPEC_FIXES.items():
+            self.defs[name] = fix(self.defs[name])
+
+    def statuses(self, method: str, path: str) -> set[int]:
+        return {int(status) for status in self.paths[path][method.lower()]["responses"]}
+
+    @functools.cache  # noqa: B019 - one Contract per session
+    def validator(self, method: str, path: str, status: int) -> Draft202012Validator | None:
+        response = self.paths[path][method.lower()]["responses"][str(status)]
+        schema = response.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            return None
+        return Draft202012Validator({**to_json_schema(schema), "$defs": self.defs}, format_checker=FORMATS)
+
+    def check(self, method: str, path: str, response: httpx.Response) -> None:
+        status = response.status_code
+        documented = self.statuses(method, path)
+        assert status in documented, f"{method} {path} answered {status}, the spec documents {sorted(documented)}"
+        for header in RATE_HEADERS:
+            assert response.headers.get(header, "").isdigit(), f"{method} {path}: missing {header}"
+        validator = self.validator(method, path, status)
+        if validator is None:
+            assert response.content == b"", f"{method} {path} {status} has no body in the spec"
+            return
+        errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.absolute_path))
+        assert not errors, f"{method} {path} {status}: " + "; ".join(
+            f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]
+        )
+
+
+@functools.cache
+def contract() -> Contract:
+    if not SPEC_PATH.exists():
+        pytest.skip(f"E-goi's OpenAPI is missing at {SPEC_PATH}: these tests need ../shared beside the repo")
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with SPEC_PATH.open(encoding="utf-8") as handle:
+        return Contract(yaml.load(handle, Loader=loader))
+
+
+# -- cases ---------------------------------------------------------------------------------------
+
+
+def contact_id(sandbox: Sandbox, list_id: int = 1, index: int = 0) -> str:
+    return [c for c in sandbox.contacts.values() if c.list_id == list_id and c.status == "active"][index].contact_id
+
+
+def campaign_hash(sandbox: Sandbox, list_id: int = 1) -> str:
+    return next(c.campaign_hash for c in sandbox.campaigns.values() if c.list_id == list_id)
+
+
+def email_of(sandbox: Sandbox, list_id: int = 1, index: int = 0) -> str:
+    return sandbox.contacts[contact_id(sandbox, list_id, index)].email
+
+
+Value = Any  # a value, or a callable that computes it from the sandbox
+
+
+@dataclass
+class Case:
+    method: str
+    spec_path: str
+    status: int
+    path_params: dict[str, Value] = field(default_factory=dict)
+    params: dict[str, Any] | None = None
+    json: Value = None
+    content: bytes | None = None
+    arrange: Callable[[Sandbox], None] | None = None
+
+    def url(self, sandbox: Sandbox) -> str:
+        values = {k: v(sandbox) if callable(v) else v for k, v in self.path_params.items()}
+        return self.spec_path.format(**values)
+
+    def body(self, sandbox: Sandbox) -> Any:
+        return self.json(sandbox) if callable(self.json) else self.json
+
+
+def _recent_send(sandbox: Sandbox) -> None:
+    campaign = sandbox.campaigns[campaign_hash(sandbox, 1)]
+    campaign.end_date = sandbox.now()
+
+
+def _full(sandbox: Sandbox) -> None:
+    sandbox.max_lists = len(sandbox.lists)
+
+
+C, L, T = "/lists/{list_id}/contacts", "/lists/{list_id}", "/tags/{tag_id}"
+ONE = {"list_id": 1}
+CONTACT = {"list_id": 1, "contact_id": contact_id}
+ACTION = C + "/actions/"
+SEND = "/campaigns/email/{campaign_hash}/actions/send"
+HASH = {"campaign_hash": campaign_hash}
+MALFORMED = b'{"oops": '
+
+CASES = {
+    "ping": Case("POST", "/ping", 200),
+    "lists": Case("GET", "/lists", 200, params={"limit": 2, "order": "asc", "order_by": "internal_name"}),
+    "lists limit too big": Case("GET", "/lists", 422, params={"limit": 1001}),
+    "lists negative offset": Case("GET", "/lists", 422, params={"offset": -1}),
+    "lists bad order": Case("GET", "/lists", 422, params={"order": "sideways"}),
+    "create list": Case("POST", "/lists", 201, json={"internal_name": "VIP", "public_name": "Acme VIP"}),
+    "create list malformed": Case("POST", "/lists", 400, content=MALFORMED),
+    "create list unnamed": Case("POST", "/lists", 422, json={"public_name": "x"}),
+    "create list over limit": Case("POST", "/lists", 409, json={"internal_name": "More"}, arrange=_full),
+    "get list": Case("GET", L, 200, ONE),
+    "get list unknown": Case("GET", L, 404, {"list_id": 99}),
+    "delete list": Case("DELETE", L, 204, {"list_id": 3}),
+    "delete list unknown": Case("DELETE", L, 404, {"list_id": 99}),
+    "delete list sent recently": Case("DELETE", L, 409, ONE, arrange=_recent_send),
+    "contacts": Case("GET", C, 200, ONE, params={"language": "pt", "limit": 3}),
+    "contacts by email": Case("GET", C, 200, ONE, params={"email": "ana.silva@example.com"}),
+    "contacts unknown list": Case("GET", C, 404, {"list_id": 99}),
+    "contacts limit zero": Case("GET", C, 422, ONE, params={"limit": 0}),
+    "create contact": Case(
+        "POST",
+        C,
+        201,
+        ONE,
+        json={
+            "base": {"email": "new@example.com", "first_name": "New", "cellphone": "351-911111111"},
+            "utm": {"utm_source": "test"},
+        },
+    ),
+    "create contact duplicate": Case("POST", C, 409, ONE, json={"base": {"email": "ANA.SILVA@example.com"}}),
+    "create contact bad email": Case("POST", C, 422, ONE, json={"base": {"email": "not-an-email"}}),
+    "create contact malformed": Case("POST", C, 400, ONE, content=MALFORMED),
+    "create contact unknown list": Case("POST", C, 422, {"list_id": 99}, json={"base": {"email": "a@example.com"}}),
+    "get contact": Case("GET", C + "/{contact_id}", 200, CONTACT),
+    "get contact unknown": Case("GET", C + "/{contact_id}", 404, {"list_id": 1, "contact_id": "0000000000"}),
+    "patch contact": Case("PATCH", C + "/{contact_id}", 200, CONTACT, json={"base": {"first_name": "Anna"}}),
+    "patch contact unknown": Case(
+        "PATCH", C + "/{contact_id}", 404, {"list_id": 1, "contact_id": "0000000000"}, json={}
+    ),
+    "patch contact duplicate": Case(
+        "PATCH", C + "/{contact_id}", 409, CONTACT, json=lambda sb: {"base": {"email": email_of(sb, 1, 1)}}
+    ),
+    "patch contact removed": Case("PATCH", C + "/{contact_id}", 422, CONTACT, json={"base": {"status": "removed"}}),
+    "patch contact malformed": Case("PATCH", C + "/{contact_id}", 400, CONTACT, content=MALFORMED),
+    "search": Case("GET", "/contacts/search", 200, params={"type": "email", "contact": "ana.silva@example.com"}),
+    "search cellphone": Case("GET", "/contacts/search", 200, params={"type": "cellphone", "contact": "351-912345678"}),
+    "search nothing": Case("GET", "/contacts/search", 404, params={"contact": "nobody@example.com"}),
+    "search bad type": Case("GET", "/contacts/search", 422, params={"type": "fax", "contact": "1"}),
+    "segment auto": Case("GET", C + "/segment/{segment_id}", 200, {"list_id": 1, "segment_id": "auto_1"}),
+    "segment saved": Case("GET", C + "/segment/{segment_id}", 200, {"list_id": 1, "segment_id": "seg_1"}),
+    "segment tag": Case(
+        "GET", C + "/segment/{segment_id}", 200, {"list_id": 1, "segment_id": "tag_1"}, params={"show_removed": "true"}
+    ),
+    "segment unknown": Case("GET", C + "/segment/{segment_id}", 404, {"list_id": 1, "segment_id": "seg_99"}),
+    "segment bad limit": Case(
+        "GET", C + "/segment/{segment_id}", 422, {"list_id": 1, "segment_id": "auto_1"}, params={"limit": 5000}
+    ),
+    "bulk update": Case(
+        "POST",
+        ACTION + "update",
+        202,
+        ONE,
+        json=lambda sb: {"type": "contacts", "contacts": [contact_id(sb)], "base": {"language": "en"}},
+    ),
+    "bulk update segment": Case(
+        "POST", ACTION + "update", 202, ONE, json={"type": "segment", "segment_id": "tag_2", "base": {"language": "en"}}
+    ),
+    "bulk update unknown contact": Case(
+        "POST", ACTION + "update", 404, ONE, json={"type": "contacts", "contacts": ["0000000000"], "base": {}}
+    ),
+    "bulk update email": Case(
+        "POST", ACTION + "update", 409, ONE, json={"type": "all", "base": {"email": "same@example.com"}}
+    ),
+    "bulk update bad type": Case("POST", ACTION + "update", 422, ONE, json={"type": "everyone"}),
+    "bulk update malformed": Case("POST", ACTION + "update", 400, ONE, content=MALFORMED),
+    "forget": Case("POST", ACTION + "forget", 202, ONE, json=lambda sb: {"contacts": [contact_id(sb)]}),
+    "forget unknown list": Case("POST", ACTION + "forget", 422, {"list_id": 99}, json={"contacts": ["0000000000"]}),
+    "forget unknown contact": Case("POST", ACTION + "forget", 422, ONE, json={"contacts": ["0000000000"]}),
+    "forget too many": Case("POST", ACTION + "forget", 422, ONE, json={"contacts": [f"{n:010x}" for n in range(1001)]}),
+    "forget malformed": Case("POST", ACTION + "forget", 400, ONE, content=MALFORMED),
+    "unsubscribe": Case(
+        "POST",
+        ACTION + "unsubscribe",
+        200,
+        ONE,
+        json=lambda sb: {
+            "data": [
+                {"contact_id": contact_id(sb), "unsubscription_method": "api", "unsubscription_reason": "other"},
+                {"contact_id": "0000000000"},
+                {"contact_id": contact_id(sb, 1, 1), "unsubscription_reason": "bored"},
+            ]
+        },
+    ),
+    "unsubscribe unknown list": Case("POST", ACTION + "unsubscribe", 422, {"list_id": 99}, json={"data": []}),
+    "unsubscribe no data": Case("POST", ACTION + "unsubscribe", 422, ONE, json={"data": []}),
+    "unsubscribe malformed": Case("POST", ACTION + "unsubscribe", 400, ONE, content=MALFORMED),
+    "attach tag": Case(
+        "POST", ACTION + "attach-tag", 202, ONE, json=lambda sb: {"tag_id": 4, "contacts": [contact_id(sb)]}
+    ),
+    "attach tag by segment": Case("POST", ACTION + "attach-tag", 202, ONE, json={"tag_id": 5, "segment_id": "seg_1"}),
+    "attach tag by email": Case(
+        "POST",
+        ACTION + "attach-tag",
+        202,
+        ONE,
+        json={"tag_id": 5, "field_id": "email", "contacts": ["ana.silva@example.com"]},
+    ),
+    "attach tag unknown tag": Case(
+        "POST", ACTION + "attach-tag", 404, ONE, json=lambda sb: {"tag_id": 99, "contacts": [contact_id(sb)]}
+    ),
+    "attach tag no tag": Case("POST", ACTION + "attach-tag", 422, ONE, json={"contacts": ["0000000000"]}),
+    "attach tag malformed": Case("POST", ACTION + "attach-tag", 400, ONE, content=MALFORMED),
+    "detach tag": Case(
+        "POST", ACTION + "detach-tag", 202, ONE, json=lambda sb: {"tag_id": 1, "contacts": [contact_id(sb)]}
+    ),
+    "detach tag unknown segment": Case(
+        "POST", ACTION + "detach-tag", 404, ONE, json={"tag_id": 1, "segment_id": "seg_9"}
+    ),
+    "detach tag unknown list": Case("POST", ACTION + "detach-tag", 404, {"list_id": 99}, json={"tag_id": 1}),
+    "detach tag nothing chosen": Case("POST", ACTION + "detach-tag", 422, ONE, json={"tag_id": 1}),
+    "detach tag malformed": Case("POST", ACTION + "detach-tag", 400, ONE, content=MALFORMED),
+    "activate": Case("POST", ACTION + "activate", 202, ONE, json={"type": "all"}),
+    "activate unknown": Case(
+        "POST", ACTION + "activate", 404, ONE, json={"type": "contacts", "contacts": ["0000000000"]}
+    ),
+    "activate bad type": Case("POST", ACTION + "activate", 422, ONE, json={"type": "segment"}),
+    "activate malformed": Case("POST", ACTION + "activate", 400, ONE, content=MALFORMED),
+    "deactivate": Case(
+        "POST", ACTION + "deactivate", 202, ONE, json=lambda sb: {"type": "contacts", "contacts": [contact_id(sb)]}
+    ),
+    "deactivate unknown list": Case("POST", ACTION + "deactivate", 404, {"list_id": 99}, json={"type": "all"}),
+    "deactivate bad contacts": Case("POST", ACTION + "deactivate", 422, ONE, json={"type": "contacts", "contacts": []}),
+    "deactivate malformed": Case("POST", ACTION + "deactivate", 400, ONE, content=MALFORMED),
+    "tags": Case("GET", "/tags", 200, params={"order": "asc", "order_by": "name"}),
+    "tags bad order_by": Case("GET", "/tags", 422, params={"order_by": "size"}),
+    "create tag": Case("POST", "/tags", 201, json={"name": "webinar", "color": "#123ABC"}),
+    "create tag duplicate": Case("POST", "/tags", 409, json={"name": "VIP"}),
+    "create tag bad color": Case("POST", "/tags", 422, json={"name": "red", "color": "red"}),
+    "create tag malformed": Case("POST", "/tags", 400, content=MALFORMED),
+    "update tag": Case("PUT", T, 200, {"tag_id": 1}, json={"name": "VIP customers"}),
+    "update tag unknown": Case("PUT", T, 404, {"tag_id": 99}, json={"name": "x"}),
+    "update tag duplicate": Case("PUT", T, 409, {"tag_id": 1}, json={"name": "lisbon"}),
+    "update tag empty name": Case("PUT", T, 422, {"tag_id": 1}, json={"name": " "}),
+    "update tag malformed": Case("PUT", T, 400, {"tag_id": 1}, content=MALFORMED),
+    "delete tag": Case("DELETE", T, 204, {"tag_id": 2}),
+    "delete tag unknown": Case("DELETE", T, 404, {"tag_id": 99}),
+    "campaigns": Case("GET", "/campaigns", 200, params={"channel": "email", "list_id": 1, "status": "sent"}),
+    "campaigns bad status": Case("GET", "/campaigns", 422, params={"status": "lost"}),
+    "send to list": Case("POST", SEND, 200, HASH, json={"list_id": 1, "segments": {"type": "none"}}),
+    "send to segment": Case(
+        "POST", SEND, 200, HASH, json={"list_id": 1, "segments": {"type": "segment", "data": ["tag_1"]}}
+    ),
+    "send to contact": Case(
+        "POST", SEND, 200, HASH, json=lambda sb: {"list_id": 1, "segments": {"type": "contact", "data": email_of(sb)}}
+    ),
+    "send scheduled": Case(
+        "POST",
+        SEND,
+        200,
+        HASH,
+        json={"list_id": 1, "segments": {"type": "none"}, "schedule_date": "2030-01-01 10:00:00"},
+    ),
+    "send unknown campaign": Case(
+        "POST", SEND, 422, {"campaign_hash": "nope"}, json={"list_id": 1, "segments": {"type": "none"}}
+    ),
+    "send contact not in list": Case(
+        "POST", SEND, 422, HASH, json={"list_id": 1, "segments": {"type": "contact", "data": "nobody@example.com"}}
+    ),
+    "send malformed": Case("POST", SEND, 400, HASH, content=MALFORMED),
+    "segments": Case("GET", "/lists/{list_id}/segments", 200, ONE),
+    "segments of a type": Case(
+        "GET", "/lists/{list_id}/segments", 200, {"list_id": 2}, params={"type": "tag", "name": "i"}
+    ),
+    "segments unknown list": Case("GET", "/lists/{list_id}/segments", 422, {"list_id": 99}),
+    "segments bad type": Case("GET", "/lists/{list_id}/segments", 422, ONE, params={"type": "smart"}),
+    "create webhook": Case(
+        "POST", "/webhooks", 200, json={"list_id": 1, "url": "https://hooks.example.com/e", "actions": ["subscription"]}
+    ),
+    "create webhook bad url": Case(
+        "POST", "/webhooks", 422, json={"list_id": 1, "url": "ftp://x.example.com", "actions": ["subscription"]}
+    ),
+    "create webhook bad action": Case(
+        "POST", "/webhooks", 422, json={"list_id": 1, "url": "https://x.example.com", "actions": ["contact_create"]}
+    ),
+    "create webhook malformed": Case("POST", "/webhooks", 400, content=MALFORMED),
+    "webhooks": Case(
+        "GET",
+        "/webhooks",
+        200,
+        arrange=lambda sb: sb.add_webhook(1, "https://x.example.com", ["email_open"], ["language"]),
+    ),
+    "webhooks bad limit": Case("GET", "/webhooks", 422, params={"limit": "ten"}),
+    "delete webhook": Case(
+        "DELETE",
+        "/webhooks/{webhook_id}",
+        204,
+        {"webhook_id": 1},
+        arrange=lambda sb: sb.add_webhook(1, "https://x.example.com", ["email_open"], []),
+    ),
+    "delete webhook unknown": Case("DELETE", "/webhooks/{webhook_id}", 404, {"webhook_id": 7}),
+}
+
+
+async def _call(app: Any, case: Case, headers: dict[str, str] | None = None) -> httpx.Response:
+    sandbox: Sandbox = app.state.sandbox
+    if case.arrange:
+        case.arrange(sandbox)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as http:
+        return await http.request(
+            case.method,
+            case.url(sandbox),
+            params=case.params,
+            json=case.body(sandbox),
+            content=case.content,
+            headers=KEY if headers is None else headers,
+        )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", CASES)
+async def test_response_matches_the_spec(name: str) -> None:
+    case = CASES[name]
+    response = await _call(create_app(), case)
+    assert response.status_code == case.status, response.text
+    contract().check(case.method, case.spec_path, response)
+
+
+# Every operation the sandbox serves, once each.
+OPERATIONS = {(case.method, case.spec_path): case for case in reversed(CASES.values()) if case.status < 300}
+
+
+def test_every_operation_has_a_success_case() -> None:
+    served = {
+        (method, route.path)
+        for route in create_app().routes
+        for method in getattr(route, "methods", None) or ()
+        if method != "HEAD"
+    }
+    assert served == set(OPERATIONS)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("operation", [op for op in OPERATIONS if op[1] != "/ping"], ids=" ".join)
+async def test_missing_key_is_401(operation: tuple[str, str]) -> None:
+    response = await _call(create_app(), OPERATIONS[operation], headers={})
+    assert response.status_code == 401
+    contract().check(*operation, response)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("operation", [op for op in OPERATIONS if op[1] != "/ping"], ids=" ".join)
+async def test_wrong_key_is_403(operation: tuple[str, str]) -> None:
+    response = await _call(create_app(api_key="the-right-key"), OPERATIONS[operation], headers={"Apikey": "wrong"})
+    assert response.status_code == 403
+    contract().check(*operation, response)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("operation", [op for op in OPERATIONS if op[1] != "/ping"], ids=" ".join)
+async def test_spent_budget_is_429(operation: tuple[str, str]) -> None:
+    response = await _call(create_app(rate_limit=0), OPERATIONS[operation])
+    assert response.status_code == 429
+    assert response.headers["x-ratelimit-remaining"] == "0"
+    contract().check(*operation, response)
+
+
+@pytest.mark.anyio
+async def test_ping_needs_no_key_and_no_budget() -> None:
+    response = await _call(create_app(api_key="k", rate_limit=0), CASES["ping"], headers={})
+    assert response.status_code == 200
+    contract().check("POST", "/ping", response)
+
+
+def test_converter_handles_openapi_specifics() -> None:
+    schema = {
+        "type": "object",
+        "required": ["a", "secret"],
+        "discriminator": {"propertyName": "a"},
+        "properties": {
+            "a": {"type": "string", "nullable": True, "enum": ["x"], "readOnly": True, "example": "x"},
+            "secret": {"type": "string", "writeOnly": True},
+            "example": {"$ref": "#/components/schemas/Thing"},
+        },
+    }
+    assert to_json_schema(schema) == {
+        "type": "object",
+        "required": ["a"],
+        "properties": {
+            "a": {"type": ["string", "null"], "enum": ["x", None]},
+            "secret": {"type": "string"},
+            "example": {"$ref": "#/$defs/Thing"},
+        },
+    }
+    now = datetime.now(UTC)
+    assert FORMATS.conforms(now.strftime("%Y-%m-%d %H:%M:%S"), "date-time")
+    assert not FORMATS.conforms(now.isoformat(), "date-time")

@@ -1,0 +1,670 @@
+"""The webhook receiver: the trigger table, the tolerant parser, every refusal, and a flood of deliveries."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import threading
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from egoi_mcp.events import EventStore
+from egoi_mcp.models import Event
+from egoi_mcp.webhooks import (
+    MAX_BODY_BYTES,
+    TRIGGERS,
+    MalformedDelivery,
+    ParsedDelivery,
+    canonical_trigger,
+    egoi_actions,
+    load_or_create_secret,
+    parse_delivery,
+    receiver_routes,
+)
+
+pytestmark = pytest.mark.anyio
+
+SECRET = "webhook-test-secret-0123456789abcdef"
+URL = f"/webhooks/egoi/{SECRET}"
+FORM = "application/x-www-form-urlencoded"
+
+SANDBOX_BODY = {
+    "action": "subscription",
+    "list_id": 1,
+    "contact_id": "8f3a27ef26",
+    "email": "a@b.c",
+    "campaign_hash": None,
+    "event_date": "2026-11-25 10:00:00",
+    "delivery_id": "5b0a7c1e-delivery",
+    "contact": {"base": {"contact_id": "8f3a27ef26", "email": "a@b.c", "first_name": "Ana"}},
+}
+SEED_BODY = {
+    "event": "New Subscriber",
+    "data": {
+        "contact": {"id": "0a1b2c3d4e", "email": "john@example.com", "first_name": "John"},
+        "campaign": {"id": 42},
+        "timestamp": "2026-11-25T10:00:00Z",
+    },
+}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
+    async with EventStore(tmp_path / "events.db") as store:
+        yield store
+
+
+class Recorder:
+    """An `on_stored` callback that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def __call__(self, events: list[Event]) -> None:
+        self.events += events
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+async def http(store: EventStore, recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
+    app = Starlette(routes=receiver_routes(store, SECRET, recorder))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://egoi-mcp.test") as client:
+        yield client
+
+
+async def stored(store: EventStore) -> int:
+    return (await store.list()).total or 0
+
+
+# --- the trigger table ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "trigger"),
+    [
+        ("subscription", "new_subscriber"),
+        ("subscribe", "new_subscriber"),
+        ("unsubscribe", "new_unsubscriber"),
+        ("email_open", "email_opened"),
+        ("email_click", "email_clicked"),
+        ("email_link", "email_clicked"),
+        ("email_hard_bounce", "email_hard_bounced"),
+        ("bounce_hard", "email_hard_bounced"),
+        ("email_soft_bounce", "email_soft_bounced"),
+        ("bounce_soft", "email_soft_bounced"),
+        ("email_send", "email_sent"),
+        ("send_email", "email_sent"),
+        # the seed's human names, in any case
+        ("New Subscriber", "new_subscriber"),
+        ("new unsubscriber", "new_unsubscriber"),
+        ("Opened Email", "email_opened"),
+        ("CLICKED EMAIL", "email_clicked"),
+        ("Hard Bounced Email", "email_hard_bounced"),
+        ("Soft Bounced Email", "email_soft_bounced"),
+        ("Send Email", "email_sent"),
+        # canonical names themselves
+        ("email_opened", "email_opened"),
+        (" Email-Sent ", "email_sent"),
+        # anything else
+        ("double_optin", "other"),
+        ("email_spam_complaint", "other"),
+        ("", "other"),
+        (None, "other"),
+    ],
+)
+def test_canonical_trigger(name: str | None, trigger: str) -> None:
+    assert canonical_trigger(name) == trigger
+
+
+def test_egoi_actions_maps_canonical_names_for_registration() -> None:
+    assert egoi_actions(list(TRIGGERS)) == [
+        "subscription",
+        "unsubscribe",
+        "email_open",
+        "email_click",
+        "email_hard_bounce",
+        "email_soft_bounce",
+        "email_send",
+    ]
+    assert egoi_actions(["email_opened", "email_opened", "new_subscriber"]) == ["email_open", "subscription"]
+    assert egoi_actions([]) == []
+
+
+@pytest.mark.parametrize("bad", ["opened", "email_open", "other", ""])
+def test_egoi_actions_names_the_valid_triggers(bad: str) -> None:
+    with pytest.raises(ValueError, match="new_subscriber, new_unsubscriber, email_opened"):
+        egoi_actions(["new_subscriber", bad])
+
+
+# --- parsing ----------------------------------------------------------------------------------------------
+
+
+def parse(body: Any, content_type: str | None = "application/json") -> ParsedDelivery:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return parse_delivery(raw, content_type)
+
+
+def fields(parsed: ParsedDelivery) -> tuple:
+    return (
+        parsed.trigger,
+        parsed.action,
+        parsed.list_id,
+        parsed.contact_id,
+        parsed.email,
+        parsed.campaign_id,
+        parsed.occurred_at,
+    )
+
+
+T0 = datetime(2026, 11, 25, 10, tzinfo=UTC)
+
+
+def test_the_sandbox_shape() -> None:
+    parsed = parse(SANDBOX_BODY)
+    assert fields(parsed) == ("new_subscriber", "subscription", 1, "8f3a27ef26", "a@b.c", None, T0)
+    assert parsed.delivery_id == "5b0a7c1e-delivery"
+    assert parsed.payload == SANDBOX_BODY
+
+
+def test_the_seed_shape() -> None:
+    parsed = parse(SEED_BODY)
+    assert fields(parsed) == ("new_subscriber", "New Subscriber", None, "0a1b2c3d4e", "john@example.com", "42", T0)
+    assert parsed.delivery_id is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (  # E-goi's contact object under `contact.base`, `type` as the action, listID, an RFC 3339 offset
+            {
+                "type": "email_hard_bounce",
+                "listID": "7",
+                "contact": {"base": {"contact_id": "ab12cd34ef", "email": "h@x.io"}},
+                "campaign": {"campaign_hash": "cmp_1", "id": 99},
+                "date": "2026-11-25T11:00:00+01:00",
+            },
+            ("email_hard_bounced", "email_hard_bounce", 7, "ab12cd34ef", "h@x.io", "cmp_1", T0),
+        ),
+        (  # everything under `data`, an epoch in milliseconds
+            {
+                "event_type": "bounce_soft",
+                "data": {
+                    "list_id": 2,
+                    "contact": {"contact_id": "ffffffffff", "email": "s@x.io"},
+                    "campaign": {"hash": "h2"},
+                    "created": int(T0.timestamp() * 1000),
+                },
+            },
+            ("email_soft_bounced", "bounce_soft", 2, "ffffffffff", "s@x.io", "h2", T0),
+        ),
+        (  # `data.contact`, `data.campaign`, an epoch in seconds as text, a `base` at the top
+            {
+                "event": "Clicked Email",
+                "base": {"list_id": 3},
+                "data": {"contact": {"id": 12345}, "campaign": {"id": "c-9"}, "time": str(int(T0.timestamp()))},
+                "email": "top@x.io",
+            },
+            ("email_clicked", "Clicked Email", 3, "12345", "top@x.io", "c-9", T0),
+        ),
+        (  # an `event` object wrapping it all; the sender's address is not the contact's
+            {
+                "event": {"action": "email_send", "list": {"id": 4}, "timestamp": "2026-11-25 10:00:00"},
+                "campaign": {"hash": "h4", "sender": {"email": "news@brand.io"}},
+                "subscriber": {"fields": {"email": "deep@x.io", "contact_id": "0000000abc"}},
+            },
+            ("email_sent", "email_send", 4, "0000000abc", "deep@x.io", "h4", T0),
+        ),
+        (  # no action at all: stored as other, nothing else known
+            {"hello": "world"},
+            ("other", None, None, None, None, None, None),
+        ),
+        (  # unreadable values are skipped, not fatal
+            {"action": ["x"], "list_id": "seven", "email": "not-an-address", "timestamp": "yesterday"},
+            ("other", None, None, None, None, None, None),
+        ),
+    ],
+)
+def test_plausible_egoi_shapes(body: dict, expected: tuple) -> None:
+    assert fields(parse(body)) == expected
+
+
+def test_an_unknown_action_is_other_with_the_action_and_payload_kept() -> None:
+    body = {"action": "double_optin", "list_id": 5, "contact_id": "1234567890", "extra": {"consent": True}}
+    parsed = parse(body)
+    assert (parsed.trigger, parsed.action, parsed.list_id) == ("other", "double_optin", 5)
+    assert parsed.payload == body
+
+
+def test_form_encoded_with_php_keys_and_json_values() -> None:
+    raw = urlencode(
+        {
+            "action": "email_click",
+            "list_id": "3",
+            "contact[email]": "form@x.io",
+            "contact[id]": "1a2b3c4d5e",
+            "data": json.dumps({"campaign": {"hash": "fh"}, "timestamp": "2026-11-25 10:00:00"}),
+            "tags[]": "1",
+        }
+    ).encode()
+    parsed = parse(raw + b"&tags[]=2", FORM)
+    assert fields(parsed) == ("email_clicked", "email_click", 3, "1a2b3c4d5e", "form@x.io", "fh", T0)
+    assert parsed.payload["contact"] == {"email": "form@x.io", "id": "1a2b3c4d5e"}
+    assert parsed.payload["data"]["campaign"] == {"hash": "fh"}
+    assert parsed.payload["tags"] == ["1", "2"]
+
+
+def test_a_form_whose_only_field_is_the_json_body() -> None:
+    raw = urlencode({"payload": json.dumps(SEED_BODY)}).encode()
+    parsed = parse(raw, FORM)
+    assert fields(parsed) == fields(parse(SEED_BODY))
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (json.dumps(SANDBOX_BODY).encode(), "text/plain"),  # wrong type: sniffed
+        (json.dumps(SANDBOX_BODY).encode(), None),
+        (json.dumps(SANDBOX_BODY).encode(), FORM),  # JSON sent as a form: still JSON
+        (b"\xef\xbb\xbf" + json.dumps(SANDBOX_BODY).encode(), "application/json; charset=UTF-8"),  # BOM
+        (json.dumps(SANDBOX_BODY).encode("utf-16"), "application/json; charset=utf-16"),
+        (urlencode({"action": "subscription", "list_id": 1}).encode(), None),  # a form, sniffed
+        (json.dumps(SANDBOX_BODY).encode(), "application/json; charset=no-such-charset"),
+    ],
+)
+def test_content_types_are_tolerated(raw: bytes, content_type: str | None) -> None:
+    parsed = parse_delivery(raw, content_type)
+    assert (parsed.trigger, parsed.list_id) == ("new_subscriber", 1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (b"", "application/json"),
+        (b"  \n ", None),
+        (b"[1, 2]", "application/json"),
+        (b'"text"', "application/json"),
+        (b"null", "application/json"),
+        (b"{not json", "application/json"),
+        (b'{"a": NaN}', "application/json"),
+        (b'{"a": 1', None),
+        (b"\xff\xfe\xfa", "application/json"),
+        (b"just some words", "text/plain"),
+        (b"no equals sign here", FORM),
+        (b"=&=", FORM),
+        (b'{"a": "\\ud800"}', "application/json"),  # a lone surrogate
+        (b"[" * 5000 + b"]" * 5000, "application/json"),  # would blow the recursion limit
+        (b'{"n": ' + b"9" * 5000 + b"}", None),  # an integer longer than Python will convert
+        (b'{"a":' * 40 + b"1" + b"}" * 40, "application/json"),  # nested deeper than any E-goi body
+        (b"a" + b"[x]" * 40 + b"=1", FORM),
+        (b"&".join(b"f%d=1" % i for i in range(3000)), FORM),
+    ],
+)
+def test_malformed_bodies(raw: bytes, content_type: str | None) -> None:
+    with pytest.raises(MalformedDelivery):
+        parse_delivery(raw, content_type)
+
+
+# --- the receiver: accepted -------------------------------------------------------------------------------
+
+
+async def test_a_delivery_is_stored_before_the_200(
+    http: httpx.AsyncClient, store: EventStore, recorder: Recorder
+) -> None:
+    response = await http.post(URL, json=SANDBOX_BODY)
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "event_id": "1", "duplicate": False}
+    event = await store.get("1")
+    assert event is not None and event.trigger == "new_subscriber" and event.payload == SANDBOX_BODY
+    assert [e.id for e in recorder.events] == ["1"]
+
+
+async def test_the_secret_as_a_query_parameter(http: httpx.AsyncClient, store: EventStore) -> None:
+    response = await http.post("/webhooks/egoi", params={"k": SECRET}, json=SEED_BODY)
+    assert response.status_code == 200 and response.json()["event_id"] == "1"
+    assert (await store.get("1")).contact_id == "0a1b2c3d4e"  # type: ignore[union-attr]
+
+
+async def test_form_delivery(http: httpx.AsyncClient, store: EventStore) -> None:
+    response = await http.post(URL, data={"action": "email_open", "list_id": "2", "contact[email]": "f@x.io"})
+    assert response.status_code == 200
+    event = await store.get(response.json()["event_id"])
+    assert event is not None and (event.trigger, event.list_id, event.email) == ("email_opened", 2, "f@x.io")
+
+
+async def test_unknown_action_is_stored_as_other(http: httpx.AsyncClient, store: EventStore) -> None:
+    body = {"action": "new_order", "order": {"total": 12.5, "items": [1, 2]}}
+    response = await http.post(URL, json=body)
+    event = await store.get(response.json()["event_id"])
+    assert event is not None and (event.trigger, event.action, event.payload) == ("other", "new_order", body)
+
+
+async def test_a_repeated_delivery_is_acknowledged_not_stored_again(
+    http: httpx.AsyncClient, store: EventStore, recorder: Recorder
+) -> None:
+    first = await http.post(URL, json=SANDBOX_BODY)
+    again = await http.post(URL, json=SANDBOX_BODY)
+    retry = await http.post(URL, json={**SANDBOX_BODY, "attempt": 2})  # same delivery_id, different body
+    assert first.json() == {"ok": True, "event_id": "1", "duplicate": False}
+    assert again.json() == retry.json() == {"ok": True, "event_id": "1", "duplicate": True}
+    assert await stored(store) == 1
+    assert len(recorder.events) == 1  # subscribers hear of it once
+
+
+async def test_a_failing_on_stored_does_not_fail_the_delivery(
+    store: EventStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(events: list[Event]) -> None:
+        raise RuntimeError("notifier down")
+
+    app = Starlette(routes=receiver_routes(store, SECRET, broken))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        with caplog.at_level(logging.ERROR, logger="egoi_mcp.webhooks"):
+            response = await client.post(URL, json=SANDBOX_BODY)
+    assert response.status_code == 200 and await stored(store) == 1
+    assert "notifying subscribers of event 1 failed" in caplog.text
+
+
+async def test_a_store_failure_is_503_so_that_egoi_retries(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "events.db")
+    await store.close()
+    app = Starlette(routes=receiver_routes(store, SECRET))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.post(URL, json=SANDBOX_BODY)
+    assert response.status_code == 503 and response.json()["ok"] is False
+
+
+async def test_logs_mask_email_addresses(http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="egoi_mcp.webhooks"):
+        await http.post(URL, json={**SANDBOX_BODY, "email": "maria.silva@example.com"})
+    assert "webhook event 1: new_subscriber" in caplog.text
+    assert "maria.silva@example.com" not in caplog.text and "m***@example.com" in caplog.text
+
+
+async def test_a_body_of_exactly_the_limit_is_accepted(http: httpx.AsyncClient) -> None:
+    body = json.dumps({"action": "subscription", "pad": ""}).encode()
+    body = body.replace(b'""', b'"' + b"x" * (MAX_BODY_BYTES - len(body)) + b'"')
+    assert len(body) == MAX_BODY_BYTES
+    response = await http.post(URL, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+
+
+# --- the receiver: refused, and nothing stored ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("POST", "/webhooks/egoi/wrong-secret", {}),
+        ("POST", f"/webhooks/egoi/{SECRET}x", {}),
+        ("POST", f"/webhooks/egoi/{SECRET[:-1]}", {}),
+        ("POST", "/webhooks/egoi", {}),
+        ("POST", "/webhooks/egoi", {"k": ""}),
+        ("POST", "/webhooks/egoi", {"k": "wrong"}),
+        ("POST", "/webhooks/egoi/", {}),  # redirected to /webhooks/egoi, still without a secret
+        ("POST", "/webhooks/egoi/%C3%A9", {}),  # non-ASCII: compared as bytes, no crash
+    ],
+)
+async def test_a_wrong_or_missing_secret_is_404(
+    http: httpx.AsyncClient, store: EventStore, recorder: Recorder, method: str, path: str, params: dict
+) -> None:
+    response = await http.request(method, path, params=params, json=SANDBOX_BODY, follow_redirects=True)
+    assert response.status_code == 404
+    assert await stored(store) == 0 and recorder.events == []
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
+async def test_other_methods_are_refused(http: httpx.AsyncClient, store: EventStore, method: str) -> None:
+    response = await http.request(method, URL, json=SANDBOX_BODY if method != "GET" else None)
+    assert response.status_code == 405
+    assert await stored(store) == 0
+
+
+async def test_too_large_with_content_length_is_413(http: httpx.AsyncClient, store: EventStore) -> None:
+    body = b'{"action": "subscription", "pad": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    response = await http.post(URL, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert await stored(store) == 0
+
+
+async def test_too_large_without_content_length_is_413(http: httpx.AsyncClient, store: EventStore) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"action": "subscription", "pad": "'
+        for _ in range(40):
+            yield b"x" * 8192
+        yield b'"}'
+
+    response = await http.post(URL, content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert await stored(store) == 0
+
+
+async def asgi_post(app: Starlette, path: str, headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> int:
+    """Drive the app directly, for requests an HTTP client would not send (a Content-Length that lies)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1234),
+        "server": ("egoi-mcp.test", 80),
+    }
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
+    status: list[int] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    await app(scope, receive, send)
+    return status[0]
+
+
+async def test_a_content_length_that_lies_cannot_bypass_the_limit(store: EventStore) -> None:
+    app = Starlette(routes=receiver_routes(store, SECRET))
+    chunks = [b'{"action": "subscription", "pad": "', *[b"x" * 65536] * 5, b'"}']
+    status = await asgi_post(app, URL, [(b"content-length", b"100"), (b"content-type", b"application/json")], chunks)
+    assert status == 413
+    assert await stored(store) == 0
+
+
+async def test_a_content_length_that_is_not_a_number_is_400(store: EventStore) -> None:
+    app = Starlette(routes=receiver_routes(store, SECRET))
+    status = await asgi_post(app, URL, [(b"content-length", b"12abc")], [json.dumps(SANDBOX_BODY).encode()])
+    assert status == 400
+    assert await stored(store) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"", "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b"{broken", "application/json"),
+        (b"\xff\xfe", "application/json"),
+        (b"plain words", "text/plain"),
+        (b"=", FORM),
+    ],
+)
+async def test_malformed_is_400(http: httpx.AsyncClient, store: EventStore, content: bytes, content_type: str) -> None:
+    response = await http.post(URL, content=content, headers={"content-type": content_type})
+    assert response.status_code == 400
+    assert response.json()["ok"] is False and response.json()["error"]
+    assert await stored(store) == 0
+
+
+def test_an_empty_secret_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="secret"):
+        receiver_routes(None, "")  # type: ignore[arg-type]
+
+
+# --- a flood ----------------------------------------------------------------------------------------------
+
+
+async def test_a_flood_of_concurrent_deliveries_loses_nothing(
+    http: httpx.AsyncClient, store: EventStore, recorder: Recorder
+) -> None:
+    acknowledged: dict[str, int] = {}
+
+    async def deliver(n: int) -> None:
+        body = {"action": "email_open", "list_id": 1, "contact_id": f"{n:010x}", "delivery_id": f"flood-{n}"}
+        response = await http.post(URL, json=body)
+        assert response.status_code == 200
+        acknowledged[response.json()["event_id"]] = n
+
+    async with anyio.create_task_group() as tasks:
+        for n in range(300):
+            tasks.start_soon(deliver, n)
+    assert len(acknowledged) == 300
+    for event_id, n in acknowledged.items():
+        event = await store.get(event_id)
+        assert event is not None and event.contact_id == f"{n:010x}"
+    assert await stored(store) == 300
+    assert sorted(int(e.id) for e in recorder.events) == list(range(1, 301))
+
+
+# --- the secret -------------------------------------------------------------------------------------------
+
+
+def test_the_secret_is_created_once_and_kept_private(tmp_path: Path) -> None:
+    db = tmp_path / "state" / "events.db"
+    secret = load_or_create_secret(db)
+    assert len(secret) >= 32 and secret.replace("-", "").replace("_", "").isalnum()
+    file = tmp_path / "state" / "events.db.webhook-secret"
+    assert stat.S_IMODE(os.stat(file).st_mode) == 0o600
+    assert load_or_create_secret(db) == secret
+    assert load_or_create_secret(str(db)) == secret
+    assert load_or_create_secret(tmp_path / "other.db") != secret
+    assert [p.name for p in file.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_unusable_secret_file_is_replaced(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    (tmp_path / "events.db.webhook-secret").write_text("short\n")
+    secret = load_or_create_secret(db)
+    assert secret != "short" and load_or_create_secret(db) == secret
+
+
+def test_processes_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    results: list[str] = []
+    start = threading.Barrier(8)
+
+    def racer() -> None:
+        start.wait()
+        results.append(load_or_create_secret(db))
+
+    threads = [threading.Thread(target=racer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(results)) == 1 and results[0] == load_or_create_secret(db)
+
+
+# --- properties -------------------------------------------------------------------------------------------
+
+_KEYS = st.sampled_from(
+    [
+        "action", "event", "type", "event_type", "data", "payload", "contact", "base", "campaign", "list", "id",
+        "list_id", "listID", "contact_id", "email", "campaign_hash", "campaign_id", "hash", "event_date",
+        "timestamp", "date", "created", "time", "delivery_id", "sender", "fields",
+    ]
+) | st.text(max_size=8)  # fmt: skip
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | st.sampled_from(["subscription", "Opened Email", "a@b.c", "2026-11-25 10:00:00", "1764064800000", "9" * 30])
+)
+_JSON = st.recursive(
+    _SCALARS, lambda children: st.lists(children, max_size=4) | st.dictionaries(_KEYS, children, max_size=5)
+)
+_CONTENT_TYPES = st.sampled_from(
+    [None, "application/json", FORM, "text/plain", "application/json; charset=latin-1", f"{FORM}; charset=utf-16"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.binary(max_size=512), content_type=_CONTENT_TYPES)
+def test_parse_on_any_bytes_raises_only_malformed(raw: bytes, content_type: str | None) -> None:
+    try:
+        parsed = parse_delivery(raw, content_type)
+    except MalformedDelivery:
+        return
+    assert isinstance(parsed.payload, dict)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON, content_type=_CONTENT_TYPES)
+def test_parse_on_any_json_raises_only_malformed(value: Any, content_type: str | None) -> None:
+    try:
+        parsed = parse_delivery(json.dumps(value).encode(), content_type)
+    except MalformedDelivery:
+        assert not isinstance(value, dict) or content_type and "utf-16" in content_type
+        return
+    assert parsed.trigger in (*TRIGGERS, "other")
+    assert parsed.list_id is None or 0 <= parsed.list_id < 2**63
+    assert parsed.occurred_at is None or parsed.occurred_at.tzinfo is not None
+    json.dumps(parsed.payload)  # storable
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=12) | _JSON.map(json.dumps)), max_size=8))
+def test_parse_on_any_form_raises_only_malformed(pairs: list[tuple[str, str]]) -> None:
+    try:
+        parse_delivery(urlencode(pairs).encode(), FORM)
+    except MalformedDelivery:
+        pass
+
+
+@pytest.mark.anyio(False)
+def test_the_receiver_never_answers_5xx(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "events.db")
+    bodies = st.binary(max_size=300) | _JSON.map(lambda v: json.dumps(v).encode())
+
+    with TestClient(Starlette(routes=receiver_routes(store, SECRET))) as client:
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(body=bodies, content_type=_CONTENT_TYPES, path=st.sampled_from([URL, "/webhooks/egoi", URL + "x"]))
+        def check(body: bytes, content_type: str | None, path: str) -> None:
+            headers = {"content-type": content_type} if content_type else {}
+            response = client.post(path, content=body, headers=headers)
+            assert response.status_code in (200, 400, 404)
+            if response.status_code == 200:
+                assert client.portal.call(store.get, response.json()["event_id"]) is not None
+
+        check()
+        client.portal.call(store.close)

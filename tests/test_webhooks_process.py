@@ -1,0 +1,117 @@
+"""A real receiver process, killed with SIGKILL mid-flood: every delivery it acknowledged survives."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from egoi_mcp.events import EventStore
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
+]
+
+SECRET = "process-test-secret-0123456789abcdef"
+REPO = Path(__file__).resolve().parents[1]
+
+# The receiver alone, as `egoi-mcp --webhook-listen` serves it: its own process, its own store on the file.
+SERVER = """
+import sys
+import uvicorn
+from starlette.applications import Starlette
+from egoi_mcp.events import EventStore
+from egoi_mcp.webhooks import receiver_routes
+
+db, port, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+app = Starlette(routes=receiver_routes(EventStore(db), secret))
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+"""
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def receiver(db: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(db), str(port), SECRET], env=env, cwd=REPO)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"the receiver exited with {process.returncode}"
+            assert time.monotonic() < deadline, "the receiver did not start"
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield process, f"{url}/webhooks/egoi/{SECRET}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def body(n: int) -> bytes:
+    return json.dumps({"action": "email_open", "list_id": 1, "contact_id": f"{n:010x}", "n": n}).encode()
+
+
+async def test_sigkill_mid_flood_loses_no_acknowledged_event(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    acknowledged: dict[str, int] = {}  # event id -> delivery number
+    with receiver(db) as (process, url):
+        limits = httpx.Limits(max_connections=32)
+        async with httpx.AsyncClient(limits=limits, timeout=10) as http:
+
+            async def deliver(n: int) -> None:
+                try:
+                    response = await http.post(url, content=body(n), headers={"content-type": "application/json"})
+                except httpx.TransportError:
+                    return  # in flight when the process died: E-goi would retry it
+                assert response.status_code == 200
+                acknowledged[response.json()["event_id"]] = n
+                if len(acknowledged) == 150:
+                    os.kill(process.pid, signal.SIGKILL)
+
+            async with anyio.create_task_group() as tasks:
+                for n in range(600):
+                    tasks.start_soon(deliver, n)
+        assert process.wait(10) == -signal.SIGKILL
+    assert 150 <= len(acknowledged) < 600, "the kill landed mid-flood"
+
+    with receiver(db) as (_, url):  # restarted on the same file
+        async with httpx.AsyncClient(timeout=10) as http:
+            repeat = await http.post(url, content=body(acknowledged["1"]), headers={"content-type": "application/json"})
+            fresh = await http.post(url, content=body(10_000), headers={"content-type": "application/json"})
+    assert repeat.json() == {"ok": True, "event_id": "1", "duplicate": True}
+    assert fresh.json()["duplicate"] is False
+
+    async with EventStore(db) as store:
+        for event_id, n in acknowledged.items():
+            event = await store.get(event_id)
+            assert event is not None, f"acknowledged event {event_id} was lost"
+            assert event.payload["n"] == n
+        assert int(fresh.json()["event_id"]) == await store.last_id() > max(map(int, acknowledged))
