@@ -65,7 +65,9 @@ class Figure:
 FIGURES: list[Figure] = []
 
 
-def record(bench: str, what: str, ours: str, baseline: str = "", ratio: str = "", goal: str = "", verdict: str = "info"):
+def record(
+    bench: str, what: str, ours: str, baseline: str = "", ratio: str = "", goal: str = "", verdict: str = "info"
+):
     figure = Figure(bench, what, ours, baseline, ratio, goal, verdict)
     FIGURES.append(figure)
     return figure
@@ -152,6 +154,14 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
+def quiet() -> None:
+    """In-process benchmarks: no per-request INFO lines from the HTTP clients or the SDK."""
+    import logging
+
+    for name in ("httpx", "httpx2", "httpcore", "mcp", "egoi_mcp"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def machine() -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -161,8 +171,9 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    import mcp  # noqa: F401  (the SDK version is part of the figures' context)
     from importlib.metadata import version
+
+    import mcp  # noqa: F401  (the SDK version is part of the figures' context)
 
     return {
         "cpu": cpu,

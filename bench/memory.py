@@ -29,7 +29,7 @@ from bench import PY, clean_env, header, line, median, record, write_baseline
 
 RUNS = 3
 EVENTS = 100_000
-ADDED = 5_000
+ADDED = 1_000
 BULK = EVENTS - ADDED
 
 
@@ -69,8 +69,8 @@ def _answer(proc: subprocess.Popen, request_id: int) -> dict:
 def idle_rss(cmd: list[str], env: dict[str, str], tool: str) -> int:
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     try:
-        _send(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}})  # fmt: skip
+        hello = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}
+        _send(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello})
         _answer(proc, 1)
         _send(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
         _send(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
@@ -108,9 +108,7 @@ def _bulk_insert(db: Path, first: int, count: int) -> None:
                 yield tuple(value.get(c) for c in columns)
 
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows()
-        )
+        conn.executemany(f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows())
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -131,7 +129,9 @@ async def _child(directory: Path) -> dict:
     from egoi_mcp.server import build_server
     from egoi_mcp.webhooks import parse_delivery
 
-    settings = Settings(sandbox=True, db=directory / "memory.db", webhook_secret="bench-secret", events_max=EVENTS)
+    settings = Settings(
+        sandbox=True, db=directory / "memory.db", webhook_secret="bench-secret", events_max=EVENTS, log_level="WARNING"
+    )
     server = build_server(settings)
     async with Client(server.mcp, mode="legacy") as client:
         await client.list_tools()

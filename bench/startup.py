@@ -120,7 +120,12 @@ def run() -> None:
         for _ in range(RUNS):
             ours.append(time_initialize(ours_cmd, env)[0])
             base.append(time_initialize(base_cmd, env)[0])
-        bare = median([time_initialize([PY, "-c", "import sys; sys.stdin.readline(); print('{\"id\":1,\"result\":{}}')"], env)[0] for _ in range(3)])
+        bare = median(
+            [
+                time_initialize([PY, "-c", 'import sys; sys.stdin.readline(); print(\'{"id":1,"result":{}}\')'], env)[0]
+                for _ in range(3)
+            ]
+        )
         ratio = median(ours) / median(base)
         ok = ratio <= GOAL
         line(f"runs: {RUNS} each after one warm-up, alternating; bare `python -c` answering a line: {ms(bare)}")

@@ -33,6 +33,7 @@ from bench import (
     header,
     line,
     median,
+    quiet,
     record,
     stop,
     us,
@@ -75,9 +76,10 @@ async def _pair(ours_target: Any, base_target: Any, mode: str) -> tuple[list[flo
 def _report(transport: str, mode: str, ours: list[float], base: list[float]) -> None:
     ratio = median(ours) / median(base)
     ok = ratio <= GOAL
+    ours_rate, base_rate = len(ours) / sum(ours), len(base) / sum(base)
     line(
-        f"{transport:<5} {mode:<6}: egoi_list_lists median {us(median(ours))} ({1 / (sum(ours) / len(ours)):.0f} calls/s)"
-        f" | baseline ping median {us(median(base))} ({1 / (sum(base) / len(base)):.0f} calls/s)"
+        f"{transport:<5} {mode:<6}: egoi_list_lists median {us(median(ours))} ({ours_rate:.0f} calls/s)"
+        f" | baseline ping median {us(median(base))} ({base_rate:.0f} calls/s)"
         f" | ratio {ratio:.2f}x {verdict(ok)}"
     )
     era = "2026-07-28" if mode == "auto" else "2025-11-25"
@@ -104,7 +106,50 @@ async def _http(ours_url: str, base_url: str) -> None:
         _report("HTTP", mode, ours_times, base_times)
 
 
+async def _breakdown(directory: Path) -> tuple[float, float, float]:
+    """In-process medians (no transport): the whole egoi_list_lists call, its upstream leg alone
+    (`EGoiClient.get_lists` against the in-process sandbox), and the baseline tool."""
+    from mcp.server import MCPServer
+
+    from egoi_mcp.config import Settings
+    from egoi_mcp.server import build_server
+
+    server = build_server(
+        Settings(sandbox=True, db=directory / "inproc.db", webhook_secret="bench-secret", log_level="WARNING")
+    )
+    baseline = MCPServer("baseline")
+
+    @baseline.tool()
+    async def ping() -> str:
+        """Return pong."""
+        return "pong"
+
+    async def each(fn: Any, n: int = PER_ROUND) -> list[float]:
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            await fn()
+            times.append(time.perf_counter() - start)
+        return times
+
+    whole: list[float] = []
+    upstream: list[float] = []
+    base: list[float] = []
+    try:
+        async with Client(server.mcp, mode="auto") as ours, Client(baseline, mode="auto") as theirs:
+            await each(lambda: ours.call_tool("egoi_list_lists", {}), WARMUP)
+            await each(lambda: theirs.call_tool("ping", {}), WARMUP)
+            for _ in range(ROUNDS):
+                whole += await each(lambda: ours.call_tool("egoi_list_lists", {}))
+                upstream += await each(server.runtime.client.get_lists)
+                base += await each(lambda: theirs.call_tool("ping", {}))
+    finally:
+        await server.aclose()
+    return median(whole), median(upstream), median(base)
+
+
 def run() -> None:
+    quiet()
     header("per tool call: egoi_list_lists (sandbox) vs a trivial SDK tool")
     line(f"{WARMUP} warm-up calls, then {ROUNDS}x{PER_ROUND} sequential calls each, rounds alternating")
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp, open(os.devnull, "w") as devnull:
@@ -128,6 +173,13 @@ def run() -> None:
         finally:
             stop(ours)
             stop(base)
+        whole, upstream, base_inproc = anyio.run(_breakdown, directory)
+        line(
+            f"in-process breakdown (2026 era, no transport): egoi_list_lists {us(whole)} = upstream leg "
+            f"(EGoiClient.get_lists -> httpx ASGITransport -> sandbox) {us(upstream)}"
+            f" + MCP layer {us(whole - upstream)}"
+            f"; baseline ping {us(base_inproc)} (MCP layer only)"
+        )
 
 
 if __name__ == "__main__":

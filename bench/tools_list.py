@@ -19,7 +19,7 @@ import anyio
 from mcp import Client
 from mcp.server import MCPServer
 
-from bench import header, line, record, verdict
+from bench import header, line, quiet, record, verdict
 
 GOAL_TOKENS = 250
 CONFIGS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -46,7 +46,9 @@ async def _measure() -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, An
     found: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         for label, overrides in CONFIGS:
-            settings = Settings(sandbox=True, db=Path(tmp) / "e.db", webhook_secret="bench-secret", **overrides)
+            settings = Settings(
+                sandbox=True, db=Path(tmp) / "e.db", webhook_secret="bench-secret", log_level="WARNING", **overrides
+            )
             server = build_server(settings)
             try:
                 found[label] = await _tools(server.mcp)
@@ -64,6 +66,7 @@ async def _measure() -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, An
 
 
 def run() -> None:
+    quiet()
     header("tools/list size (tokens estimated as bytes/4)")
     found, baseline = anyio.run(_measure)
     base_bytes = _size(baseline[0])
@@ -87,10 +90,15 @@ def run() -> None:
         )  # fmt: skip
     over = [t for t in found[CONFIGS[0][0]] if _size(t) / 4 > GOAL_TOKENS]
     if over:
-        line("tools over the per-tool budget on their own: " + ", ".join(f"{t['name']} ~{_size(t) / 4:.0f}" for t in over))
+        line(
+            "tools over the per-tool budget on their own: "
+            + ", ".join(f"{t['name']} ~{_size(t) / 4:.0f}" for t in over)
+        )
         for tool in over:
             parts = {key: _size(value) for key, value in tool.items()}
-            line(f"  {tool['name']}: " + ", ".join(f"{k} {v} B" for k, v in sorted(parts.items(), key=lambda kv: -kv[1])))
+            line(
+                f"  {tool['name']}: " + ", ".join(f"{k} {v} B" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]))
+            )
 
 
 if __name__ == "__main__":

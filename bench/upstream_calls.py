@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from bench import header, line, record, verdict
+from bench import header, line, quiet, record, verdict
 
 SIZES = (1, 100, 2500)
 
@@ -34,7 +34,9 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
     from egoi_mcp.sandbox.models import Contact
     from egoi_mcp.server import build_server
 
-    server = build_server(Settings(sandbox=True, db=directory / "e.db", webhook_secret="bench-secret"))
+    server = build_server(
+        Settings(sandbox=True, db=directory / "e.db", webhook_secret="bench-secret", log_level="WARNING")
+    )
     client = server.runtime.client
     sandbox = server.runtime.sandbox.state.sandbox
     rows: list[tuple[str, int, int, str]] = []
@@ -80,6 +82,7 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
             "create contact + the same 3 tags (cached)", 1 + 3, "1 create + 3 attach",
             "egoi_create_contact", {"email": "new2@example.com", "list_id": list_id, "tags": tags}, cold=False,
         )  # fmt: skip
+        fields = {"list_id": list_id, "tags": ["bench-existing"]}
         for n in SIZES:
             writes = 1 if n == 1 else _bulk(n)
             how = "1 PATCH" if n == 1 else f"{_bulk(n)} actions/update"
@@ -87,7 +90,7 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
                 f"update {n} contact(s): fields + 1 tag", writes + _bulk(n) + 1,
                 f"{how} + {_bulk(n)} attach-tag + 1 tag listing",
                 "egoi_update_contacts",
-                {"contact_ids": update_ids[:n], "list_id": list_id, "last_name": f"Bench{n}", "tags": ["bench-existing"]},
+                {"contact_ids": update_ids[:n], "last_name": f"Bench{n}", **fields},
                 cold=True,
             )  # fmt: skip
         for n in SIZES:
@@ -109,6 +112,7 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
 
 
 def run() -> None:
+    quiet()
     header("upstream E-goi requests per logical operation (sandbox, client.calls)")
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         rows = anyio.run(_measure, Path(tmp))

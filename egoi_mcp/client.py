@@ -188,6 +188,8 @@ class EGoiClient:
                     return self._decode(response)
                 error = error_from_response(response, resource=resource, api_key=self._api_key)
                 if isinstance(error, RateLimitError):
+                    if error.reset_at is not None:  # pause everyone, also when this request is not retried
+                        self.limiter.block_for(error.reset_at.timestamp() - time.time())
                     retryable = retry is not _Retry.NEVER
                 else:  # 5xx, 408 and unreadable answers; not other 4xx, which say the same when asked again
                     transient = isinstance(error, NetworkError) or (error.status or 500) >= 500

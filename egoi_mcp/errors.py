@@ -7,6 +7,7 @@ Messages never contain the API key: `redact()` scrubs it even when the upstream 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -95,6 +96,16 @@ _NOT_FOUND_CODES = {
     "webhook": "WEBHOOK_NOT_FOUND",
 }
 
+_FIELD_NOT_FOUND = {
+    "list_id": "LIST_NOT_FOUND",
+    "campaign_hash": "CAMPAIGN_NOT_FOUND",
+    "segment_id": "SEGMENT_NOT_FOUND",
+    "tag_id": "TAG_NOT_FOUND",
+    "contact_id": "SUBSCRIBER_NOT_FOUND",
+    "contacts": "SUBSCRIBER_NOT_FOUND",
+}
+_MISSING = re.compile(r"not found|no such|does not exist|^no ", re.IGNORECASE)
+
 _CONFLICT_CODES = {
     "unique_field_in_use": ("EMAIL_ALREADY_EXISTS", "a contact with this e-mail already exists in the list"),
     "list_limit_reached": ("NO_MORE_LISTS_ALLOWED", "the account has reached its maximum number of lists"),
@@ -154,6 +165,9 @@ def error_from_response(
     if status == 409:
         for key, (code, text) in _CONFLICT_CODES.items():
             if key in errors:
+                field = str(errors.get("field_id") or "email")
+                if key == "unique_field_in_use" and field != "email":
+                    code, text = "CONFLICT", f"a contact with this {field} already exists in the list"
                 contacts = errors.get("contacts") or []
                 existing = str(contacts[0]) if contacts else None
                 hint = f" (existing contact_id {existing}; update it instead)" if existing else ""
@@ -166,8 +180,12 @@ def error_from_response(
         code = "VALIDATION_ERROR"
         if any("email" in k for k in fields):
             code = "EMAIL_ADDRESS_INVALID"
-        elif "list_id" in fields and "not found" in fields["list_id"].lower():
-            code = "LIST_NOT_FOUND"  # E-goi documents no 404 for writes into a list that does not exist
+        else:
+            # E-goi documents no 404 for several writes: an unknown id comes back as a field error.
+            for field, message in fields.items():
+                if field in _FIELD_NOT_FOUND and _MISSING.search(message):
+                    code = _FIELD_NOT_FOUND[field]
+                    break
         return ValidationError(
             f"E-goi rejected the request: {listed or detail or 'invalid input'}",
             code=code,

@@ -18,7 +18,9 @@ import logging
 import os
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -70,6 +72,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(eq=False)
+class _Pending:
+    """One delivery on its way into the store, and how that went."""
+
+    raw: bytes
+    parsed: ParsedDelivery
+    event_id: int | None = None
+    duplicate: bool = False
+    event: Event | None = None
+    error: BaseException | None = None
+
+
 class EventStore:
     """Webhook events in SQLite (WAL), newest first, bounded by count and by age.
 
@@ -96,6 +110,7 @@ class EventStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._limiters: dict[object, anyio.CapacityLimiter] = {}
+        self._pending: deque[_Pending] = deque()  # deliveries waiting for the next flush
         self._conn: sqlite3.Connection | None = _connect(self.path)
         with self._lock:
             self._prune()
@@ -104,7 +119,15 @@ class EventStore:
 
     async def add(self, raw: bytes, parsed: ParsedDelivery) -> tuple[Event, bool]:
         """Store one delivery, committed before this returns. `(event, True)` when it was a repeat."""
-        return await self._run(self._add, raw, parsed)
+        pending = _Pending(raw, parsed)
+        self._pending.append(pending)
+        # Our delivery is stored by this flush, or by an earlier one still running (flushes run one at a time).
+        await self._run(self._flush)
+        if pending.error is not None:
+            raise pending.error
+        if pending.event is None:  # pruned between commit and read: only with a clock that jumps ahead
+            raise RuntimeError(f"event {pending.event_id} was pruned as soon as it was stored")
+        return pending.event, pending.duplicate
 
     async def get(self, event_id: str) -> Event | None:
         """One event by id; None when it never existed or has been pruned."""
@@ -155,8 +178,10 @@ class EventStore:
         return await self._run(self._list, where, args, before, limit)
 
     async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]:
-        """The newest `limit` events, of one trigger or of all."""
-        return (await self.list(trigger=trigger, limit=limit)).items
+        """The newest `limit` events, of one trigger or of all (a `list` without the count, for resources)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidArgumentError(f"limit must be between 1 and {MAX_PAGE}")
+        return await self._run(self._recent, trigger, limit)
 
     async def last_id(self) -> int:
         """The highest id ever assigned (0 for none), pruned or not: a cheap "anything new?" for watchers."""
@@ -172,6 +197,11 @@ class EventStore:
 
     async def close(self) -> None:
         await self._run(self._close)
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` has been called; every other call then raises RuntimeError."""
+        return self._conn is None
 
     async def __aenter__(self) -> EventStore:
         return self
@@ -204,42 +234,72 @@ class EventStore:
             raise RuntimeError("the event store is closed")
         return self._conn
 
-    def _add(self, raw: bytes, parsed: ParsedDelivery) -> tuple[Event, bool]:
-        db = self._db
-        received_at = _utc(self._clock())
-        row = (
-            parsed.trigger,
-            parsed.action,
-            parsed.list_id,
-            parsed.contact_id,
-            parsed.email,
-            parsed.campaign_id,
-            _iso(parsed.occurred_at) if parsed.occurred_at else None,
-            _iso(received_at),
-            json.dumps(parsed.payload, ensure_ascii=False, separators=(",", ":")),
-            hashlib.sha256(raw).hexdigest(),
-            parsed.delivery_id,
+    def _flush(self) -> None:
+        """Store every delivery waiting, in one transaction: one disk sync for a burst, not one per event.
+
+        Each delivery has its own savepoint, so one that SQLite refuses fails alone. Whatever happens, every
+        delivery taken from the queue leaves with an event or an error.
+        """
+        batch: list[_Pending] = []
+        while self._pending:
+            batch.append(self._pending.popleft())
+        if not batch:
+            return
+        try:
+            db = self._db
+            with _write(db):
+                for pending in batch:
+                    db.execute("SAVEPOINT delivery")
+                    try:
+                        pending.event_id, pending.duplicate = self._insert(db, pending)
+                    except Exception as exc:
+                        db.execute("ROLLBACK TO delivery")
+                        pending.error = exc
+                    db.execute("RELEASE delivery")
+                stored = [p.event_id for p in batch if p.error is None and not p.duplicate]
+                if stored:
+                    self._prune_locked(_utc(self._clock()), newest_id=max(stored))
+        except Exception as exc:  # not committed: nothing of the batch was stored
+            for pending in batch:
+                pending.event_id, pending.error = None, exc
+            return
+        for pending in batch:
+            if pending.event_id is not None:
+                pending.event = self._get(pending.event_id)
+
+    def _insert(self, db: sqlite3.Connection, pending: _Pending) -> tuple[int, bool]:
+        """The stored delivery's id, and whether it was there already.
+
+        Looked up first, inside the write lock, rather than left to the UNIQUE constraints (which stay as the
+        safety net): a refused INSERT would still consume an AUTOINCREMENT id, and ids must stay consecutive.
+        """
+        parsed = pending.parsed
+        digest = hashlib.sha256(pending.raw).hexdigest()
+        existing = db.execute(
+            "SELECT id FROM events WHERE body_sha256 = ? OR delivery_id = ? ORDER BY id LIMIT 1",
+            (digest, parsed.delivery_id),
+        ).fetchone()
+        if existing:
+            return existing[0], True
+        cursor = db.execute(
+            "INSERT INTO events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,"
+            " payload, body_sha256, delivery_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                parsed.trigger,
+                parsed.action,
+                parsed.list_id,
+                parsed.contact_id,
+                parsed.email,
+                parsed.campaign_id,
+                _iso(parsed.occurred_at) if parsed.occurred_at else None,
+                _iso(self._clock()),
+                json.dumps(parsed.payload, ensure_ascii=False, separators=(",", ":")),
+                digest,
+                parsed.delivery_id,
+            ),
         )
-        # Looked up first, inside the write lock, rather than left to the UNIQUE constraints (which stay as the
-        # safety net): a refused INSERT would still consume an AUTOINCREMENT id, and ids must stay consecutive.
-        with _write(db):
-            existing = db.execute(
-                "SELECT id FROM events WHERE body_sha256 = ? OR delivery_id = ? ORDER BY id LIMIT 1",
-                (row[-2], parsed.delivery_id),
-            ).fetchone()
-            if existing:
-                event_id, duplicate = existing[0], True
-            else:
-                event_id = db.execute(
-                    "INSERT INTO events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
-                    " received_at, payload, body_sha256, delivery_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    row,
-                ).lastrowid
-                duplicate = False
-                self._prune_locked(received_at, newest_id=event_id)
-        event = self._get(event_id)
-        assert event is not None  # committed above, and only an insert can prune
-        return event, duplicate
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid, False
 
     def _get(self, number: int) -> Event | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (number,)).fetchone()
@@ -258,6 +318,11 @@ class EventStore:
         items = [_event(row) for row in rows[:limit]]
         more = len(rows) > limit
         return Page[Event](items=items, total=total, next_cursor=_encode_cursor(int(items[-1].id)) if more else None)
+
+    def _recent(self, trigger: str | None, limit: int) -> list[Event]:
+        where, args = ("trigger = ?", (trigger, limit)) if trigger is not None else ("1", (limit,))
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE {where} ORDER BY id DESC LIMIT ?", args)
+        return [_event(row) for row in rows.fetchall()]
 
     def _last_id(self) -> int:
         row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()

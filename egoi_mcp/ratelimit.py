@@ -102,6 +102,7 @@ class RateLimiter:
     def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt E-goi's view of the budget from a response's headers (names are case-insensitive)."""
         now = self._clock()
+        lowest: int | None = None
         for prefix in ("x-ratelimit", "x-account"):
             remaining = _int_header(headers, f"{prefix}-remaining")
             reset = _int_header(headers, f"{prefix}-reset")
@@ -110,10 +111,13 @@ class RateLimiter:
                 self.per_hour = limit
             if remaining is None:
                 continue
-            self._refill()
-            self._tokens = min(self._tokens, float(remaining))
+            lowest = remaining if lowest is None else min(lowest, remaining)
             if remaining <= 0 and reset is not None:
                 self._blocked_until = max(self._blocked_until, now + max(reset, 1))
+        if lowest is not None:
+            # E-goi's count is the truth, up or down: a window that reset gives the budget back.
+            self._refill()
+            self._tokens = min(float(self.per_hour), float(max(lowest, 0)))
 
     def block_for(self, seconds: float) -> None:
         """Pause everyone: E-goi said 429 without telling us more precisely."""

@@ -71,6 +71,7 @@ class EgoiServer:
         sandbox = self.runtime.sandbox
         if sandbox is not None:
             await sandbox.state.sandbox.aclose()
+            await sandbox.state.deliver.aclose()
         await self.runtime.store.close()
 
 
@@ -123,6 +124,7 @@ def build_server(settings: Settings) -> EgoiServer:
         # Sandbox deliveries reach our receiver in-process, whatever address the webhook was registered with.
         deliver = httpx.AsyncClient(transport=httpx.ASGITransport(app=Starlette(routes=routes)))
         sandbox = create_app(deliver=deliver, api_key=SANDBOX_KEY)
+        sandbox.state.deliver = deliver
         client = EGoiClient(
             SANDBOX_KEY,
             base_url=SANDBOX_BASE_URL,

@@ -18,7 +18,11 @@ SECRET_KEY = "sk-live-0123456789abcdef-never-print-me"
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("EGOI")}
     return subprocess.run(
-        [sys.executable, "-m", "egoi_mcp", *args], capture_output=True, text=True, timeout=60, env={**clean, **(env or {})}
+        [sys.executable, "-m", "egoi_mcp", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, **(env or {})},
     )
 
 
@@ -35,8 +39,13 @@ def test_no_key_explains_and_exits_nonzero() -> None:
 
 
 def test_refuses_to_bind_beyond_loopback_without_token(tmp_path: Path) -> None:
-    done = _run("--transport", "http", "--host", "0.0.0.0", env={"EGOI_API_KEY": SECRET_KEY,
-                                                                    "EGOI_MCP_DB": str(tmp_path / "e.db")})
+    done = _run(
+        "--transport",
+        "http",
+        "--host",
+        "0.0.0.0",
+        env={"EGOI_API_KEY": SECRET_KEY, "EGOI_MCP_DB": str(tmp_path / "e.db")},
+    )
     assert done.returncode != 0 and "EGOI_MCP_AUTH_TOKEN" in done.stderr
     assert SECRET_KEY not in done.stderr + done.stdout
 

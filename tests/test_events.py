@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -227,6 +228,28 @@ async def test_hundreds_of_concurrent_adds_lose_nothing(store: EventStore) -> No
     ids = {event_id for event_id, _ in results}
     assert ids == {str(n) for n in range(1, 251)}
     assert (await store.list()).total == 250
+
+
+async def test_a_delivery_the_database_refuses_fails_alone(store: EventStore) -> None:
+    """Concurrent adds share a transaction; one that cannot be stored must not take the others down with it."""
+    good = parse_delivery(body(1), "application/json")
+    bad = dataclasses.replace(good, payload={"unserializable": {1, 2}})
+    outcomes: dict[int, object] = {}
+
+    async def one(n: int) -> None:
+        raw = body(n)
+        try:
+            outcomes[n] = await store.add(raw, bad if n == 10 else parse_delivery(raw, "application/json"))
+        except TypeError as exc:
+            outcomes[n] = exc
+
+    async with anyio.create_task_group() as tasks:
+        for n in range(20):
+            tasks.start_soon(one, n)
+    assert isinstance(outcomes.pop(10), TypeError)
+    assert all(not duplicate for _, duplicate in outcomes.values())  # type: ignore[misc]
+    assert (await store.list()).total == 19
+    assert sorted(int(event.id) for event, _ in outcomes.values()) == list(range(1, 20))  # type: ignore[misc]
 
 
 async def test_two_stores_on_one_file_write_concurrently(tmp_path: Path) -> None:

@@ -26,9 +26,9 @@ TOKEN = "a-long-random-token-for-tests-0123456789"
 async def http_app(tmp_path: Path, **overrides: Any) -> AsyncIterator[httpx2.AsyncClient]:
     server = build_server(make_settings(tmp_path, transport="http", **overrides))
     app = build_app(server)
-    async with app.router.lifespan_context(app):
-        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE) as http:
-            yield http
+    transport = httpx2.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx2.AsyncClient(transport=transport, base_url=BASE) as http:
+        yield http
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -61,11 +61,11 @@ async def test_foreign_origin_is_403_and_foreign_host_421(tmp_path: Path) -> Non
 
 
 async def test_allowed_host_is_accepted(tmp_path: Path) -> None:
-    async with http_app(tmp_path, allowed_hosts=["mcp.example.com"]) as http:
-        async with Client(
-            streamable_http_client("https://mcp.example.com/mcp", http_client=http), mode="legacy"
-        ) as client:
-            assert (await client.list_tools()).tools
+    async with (
+        http_app(tmp_path, allowed_hosts=["mcp.example.com"]) as http,
+        Client(streamable_http_client("https://mcp.example.com/mcp", http_client=http), mode="legacy") as client,
+    ):
+        assert (await client.list_tools()).tools
 
 
 async def test_oversized_mcp_body_is_413(tmp_path: Path) -> None:

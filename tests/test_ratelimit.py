@@ -9,7 +9,7 @@ from __future__ import annotations
 import ssl
 import types
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -651,6 +651,11 @@ async def test_not_found_on_a_read_is_an_answer_not_a_retry(api: respx.MockRoute
     assert route.call_count == 1
 
 
-def test_reset_headers_are_seconds_from_now() -> None:
-    # a guard on the fixtures' arithmetic used above
-    assert seconds_until(datetime.now(UTC) + timedelta(seconds=100)) == pytest.approx(100, abs=1)
+async def test_observe_gives_the_budget_back_when_egoi_window_resets(clock: FakeClock) -> None:
+    limiter = RateLimiter(per_hour=150, clock=clock)
+    limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "2"}))
+    assert limiter.remaining == 2
+    limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "120"}))
+    assert limiter.remaining == 120
+    limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "90", "X-Account-Remaining": "30"}))
+    assert limiter.remaining == 30, "the tighter of the two budgets wins"

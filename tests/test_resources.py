@@ -132,6 +132,30 @@ async def test_other_is_a_readable_trigger(store: EventStore) -> None:
     assert [(e["trigger"], e["action"]) for e in events] == [("other", "double_optin")]
 
 
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_completion_of_template_arguments(store: EventStore, mode: str) -> None:
+    server, _ = build(store)
+    for n in range(1, 13):
+        await add(store, "email_open", n)
+    async with Client(server, mode=mode) as client:
+        triggers = await client.complete(
+            types.ResourceTemplateReference(uri="egoi://events/{trigger}"), {"name": "trigger", "value": "email_"}
+        )
+        ids = await client.complete(
+            types.ResourceTemplateReference(uri="egoi://event/{event_id}"), {"name": "event_id", "value": "1"}
+        )
+        other = await client.complete(types.PromptReference(name="nope"), {"name": "x", "value": ""})
+    assert triggers.completion.values == [
+        "email_opened",
+        "email_clicked",
+        "email_hard_bounced",
+        "email_soft_bounced",
+        "email_sent",
+    ]
+    assert ids.completion.values == ["12", "11", "10", "1"]
+    assert other.completion.values == []
+
+
 # --- the 2025-era handlers --------------------------------------------------------------------------------
 
 
@@ -193,7 +217,7 @@ def test_affected_uris() -> None:
 
 
 async def test_notify_publishes_each_event_once(store: EventStore) -> None:
-    server, notifier = build(store)
+    _, notifier = build(store)
     published: list[str] = []
     notifier.bus.subscribe(lambda event: published.append(event.uri))  # type: ignore[attr-defined]
     event = await add(store, "email_send", 1)

@@ -70,7 +70,9 @@ async def test_lists_and_contacts_workflow(client: Client) -> None:
     everywhere = await call(client, "egoi_search_contacts", query="maria@example.com")
     assert [c["id"] for c in everywhere["items"]] == [contact["id"]]
 
-    updated = await call(client, "egoi_update_contacts", contact_ids=[contact["id"]], list_id=list_id, last_name="Costa")
+    updated = await call(
+        client, "egoi_update_contacts", contact_ids=[contact["id"]], list_id=list_id, last_name="Costa"
+    )
     assert updated["updated"] == 1
     assert (await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=list_id))["last_name"] == "Costa"
 

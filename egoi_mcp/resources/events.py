@@ -1,7 +1,8 @@
 """The event resources: `egoi://events/recent`, `egoi://events/{trigger}` and `egoi://event/{event_id}`.
 
 Also the three 2025-era requests that go with live resources and that `MCPServer` does not serve itself:
-`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`.
+`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`; and `completion/complete` for the
+templates' arguments (trigger names, event ids).
 """
 
 from __future__ import annotations
@@ -86,8 +87,7 @@ def register_event_resources(mcp: MCPServer, store: EventStore, bus: Subscriptio
         event = await store.get(event_id)
         if event is None:
             raise ResourceNotFoundError(
-                f"no event {event_id!r}: it was never received or has been pruned; "
-                f"{RECENT_URI} lists the stored events"
+                f"no event {event_id!r}: it was never received or has been pruned; {RECENT_URI} lists the stored events"
             )
         return event.model_dump_json()
 
@@ -106,6 +106,23 @@ def register_event_resources(mcp: MCPServer, store: EventStore, bus: Subscriptio
         notifier.log_level = params.level
         logging.getLogger("egoi_mcp").setLevel(_PYTHON_LEVELS.get(params.level, logging.INFO))
         return types.EmptyResult()
+
+    @mcp.completion()
+    async def complete(
+        ref: types.ResourceTemplateReference | types.PromptReference,
+        argument: types.CompletionArgument,
+        context: types.CompletionContext | None,
+    ) -> types.Completion | None:
+        """Suggest trigger names and recent event ids for the two templates (egoi-mcp has no prompts)."""
+        if not isinstance(ref, types.ResourceTemplateReference):
+            return None
+        if ref.uri == TRIGGER_URI and argument.name == "trigger":
+            values = [t for t in RESOURCE_TRIGGERS if t.startswith(argument.value)]
+        elif ref.uri == EVENT_URI and argument.name == "event_id":
+            values = [e.id for e in await store.recent(None, 100) if e.id.startswith(argument.value)]
+        else:
+            return None
+        return types.Completion(values=values, total=len(values), has_more=False)
 
     # MCPServer has no public API for these in SDK 2.3; the SDK's own conformance server registers them so.
     lowlevel = mcp._lowlevel_server

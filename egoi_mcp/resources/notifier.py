@@ -129,6 +129,8 @@ class EventNotifier:
                     last = int(events[-1].id)
                     await self.notify(events)
             except Exception:  # a locked or briefly unreadable store: try again next round
+                if self.store.closed:
+                    return
                 logger.exception("watching the event store failed; retrying in %s s", interval)
 
     def _claim(self, events: Sequence[Event]) -> list[Event]:
