@@ -277,3 +277,9 @@ def test_tools_list_snapshot() -> None:
 
     snapshot = Path(__file__).with_name("tools_list.json")
     assert json.loads(snapshot.read_text()) == render_tools_list(), "run: python -m tests.snapshot --write"
+
+
+async def test_trigger_names_complete(client: Client) -> None:
+    ref = types.ResourceTemplateReference(uri="egoi://events/{trigger}")
+    result = await client.complete(ref, {"name": "trigger", "value": "email_s"})
+    assert result.completion.values == ["email_soft_bounced", "email_sent"]
