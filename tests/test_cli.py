@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
@@ -70,3 +71,47 @@ async def test_stdio_server_in_both_eras(tmp_path: Path, mode: str) -> None:
         result = await client.call_tool("egoi_search_contacts", {"query": "example.com", "list_id": 1})
         assert not result.is_error
         assert SECRET_KEY not in str(result.content)
+
+
+@pytest.mark.anyio
+async def test_stdio_with_webhook_listen_receives_deliveries(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EGOI")}
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "egoi_mcp", "--sandbox", "--webhook-listen", f"127.0.0.1:{port}"],
+        env={**clean, "EGOI_MCP_DB": str(tmp_path / "e.db"), "EGOI_WEBHOOK_SECRET": "listen-secret"},
+    )
+    async with Client(params, mode="legacy") as client, httpx.AsyncClient() as http:
+        url = f"http://127.0.0.1:{port}/webhooks/egoi/listen-secret"
+        for _ in range(100):  # the receiver starts beside the stdio server
+            try:
+                answer = await http.post(url, json={"action": "email_open", "list_id": 1, "email": "o@example.com"})
+                break
+            except httpx.ConnectError:
+                await anyio.sleep(0.1)
+        assert answer.status_code == 200
+        result = await client.call_tool("egoi_list_events", {"trigger": "email_opened"})
+        assert [e["email"] for e in result.structured_content["items"]] == ["o@example.com"]
+
+
+def test_logs_go_to_stderr_with_emails_masked(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from egoi_mcp.cli import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("INFO")
+        logging.getLogger("egoi_mcp.test").info("created contact maria.silva@example.com in list 1")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "maria.silva@example.com" not in err and "m***@example.com" in err
