@@ -121,6 +121,18 @@ def _delivery(i: int) -> dict:
     }  # fmt: skip
 
 
+async def _settle(limit: float = 60.0) -> None:
+    """Wait until the process (every thread) is idle: the server's watcher has read and notified everything."""
+    import anyio
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        busy = time.process_time()
+        await anyio.sleep(0.5)
+        if time.process_time() - busy < 0.05:
+            return
+
+
 async def _child(directory: Path) -> dict:
     import anyio
     from mcp import Client
@@ -148,7 +160,7 @@ async def _child(directory: Path) -> dict:
             event, duplicate = await store.add(raw, parse_delivery(raw, "application/json"))
             assert not duplicate
             await server.notifier.notify([event])
-        await anyio.sleep(1.5)  # the watcher's rounds over the bulk rows
+        await _settle()  # the watcher's rounds over the bulk rows
         for _ in range(3):
             await client.read_resource("egoi://events/recent")
             await client.call_tool("egoi_list_events", {"limit": 100})

@@ -105,6 +105,47 @@ def import_report(ours_cmd: list[str], base_cmd: list[str], env: dict[str, str])
     return report
 
 
+PHASES = """
+import json, os, sys, tempfile, time
+t0 = time.perf_counter()
+import mcp.server
+t1 = time.perf_counter()
+import egoi_mcp.cli, egoi_mcp.sandbox
+from egoi_mcp.config import TOOLSETS, Settings
+from egoi_mcp.server import build_server
+t2 = time.perf_counter()
+directory = tempfile.mkdtemp()
+settings = Settings(sandbox=True, db=os.path.join(directory, "e.db"), webhook_secret="x", log_level="WARNING")
+t3 = time.perf_counter()
+build_server(settings)
+t4 = time.perf_counter()
+from mcp.server import MCPServer
+from egoi_mcp.tools import register_tools
+spare = MCPServer("spare")
+t5 = time.perf_counter()
+n = len(register_tools(spare, read_only=False, toolsets=TOOLSETS))
+t6 = time.perf_counter()
+print(json.dumps({"sdk": t1 - t0, "egoi": t2 - t1, "settings": t3 - t2, "build": t4 - t3, "tools": t6 - t5, "n": n}))
+"""
+
+
+def phases(env: dict[str, str], runs: int = 3) -> list[str]:
+    """Where egoi-mcp's start-up goes after the SDK's own import: its imports, and building the server."""
+    found: list[dict[str, float]] = []
+    for _ in range(runs):
+        out = subprocess.run([PY, "-c", PHASES], capture_output=True, text=True, env=env, timeout=120)
+        if out.returncode != 0:
+            return [f"(phase breakdown failed: {out.stderr[-500:]})"]
+        found.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    pick = {key: median([f[key] for f in found]) for key in found[0]}
+    return [
+        f"phases in-process, median of {runs}: `import mcp.server` {ms(pick['sdk'])} (the baseline pays this too); "
+        f"egoi-mcp's further imports {ms(pick['egoi'])}; Settings {ms(pick['settings'])}; build_server "
+        f"{ms(pick['build'])}, of which registering the {pick['n']:.0f} tools (pydantic argument and output models)"
+        f" is about {ms(pick['tools'])}"
+    ]
+
+
 def run() -> None:
     header("stdio start-up until `initialize` answers")
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
@@ -137,7 +178,7 @@ def run() -> None:
             f"<= {GOAL}x", verdict(ok),
         )  # fmt: skip
         if not ok:
-            for row in import_report(ours_cmd, base_cmd, env):
+            for row in [*phases(env), *import_report(ours_cmd, base_cmd, env)]:
                 line(row)
 
 

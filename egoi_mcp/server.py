@@ -10,7 +10,6 @@ from typing import Any
 
 import anyio
 import httpx
-import mcp.types as types
 from mcp.server import MCPServer
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.subscriptions import InMemorySubscriptionBus
@@ -25,7 +24,7 @@ from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
 from egoi_mcp.events import EventStore
 from egoi_mcp.ratelimit import RateLimiter
-from egoi_mcp.resources import RESOURCE_TRIGGERS, EventNotifier, register_event_resources
+from egoi_mcp.resources import EventNotifier, register_event_resources
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.tools import register_tools
 from egoi_mcp.webhooks import load_or_create_secret, receiver_routes
@@ -116,7 +115,6 @@ def build_server(settings: Settings) -> EgoiServer:
     )
     tool_names = register_tools(mcp, read_only=settings.read_only, toolsets=settings.toolsets)
     notifier = register_event_resources(mcp, store, bus)
-    mcp.completion()(_complete)
     routes = receiver_routes(store, secret, notifier.notify)
 
     sandbox = None
@@ -144,14 +142,6 @@ def build_server(settings: Settings) -> EgoiServer:
     runtime = Runtime(settings, client, store, secret, sandbox=sandbox, public_url=_public_url(settings))
     runtime_ref.append(runtime)
     return EgoiServer(mcp, runtime, notifier, routes, tool_names)
-
-
-async def _complete(ref: Any, argument: types.CompletionArgument, context: Any) -> types.Completion | None:
-    """Complete the `{trigger}` of `egoi://events/{trigger}`; nothing else takes free-form arguments."""
-    if isinstance(ref, types.ResourceTemplateReference) and argument.name == "trigger":
-        values = [t for t in RESOURCE_TRIGGERS if t.startswith(argument.value)]
-        return types.Completion(values=values, total=len(values), has_more=False)
-    return None
 
 
 def _public_url(settings: Settings) -> str | None:

@@ -380,5 +380,22 @@ async def test_key_is_scrubbed_from_echoing_error_bodies(client: Client, egoi: r
 
 def test_no_result_in_this_module_contained_the_key() -> None:
     # Runs last in file order; `call` has asserted on each result already, this guards the helper itself.
-    assert SEEN, "no results were collected"
+    if not SEEN:
+        pytest.skip("run alone: the other tests of this module collect the results")
     assert not [text for text in SEEN if API_KEY in text]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug (client.py `_send` / errors.py): a send that failed ambiguously (5xx, timeout) says 'try again', "
+    "but E-goi may have queued it; retrying can mail a segment twice. It should say to check the campaign's status "
+    "(egoi_list_campaigns) before sending again. Remove this marker with the fix.",
+)
+@pytest.mark.parametrize("kind", ["500", "timeout"])
+async def test_ambiguous_send_failure_says_to_check_before_sending_again(
+    client: Client, egoi: respx.MockRouter, kind: str
+) -> None:
+    egoi.routes["send"].side_effect = lambda request: _raise_or_return(failing(kind), request)
+    text = await fails(client, "egoi_send_email_to_segment", **SEND_SEGMENT)
+    assert "try again" not in text.lower(), text
+    assert "egoi_list_campaigns" in text or "status" in text.lower(), text

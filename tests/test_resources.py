@@ -226,6 +226,33 @@ async def test_notify_publishes_each_event_once(store: EventStore) -> None:
     assert published == [RECENT_URI, "egoi://events/email_sent", "egoi://event/1"]
 
 
+async def test_watch_notifies_what_other_writers_store_and_ends_with_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    store = EventStore(db)
+    _, notifier = build(store)
+    published: list[str] = []
+    notifier.bus.subscribe(lambda event: published.append(event.uri))  # type: ignore[attr-defined]
+    await add(store, "subscription", 1)  # before the watch: history, not news
+    watching = anyio.Event()
+    last_id = store.last_id
+
+    async def observed_last_id() -> int:
+        value = await last_id()
+        watching.set()
+        return value
+
+    store.last_id = observed_last_id  # type: ignore[method-assign]
+    async with EventStore(db) as other, anyio.create_task_group() as tasks:
+        tasks.start_soon(notifier.watch, 0.01)
+        await watching.wait()
+        await add(other, "email_soft_bounce", 2)
+        with anyio.fail_after(10):
+            while "egoi://event/2" not in published:
+                await anyio.sleep(0.01)
+        await store.close()  # the watch sees the store closed and returns: the task group can end
+    assert published == [RECENT_URI, "egoi://events/email_soft_bounced", "egoi://event/2"]
+
+
 async def test_a_failing_legacy_session_is_dropped(store: EventStore) -> None:
     _, notifier = build(store)
 

@@ -119,19 +119,20 @@ class EventNotifier:
 
         Starts from the store's current end: events from before the server started are history, not news.
         """
-        last = await self.store.last_id()
+        last: int | None = None
         while True:
-            await anyio.sleep(interval)
             try:
-                if await self.store.last_id() <= last:
-                    continue
-                while events := await self.store.since_id(last):
-                    last = int(events[-1].id)
-                    await self.notify(events)
+                if last is None:
+                    last = await self.store.last_id()
+                elif await self.store.last_id() > last:
+                    while events := await self.store.since_id(last):
+                        last = int(events[-1].id)
+                        await self.notify(events)
             except Exception:  # a locked or briefly unreadable store: try again next round
                 if self.store.closed:
                     return
                 logger.exception("watching the event store failed; retrying in %s s", interval)
+            await anyio.sleep(interval)
 
     def _claim(self, events: Sequence[Event]) -> list[Event]:
         """The events not notified yet in this process, now marked as notified (no await: atomic on the loop)."""
