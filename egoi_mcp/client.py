@@ -216,7 +216,8 @@ class EGoiClient:
                 status=response.status_code,
             ) from None
 
-    def _list_id(self, list_id: int | None) -> int:
+    def resolve_list_id(self, list_id: int | None) -> int:
+        """The list to act on: the one given, else the default list; an error naming the fix when neither."""
         value = list_id if list_id is not None else self.default_list_id
         if value is None:
             raise InvalidArgumentError(
@@ -272,7 +273,7 @@ class EGoiClient:
         tags: Sequence[str | int] | None = None,
     ) -> Contact:
         """Add a contact to a list (`POST /lists/{id}/contacts`), then attach tags (created when missing)."""
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         base: dict[str, Any] = {"email": _check_email(email), "status": "active"}
         if first_name:
             base["first_name"] = first_name
@@ -294,7 +295,7 @@ class EGoiClient:
 
     async def get_contact(self, contact_id: str, list_id: int | None = None) -> Contact:
         """One contact (`GET /lists/{id}/contacts/{contact_id}`)."""
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         (contact_id,) = _check_contact_ids([contact_id])
         body = await self._request("GET", f"/lists/{list_id}/contacts/{contact_id}", resource="contact")
         return _parse(Contact.from_egoi, body, list_id=list_id)
@@ -332,7 +333,7 @@ class EGoiClient:
             first, _, last = query.partition(" ")
             params = {"first_name": first, "last_name": last.strip() or None}
         items, total, offset = await self._collection(
-            f"/lists/{self._list_id(list_id)}/contacts",
+            f"/lists/{self.resolve_list_id(list_id)}/contacts",
             limit=limit,
             cursor=cursor,
             resource="list",
@@ -367,7 +368,7 @@ class EGoiClient:
         cursor: str | None = None,
     ) -> Page[Contact]:
         """Contacts of a list, or of one of its segments."""
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         path = f"/lists/{list_id}/contacts" + (f"/segment/{segment_id}" if segment_id else "")
         items, total, offset = await self._collection(
             path, limit=limit, cursor=cursor, resource="segment" if segment_id else "list"
@@ -397,7 +398,7 @@ class EGoiClient:
 
         Returns how many contacts were targeted.
         """
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         ids = _check_contact_ids(contact_ids)
         base: dict[str, Any] = {}
         if first_name is not None:
@@ -432,7 +433,7 @@ class EGoiClient:
         self, contact_ids: Sequence[str], list_id: int | None = None, mode: DeleteMode = "forget"
     ) -> int:
         """Remove contacts, 1000 per call. `forget` erases them (GDPR); `unsubscribe` keeps them as removed."""
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         ids = _check_contact_ids(contact_ids)
         if mode not in ("forget", "unsubscribe"):
             raise InvalidArgumentError(f"mode must be 'forget' or 'unsubscribe', not {mode!r}")
@@ -472,11 +473,11 @@ class EGoiClient:
 
     async def get_list(self, list_id: int) -> MailingList:
         return _parse(
-            MailingList.from_egoi, await self._request("GET", f"/lists/{self._list_id(list_id)}", resource="list")
+            MailingList.from_egoi, await self._request("GET", f"/lists/{self.resolve_list_id(list_id)}", resource="list")
         )
 
     async def delete_list(self, list_id: int) -> None:
-        await self._request("DELETE", f"/lists/{self._list_id(list_id)}", resource="list")
+        await self._request("DELETE", f"/lists/{self.resolve_list_id(list_id)}", resource="list")
 
     # -- tags -------------------------------------------------------------------------------------
 
@@ -549,7 +550,7 @@ class EGoiClient:
 
     async def attach_tag(self, tag: str | int, contact_ids: Sequence[str], list_id: int | None = None) -> int:
         """Attach a tag (by id or name; created when missing) to contacts, 1000 per call."""
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         ids = _check_contact_ids(contact_ids)
         (tag_id,) = await self._tag_ids([tag], create=True)
         for chunk in chunks(ids):
@@ -557,7 +558,7 @@ class EGoiClient:
         return tag_id
 
     async def detach_tag(self, tag: str | int, contact_ids: Sequence[str], list_id: int | None = None) -> int:
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         ids = _check_contact_ids(contact_ids)
         (tag_id,) = await self._tag_ids([tag], create=False)
         for chunk in chunks(ids):
@@ -598,7 +599,7 @@ class EGoiClient:
         Returns the address it was sent to. Never retried.
         """
         _check_campaign(campaign_id)
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         contact = await self.get_contact(contact_id, list_id)
         if not contact.email:
             raise InvalidArgumentError(
@@ -611,7 +612,7 @@ class EGoiClient:
         """Send an e-mail campaign to a segment of a list. Never retried."""
         if not str(segment_id).strip():
             raise InvalidArgumentError("segment_id is empty: find it with segment_list", code="SEGMENT_NOT_FOUND")
-        await self._send(campaign_id, self._list_id(list_id), {"type": "segment", "data": [str(segment_id)]})
+        await self._send(campaign_id, self.resolve_list_id(list_id), {"type": "segment", "data": [str(segment_id)]})
 
     async def _send(self, campaign_id: str, list_id: int, segments: dict[str, Any]) -> None:
         _check_campaign(campaign_id)
@@ -628,7 +629,7 @@ class EGoiClient:
         limit: int = 25,
         cursor: str | None = None,
     ) -> Page[Segment]:
-        list_id = self._list_id(list_id)
+        list_id = self.resolve_list_id(list_id)
         items, total, offset = await self._collection(
             f"/lists/{list_id}/segments", limit=limit, cursor=cursor, resource="list", params={"type": type}
         )
@@ -644,7 +645,7 @@ class EGoiClient:
                     return segment
             if not page.next_cursor:
                 raise NotFoundError(
-                    f"no segment {segment_id!r} in list {self._list_id(list_id)}: list the segments to see their ids",
+                    f"no segment {segment_id!r} in list {self.resolve_list_id(list_id)}: list the segments to see their ids",
                     code="SEGMENT_NOT_FOUND",
                     status=404,
                 )
@@ -661,7 +662,7 @@ class EGoiClient:
             raise InvalidArgumentError(f"the webhook url must be an http:// or https:// URL with a host, not {url!r}")
         if not actions:
             raise InvalidArgumentError("actions is empty: pass at least one E-goi webhook action")
-        payload = {"list_id": self._list_id(list_id), "url": url, "actions": list(actions)}
+        payload = {"list_id": self.resolve_list_id(list_id), "url": url, "actions": list(actions)}
         return _parse(Webhook.from_egoi, await self._request("POST", "/webhooks", json=payload, retry=_Retry.ON_429))
 
     async def delete_webhook(self, webhook_id: int) -> None:

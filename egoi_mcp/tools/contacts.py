@@ -86,7 +86,7 @@ async def egoi_update_contacts(
 ) -> UpdateResult:
     """Set fields on one or many contacts of a list and add tags (names or ids); thousands at once is fine."""
     rt = runtime(ctx)
-    list_id = rt.client._list_id(list_id)
+    list_id = rt.client.resolve_list_id(list_id)
     n = await rt.client.update_contacts(
         contact_ids, list_id, tags=tags, first_name=first_name, last_name=last_name, email=email, phone=phone,
         status=status,
@@ -95,7 +95,7 @@ async def egoi_update_contacts(
 
 
 async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | None, mode: str) -> str:
-    lst = await rt.client.get_list(rt.client._list_id(list_id))
+    lst = await rt.client.get_list(rt.client.resolve_list_id(list_id))
     who = f"{len(contact_ids)} contact(s)"
     if len(contact_ids) <= 3:
         emails = [(await rt.client.get_contact(c, lst.id)).email or c for c in contact_ids]
@@ -127,4 +127,4 @@ async def egoi_delete_contacts(
         return declined(f"delete {len(contact_ids)} contact(s)")
     n = await rt.client.delete_contacts(contact_ids, list_id, mode)
     action = "erased" if mode == "forget" else "unsubscribed"
-    return ActionResult(status="done", summary=f"{action} {n} contact(s) in list {rt.client._list_id(list_id)}")
+    return ActionResult(status="done", summary=f"{action} {n} contact(s) in list {rt.client.resolve_list_id(list_id)}")

@@ -82,7 +82,7 @@ async def egoi_delete_tag(
 async def egoi_attach_tag(tag: TagRef, contact_ids: ContactIds, ctx: Context, list_id: ListId = None) -> TagResult:
     """Attach a tag (created if the name is new) to contacts of a list."""
     client = runtime(ctx).client
-    list_id = client._list_id(list_id)
+    list_id = client.resolve_list_id(list_id)
     tag_id = await client.attach_tag(tag, contact_ids, list_id)
     n = len(set(contact_ids))
     return TagResult(tag_id=tag_id, list_id=list_id, contacts=n, summary=f"tagged {n} contact(s)")
@@ -92,7 +92,7 @@ async def egoi_attach_tag(tag: TagRef, contact_ids: ContactIds, ctx: Context, li
 async def egoi_detach_tag(tag: TagRef, contact_ids: ContactIds, ctx: Context, list_id: ListId = None) -> TagResult:
     """Remove a tag from contacts of a list (the tag itself stays)."""
     client = runtime(ctx).client
-    list_id = client._list_id(list_id)
+    list_id = client.resolve_list_id(list_id)
     tag_id = await client.detach_tag(tag, contact_ids, list_id)
     n = len(set(contact_ids))
     return TagResult(tag_id=tag_id, list_id=list_id, contacts=n, summary=f"untagged {n} contact(s)")
