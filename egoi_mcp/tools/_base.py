@@ -83,14 +83,6 @@ class ActionResult(BaseModel):
     call_again_with: dict[str, Any] | None = None
 
 
-def preview(summary: str, **arguments: Any) -> ActionResult:
-    return ActionResult(
-        status="confirmation_required",
-        summary=f"Would {summary}. Nothing was changed: call again with confirm=true to proceed.",
-        call_again_with={**arguments, "confirm": True},
-    )
-
-
 class Confirmation(BaseModel):
     confirm: bool = Field(description="Proceed?")
 
@@ -99,7 +91,7 @@ Decision = ElicitationResult[Confirmation]
 
 
 async def gate(ctx: Context, confirm: bool, summary: Callable[[], Awaitable[str]]) -> Confirmation | Elicit:
-    """The human's say on a destructive call, asked only when `confirm=true`.
+    """The resolver of every destructive tool: the human's say, asked only when `confirm=true`.
 
     With elicitation the human sees the summary and accepts or declines. Without it, the flag alone is
     enough unless EGOI_MCP_CONFIRM=elicit.
@@ -121,9 +113,21 @@ async def gate(ctx: Context, confirm: bool, summary: Callable[[], Awaitable[str]
     return Confirmation(confirm=True)
 
 
-def approved(decision: Decision) -> bool:
-    return isinstance(decision, AcceptedElicitation) and decision.data.confirm
-
-
-def declined(summary: str) -> ActionResult:
-    return ActionResult(status="declined", summary=f"The user declined: did not {summary}. Nothing was changed.")
+async def confirmed(
+    decision: Decision,
+    *,
+    confirm: bool,
+    summary: Callable[[], Awaitable[str]],
+    act: Callable[[], Awaitable[str]],
+    arguments: dict[str, Any],
+) -> ActionResult:
+    """The body of every destructive tool: preview without `confirm`, act only when approved."""
+    if not confirm:
+        return ActionResult(
+            status="confirmation_required",
+            summary=f"Would {await summary()}. Nothing was changed: call again with confirm=true to proceed.",
+            call_again_with={**arguments, "confirm": True},
+        )
+    if not (isinstance(decision, AcceptedElicitation) and decision.data.confirm):
+        return ActionResult(status="declined", summary="The user declined. Nothing was changed.")
+    return ActionResult(status="done", summary=await act())

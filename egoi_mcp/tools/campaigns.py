@@ -20,10 +20,8 @@ from egoi_mcp.tools._base import (
     Decision,
     Limit,
     ListId,
-    approved,
-    declined,
+    confirmed,
     gate,
-    preview,
     runtime,
     tool,
 )
@@ -67,13 +65,15 @@ async def egoi_send_email_to_contact(
 ) -> ActionResult:
     """Send an e-mail campaign to one contact. Without confirm=true it only previews. Never retried."""
     rt = runtime(ctx)
-    if not confirm:
-        summary = await _contact_summary(rt, campaign_id, contact_id, list_id)
-        return preview(summary, campaign_id=campaign_id, contact_id=contact_id, list_id=list_id)
-    if not approved(decision):
-        return declined(f"send campaign {campaign_id}")
-    email = await rt.client.send_email_to_contact(campaign_id, contact_id, list_id)
-    return ActionResult(status="done", summary=f"sent campaign {campaign_id} to {email}")
+
+    async def act() -> str:
+        email = await rt.client.send_email_to_contact(campaign_id, contact_id, list_id)
+        return f"sent campaign {campaign_id} to {email}"
+
+    return await confirmed(
+        decision, confirm=confirm, summary=lambda: _contact_summary(rt, campaign_id, contact_id, list_id), act=act,
+        arguments={"campaign_id": campaign_id, "contact_id": contact_id, "list_id": list_id},
+    )  # fmt: skip
 
 
 async def _segment_summary(rt: Runtime, campaign_id: str, segment_id: str, list_id: int | None) -> str:
@@ -99,10 +99,12 @@ async def egoi_send_email_to_segment(
     """Send an e-mail campaign to a segment of a list. Without confirm=true it previews how many contacts it
     reaches. Never retried."""
     rt = runtime(ctx)
-    if not confirm:
-        summary = await _segment_summary(rt, campaign_id, segment_id, list_id)
-        return preview(summary, campaign_id=campaign_id, segment_id=segment_id, list_id=list_id)
-    if not approved(decision):
-        return declined(f"send campaign {campaign_id}")
-    await rt.client.send_email_to_segment(campaign_id, segment_id, list_id)
-    return ActionResult(status="done", summary=f"sent campaign {campaign_id} to segment {segment_id}")
+
+    async def act() -> str:
+        await rt.client.send_email_to_segment(campaign_id, segment_id, list_id)
+        return f"sent campaign {campaign_id} to segment {segment_id}"
+
+    return await confirmed(
+        decision, confirm=confirm, summary=lambda: _segment_summary(rt, campaign_id, segment_id, list_id), act=act,
+        arguments={"campaign_id": campaign_id, "segment_id": segment_id, "list_id": list_id},
+    )  # fmt: skip

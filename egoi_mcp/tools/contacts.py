@@ -17,10 +17,8 @@ from egoi_mcp.tools._base import (
     Decision,
     Limit,
     ListId,
-    approved,
-    declined,
+    confirmed,
     gate,
-    preview,
     runtime,
     tool,
 )
@@ -120,11 +118,13 @@ async def egoi_delete_contacts(
     """Delete contacts from a list: GDPR erase by default, or unsubscribe. Without confirm=true it only
     previews who would be affected."""
     rt = runtime(ctx)
-    if not confirm:
-        summary = await _delete_summary(rt, contact_ids, list_id, mode)
-        return preview(summary, contact_ids=contact_ids, list_id=list_id, mode=mode)
-    if not approved(decision):
-        return declined(f"delete {len(contact_ids)} contact(s)")
-    n = await rt.client.delete_contacts(contact_ids, list_id, mode)
-    action = "erased" if mode == "forget" else "unsubscribed"
-    return ActionResult(status="done", summary=f"{action} {n} contact(s) in list {rt.client.resolve_list_id(list_id)}")
+
+    async def act() -> str:
+        n = await rt.client.delete_contacts(contact_ids, list_id, mode)
+        verb = "erased" if mode == "forget" else "unsubscribed"
+        return f"{verb} {n} contact(s) in list {rt.client.resolve_list_id(list_id)}"
+
+    return await confirmed(
+        decision, confirm=confirm, summary=lambda: _delete_summary(rt, contact_ids, list_id, mode), act=act,
+        arguments={"contact_ids": contact_ids, "list_id": list_id, "mode": mode},
+    )  # fmt: skip

@@ -15,10 +15,8 @@ from egoi_mcp.tools._base import (
     Cursor,
     Decision,
     Limit,
-    approved,
-    declined,
+    confirmed,
     gate,
-    preview,
     runtime,
     tool,
 )
@@ -61,9 +59,12 @@ async def egoi_delete_list(
 ) -> ActionResult:
     """Delete a list with all its contacts. Without confirm=true it only previews."""
     rt = runtime(ctx)
-    if not confirm:
-        return preview(await _delete_summary(rt, list_id), list_id=list_id)
-    if not approved(decision):
-        return declined(f"delete list {list_id}")
-    await rt.client.delete_list(list_id)
-    return ActionResult(status="done", summary=f"deleted list {list_id}")
+
+    async def act() -> str:
+        await rt.client.delete_list(list_id)
+        return f"deleted list {list_id}"
+
+    return await confirmed(
+        decision, confirm=confirm, summary=lambda: _delete_summary(rt, list_id), act=act,
+        arguments={"list_id": list_id},
+    )  # fmt: skip

@@ -17,10 +17,8 @@ from egoi_mcp.tools._base import (
     Decision,
     Limit,
     ListId,
-    approved,
-    declined,
+    confirmed,
     gate,
-    preview,
     runtime,
     tool,
 )
@@ -70,12 +68,14 @@ async def egoi_delete_tag(
 ) -> ActionResult:
     """Delete a tag. Without confirm=true it only previews."""
     rt = runtime(ctx)
-    if not confirm:
-        return preview(await _delete_summary(rt, tag_id), tag_id=tag_id)
-    if not approved(decision):
-        return declined(f"delete tag {tag_id}")
-    await rt.client.delete_tag(tag_id)
-    return ActionResult(status="done", summary=f"deleted tag {tag_id}")
+
+    async def act() -> str:
+        await rt.client.delete_tag(tag_id)
+        return f"deleted tag {tag_id}"
+
+    return await confirmed(
+        decision, confirm=confirm, summary=lambda: _delete_summary(rt, tag_id), act=act, arguments={"tag_id": tag_id}
+    )
 
 
 @tool("tags", "Attach tag", idempotent=True)

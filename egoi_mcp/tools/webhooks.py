@@ -15,10 +15,8 @@ from egoi_mcp.tools._base import (
     Cursor,
     Decision,
     Limit,
-    approved,
-    declined,
+    confirmed,
     gate,
-    preview,
     runtime,
     tool,
 )
@@ -56,11 +54,12 @@ async def egoi_list_webhooks(ctx: Context, limit: Limit = 25, cursor: Cursor = N
     return await runtime(ctx).client.list_webhooks(limit=limit, cursor=cursor)
 
 
-async def _confirm_delete(ctx: Context, webhook_id: int, confirm: bool):
-    async def summary() -> str:
-        return f"delete webhook {webhook_id}, so its events stop arriving"
+async def _delete_summary(webhook_id: int) -> str:
+    return f"delete webhook {webhook_id}, so its events stop arriving"
 
-    return await gate(ctx, confirm, summary)
+
+async def _confirm_delete(ctx: Context, webhook_id: int, confirm: bool):
+    return await gate(ctx, confirm, lambda: _delete_summary(webhook_id))
 
 
 @tool("webhooks", "Delete webhook", destructive=True, idempotent=True)
@@ -71,9 +70,12 @@ async def egoi_delete_webhook(
     confirm: Confirm = False,
 ) -> ActionResult:
     """Delete a webhook. Without confirm=true it only previews."""
-    if not confirm:
-        return preview(f"delete webhook {webhook_id}, so its events stop arriving", webhook_id=webhook_id)
-    if not approved(decision):
-        return declined(f"delete webhook {webhook_id}")
-    await runtime(ctx).client.delete_webhook(webhook_id)
-    return ActionResult(status="done", summary=f"deleted webhook {webhook_id}")
+
+    async def act() -> str:
+        await runtime(ctx).client.delete_webhook(webhook_id)
+        return f"deleted webhook {webhook_id}"
+
+    return await confirmed(
+        decision, confirm=confirm, summary=lambda: _delete_summary(webhook_id), act=act,
+        arguments={"webhook_id": webhook_id},
+    )  # fmt: skip
