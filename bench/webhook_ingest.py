@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import sqlite3
 import subprocess
 import tempfile
@@ -129,6 +130,61 @@ async def _commit_cost(directory: Path, n: int = 150) -> tuple[float, float]:
     return full, normal
 
 
+def _thread_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by a process: (its main thread = the event loop, all its other threads)."""
+    main = others = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a worker thread that just ended
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(tid) == pid:
+            main += used
+        else:
+            others += used
+    return main, others
+
+
+class _Server:
+    """One receiver process and what its runs measured."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [*cmd, str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        self.rates: list[float] = []
+        self.latencies: list[float] = []
+        self.main_cpu = self.other_cpu = self.wall = 0.0
+        self.delivered = 0
+
+    def burst(self, n: int, *, measured: bool = True) -> None:
+        main0, other0 = _thread_cpu(self.proc.pid)
+        start = time.perf_counter()
+        rate, latencies = asyncio.run(_burst(self.port, n))
+        if measured:
+            main1, other1 = _thread_cpu(self.proc.pid)
+            self.wall += time.perf_counter() - start
+            self.main_cpu += main1 - main0
+            self.other_cpu += other1 - other0
+            self.delivered += n
+            self.rates.append(rate)
+            self.latencies += latencies
+
+    def cpu(self) -> str:
+        per = 1000 / self.delivered
+        busy, others = 100 * self.main_cpu / self.wall, 100 * self.other_cpu / self.wall
+        return (
+            f"event-loop thread {self.main_cpu * per:.2f} ms CPU/delivery ({busy:.0f}% busy), "
+            f"other threads {self.other_cpu * per:.2f} ms/delivery ({others:.0f}%)"
+        )
+
+    def cpu_per_delivery(self) -> float:
+        return (self.main_cpu + self.other_cpu) / self.delivered
+
+
 def run() -> None:
     header(f"webhook ingest: {SENDERS} concurrent senders, distinct deliveries")
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
@@ -136,75 +192,64 @@ def run() -> None:
         bare_script = directory / "bare_receiver.py"
         bare_script.write_text(BARE_RECEIVER)
         db = directory / "events.db"
-        ours_port, base_port = free_port(), free_port()
         env = clean_env(EGOI_MCP_DB=str(db), EGOI_WEBHOOK_SECRET=SECRET)
-        ours = subprocess.Popen(
-            [PY, "-m", "egoi_mcp", "--transport", "http", "--sandbox", "--port", str(ours_port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
-        base = subprocess.Popen(
-            [PY, str(bare_script), str(base_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-        )
+        ours = _Server([PY, "-m", "egoi_mcp", "--transport", "http", "--sandbox", "--port"], env)
+        base = _Server([PY, str(bare_script)], env)
         try:
-            wait_port(ours_port, ours)
-            wait_port(base_port, base)
-            asyncio.run(_burst(ours_port, WARMUP))
-            asyncio.run(_burst(base_port, WARMUP))
-            ours_rates: list[float] = []
-            base_rates: list[float] = []
-            ours_lat: list[float] = []
-            base_lat: list[float] = []
+            wait_port(ours.port, ours.proc)
+            wait_port(base.port, base.proc)
+            ours.burst(WARMUP, measured=False)
+            base.burst(WARMUP, measured=False)
             for _ in range(RUNS):
-                rate, lat = asyncio.run(_burst(ours_port, DELIVERIES))
-                ours_rates.append(rate)
-                ours_lat += lat
-                rate, lat = asyncio.run(_burst(base_port, DELIVERIES))
-                base_rates.append(rate)
-                base_lat += lat
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as check:
+                ours.burst(DELIVERIES)
+                base.burst(DELIVERIES)
+            check = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
                 stored = check.execute("SELECT count(*) FROM events").fetchone()[0]
+            finally:
+                check.close()
         finally:
-            stop(ours)
-            stop(base)
-    ratio = median(ours_rates) / median(base_rates)
+            stop(ours.proc)
+            stop(base.proc)
+    ratio = median(ours.rates) / median(base.rates)
     ok = ratio >= GOAL
     sent = WARMUP + RUNS * DELIVERIES
     line(f"{WARMUP} warm-up, then {RUNS} runs of {DELIVERIES} deliveries each, alternating")
-    ours_runs = ", ".join(f"{r:.0f}" for r in ours_rates)
-    base_runs = ", ".join(f"{r:.0f}" for r in base_rates)
-    line(
-        f"egoi-mcp receiver : {median(ours_rates):.0f} deliveries/s (runs: {ours_runs}),"
-        f" p50 {ms(percentile(ours_lat, 50))}, p99 {ms(percentile(ours_lat, 99))}; {stored}/{sent} stored"
-    )
-    line(
-        f"bare Starlette    : {median(base_rates):.0f} deliveries/s (runs: {base_runs}),"
-        f" p50 {ms(percentile(base_lat, 50))}, p99 {ms(percentile(base_lat, 99))}; stores nothing"
-    )
+    for label, server, note in (
+        ("egoi-mcp receiver", ours, f"{stored}/{sent} stored"),
+        ("bare Starlette   ", base, "stores nothing"),
+    ):
+        runs = ", ".join(f"{r:.0f}" for r in server.rates)
+        p50, p99 = percentile(server.latencies, 50), percentile(server.latencies, 99)
+        line(f"{label}: {median(server.rates):.0f} deliveries/s (runs: {runs}), p50 {ms(p50)}, p99 {ms(p99)}; {note}")
+        line(f"    server process: {server.cpu()}")
     line(f"throughput ratio {ratio:.2f}x, goal >= {GOAL}x: {verdict(ok)}")
     if not ok:
         try:
             with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
                 full, normal = anyio.run(_commit_cost, Path(tmp))
+            line(
+                f"    one EventStore.add at a time, in-process: {ms(full)} as shipped (synchronous=FULL: an fsync per"
+                f" commit) vs {ms(normal)} with synchronous=NORMAL"
+            )
         except Exception as exc:  # the diagnostic leans on the store's internals: never fail the benchmark for it
-            line(f"(commit-cost diagnostic unavailable: {exc!r})")
-            full = normal = 0.0
-    if not ok and full:
-        line(
-            f"why: one EventStore.add in-process takes {ms(full)} as shipped (synchronous=FULL, one fsync per delivery,"
-            f" writes serialized) vs {ms(normal)} with synchronous=NORMAL: 1/{ms(full)} = {1 / full:.0f}/s is the"
-            " receiver's ceiling on this disk"
-        )
+            line(f"    (commit-cost diagnostic unavailable: {exc!r})")
     if stored != sent:
         line(f"WARNING: {sent} distinct deliveries were acknowledged but {stored} are in the store")
     record(
-        "webhook ingest", f"{SENDERS} senders, throughput", f"{median(ours_rates):.0f}/s",
-        f"{median(base_rates):.0f}/s", f"{ratio:.2f}x", f">= {GOAL}x", verdict(ok and stored == sent),
+        "webhook ingest", f"{SENDERS} senders, throughput", f"{median(ours.rates):.0f}/s",
+        f"{median(base.rates):.0f}/s", f"{ratio:.2f}x", f">= {GOAL}x", verdict(ok and stored == sent),
     )  # fmt: skip
     record(
         "webhook ingest", "latency p50 / p99",
-        f"{ms(percentile(ours_lat, 50))} / {ms(percentile(ours_lat, 99))}",
-        f"{ms(percentile(base_lat, 50))} / {ms(percentile(base_lat, 99))}",
-        f"{percentile(ours_lat, 50) / percentile(base_lat, 50):.1f}x (p50)",
+        f"{ms(percentile(ours.latencies, 50))} / {ms(percentile(ours.latencies, 99))}",
+        f"{ms(percentile(base.latencies, 50))} / {ms(percentile(base.latencies, 99))}",
+        f"{percentile(ours.latencies, 50) / percentile(base.latencies, 50):.1f}x (p50)",
+    )  # fmt: skip
+    record(
+        "webhook ingest", "server CPU per delivery (all threads)",
+        ms(ours.cpu_per_delivery()), ms(base.cpu_per_delivery()),
+        f"{ours.cpu_per_delivery() / base.cpu_per_delivery():.1f}x",
     )  # fmt: skip
 
 

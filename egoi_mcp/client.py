@@ -53,9 +53,19 @@ class _Retry(Enum):
     NEVER = "never"  # sends: attempted exactly once
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(value: str | None, field: str) -> str | None:
+    """Names reach people's inboxes: refuse control characters instead of storing them."""
+    if value is not None and _CONTROL.search(value):
+        raise InvalidArgumentError(f"{field} contains control characters: send plain text")
+    return value
+
+
 def _check_email(email: str) -> str:
     email = email.strip()
-    if not _EMAIL.match(email):
+    if not _EMAIL.match(email) or _CONTROL.search(email):
         raise InvalidArgumentError(
             f"{email!r} is not a valid e-mail address (expected name@domain.tld)",
             code="EMAIL_ADDRESS_INVALID",
@@ -276,9 +286,9 @@ class EGoiClient:
         list_id = self.resolve_list_id(list_id)
         base: dict[str, Any] = {"email": _check_email(email), "status": "active"}
         if first_name:
-            base["first_name"] = first_name
+            base["first_name"] = _check_text(first_name, "first_name")
         if last_name:
-            base["last_name"] = last_name
+            base["last_name"] = _check_text(last_name, "last_name")
         if phone:
             base["cellphone"] = egoi_phone(phone)
         tag_ids = await self._tag_ids(tags or [], create=True)
@@ -402,9 +412,9 @@ class EGoiClient:
         ids = _check_contact_ids(contact_ids)
         base: dict[str, Any] = {}
         if first_name is not None:
-            base["first_name"] = first_name
+            base["first_name"] = _check_text(first_name, "first_name")
         if last_name is not None:
-            base["last_name"] = last_name
+            base["last_name"] = _check_text(last_name, "last_name")
         if phone is not None:
             base["cellphone"] = egoi_phone(phone)
         if status is not None:
@@ -461,6 +471,8 @@ class EGoiClient:
         """Create a list (`POST /lists`); `description` becomes E-goi's public name."""
         if not name.strip():
             raise InvalidArgumentError("name is empty: give the list a name")
+        _check_text(name, "name")
+        _check_text(description, "description")
         payload = {"internal_name": name.strip(), "public_name": (description or name).strip()}
         body = await self._request("POST", "/lists", json=payload, retry=_Retry.ON_429)
         return _parse(MailingList.from_egoi, body)
@@ -472,9 +484,8 @@ class EGoiClient:
         return make_page([_parse(MailingList.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
 
     async def get_list(self, list_id: int) -> MailingList:
-        return _parse(
-            MailingList.from_egoi, await self._request("GET", f"/lists/{self.resolve_list_id(list_id)}", resource="list")
-        )
+        body = await self._request("GET", f"/lists/{self.resolve_list_id(list_id)}", resource="list")
+        return _parse(MailingList.from_egoi, body)
 
     async def delete_list(self, list_id: int) -> None:
         await self._request("DELETE", f"/lists/{self.resolve_list_id(list_id)}", resource="list")
@@ -484,6 +495,7 @@ class EGoiClient:
     async def create_tag(self, name: str, color: str | None = None) -> Tag:
         if not name.strip():
             raise InvalidArgumentError("name is empty: give the tag a name")
+        _check_text(name, "name")
         if color is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             raise InvalidArgumentError(f"color must look like '#RRGGBB', not {color!r}")
         payload = {"name": name.strip(), **({"color": color} if color else {})}
@@ -536,6 +548,8 @@ class EGoiClient:
         """Tag names or ids to ids. Ids pass through; names come from one cached listing, or are created."""
         if any(not str(tag).strip() for tag in tags):
             raise InvalidArgumentError("a tag name is empty")
+        for tag in tags:
+            _check_text(str(tag), "a tag name")
         ids: list[int] = []
         for tag in tags:
             text = str(tag).strip()
@@ -616,10 +630,19 @@ class EGoiClient:
 
     async def _send(self, campaign_id: str, list_id: int, segments: dict[str, Any]) -> None:
         _check_campaign(campaign_id)
-        await self._request(
-            "POST", f"/campaigns/email/{campaign_id}/actions/send",
-            json={"list_id": list_id, "segments": segments}, resource="campaign", retry=_Retry.NEVER,
-        )  # fmt: skip
+        try:
+            await self._request(
+                "POST", f"/campaigns/email/{campaign_id}/actions/send",
+                json={"list_id": list_id, "segments": segments}, resource="campaign", retry=_Retry.NEVER,
+            )  # fmt: skip
+        except (UpstreamError, NetworkError) as exc:
+            # E-goi may have queued the send before failing: "try again" could mail everyone twice.
+            reason = f"HTTP {exc.status}" if exc.status else "no answer"
+            raise type(exc)(
+                f"E-goi did not confirm the send ({reason}). It may have been queued anyway: check the "
+                "campaign's status in the campaign list (egoi_list_campaigns) before sending again",
+                status=exc.status,
+            ) from None
 
     async def segment_list(
         self,
@@ -645,7 +668,7 @@ class EGoiClient:
                     return segment
             if not page.next_cursor:
                 raise NotFoundError(
-                    f"no segment {segment_id!r} in list {self.resolve_list_id(list_id)}: list the segments to see their ids",
+                    f"no segment {segment_id!r} in list {self.resolve_list_id(list_id)}: list the segments for ids",
                     code="SEGMENT_NOT_FOUND",
                     status=404,
                 )

@@ -218,12 +218,6 @@ for _tool in TOOL_ARGS:
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (client.py create_list/create_contact/create_tag, tools' str parameters): C0 control characters "
-    "(NUL, BEL, ...) in names reach E-goi and are stored. They should be refused (or stripped) before any call. "
-    "Remove this marker with the fix.",
-)
 async def test_control_characters_are_not_stored(server: EgoiServer, client: Client) -> None:
     await client.call_tool("egoi_create_list", {"name": "\x00\x01"})
     await client.call_tool("egoi_create_tag", {"name": "bell\x07"})

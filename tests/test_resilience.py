@@ -385,12 +385,6 @@ def test_no_result_in_this_module_contained_the_key() -> None:
     assert not [text for text in SEEN if API_KEY in text]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (client.py `_send` / errors.py): a send that failed ambiguously (5xx, timeout) says 'try again', "
-    "but E-goi may have queued it; retrying can mail a segment twice. It should say to check the campaign's status "
-    "(egoi_list_campaigns) before sending again. Remove this marker with the fix.",
-)
 @pytest.mark.parametrize("kind", ["500", "timeout"])
 async def test_ambiguous_send_failure_says_to_check_before_sending_again(
     client: Client, egoi: respx.MockRouter, kind: str
