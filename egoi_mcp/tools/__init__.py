@@ -35,20 +35,21 @@ def register_tools(server: MCPServer, *, read_only: bool, toolsets: Iterable[str
             ),
         )
         registered = server._tool_manager.get_tool(spec.name)
-        registered.parameters = compact_schema(registered.parameters)
+        registered.parameters = compact_schema(registered.parameters, optional_null=False)
         if registered.fn_metadata.output_schema is not None:
             registered.fn_metadata.output_schema = compact_schema(registered.fn_metadata.output_schema)
     return [spec.name for spec in specs]
 
 
-def compact_schema(schema: Any) -> Any:
+def compact_schema(schema: Any, *, optional_null: bool = True) -> Any:
     """The same JSON schema in fewer tokens: the model reads every tool's schemas on every turn.
 
     Drops pydantic's generated `title`s and `default: null`, and writes `anyOf: [{type: T}, {type: null}]`
-    as `type: [T, "null"]`. What validates is unchanged; the SDK validates arguments with the pydantic model.
+    as `type: [T, "null"]`, or as `type: T` for an optional argument (`optional_null=False`): leaving it out
+    means null. Arguments are still validated by the SDK with the pydantic model, which accepts both.
     """
     if isinstance(schema, list):
-        return [compact_schema(item) for item in schema]
+        return [compact_schema(item, optional_null=optional_null) for item in schema]
     if not isinstance(schema, dict):
         return schema
     out: dict[str, Any] = {}
@@ -58,13 +59,13 @@ def compact_schema(schema: Any) -> Any:
         if key == "default" and value is None:
             continue
         if key in ("properties", "$defs"):
-            out[key] = {name: compact_schema(sub) for name, sub in value.items()}
+            out[key] = {name: compact_schema(sub, optional_null=optional_null) for name, sub in value.items()}
         else:
-            out[key] = compact_schema(value)
+            out[key] = compact_schema(value, optional_null=optional_null)
     options = out.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
         other = next(o for o in options if o != {"type": "null"})
         if isinstance(other.get("type"), str):
             del out["anyOf"]
-            out.update({**other, "type": [other["type"], "null"]})
+            out.update({**other, "type": [other["type"], "null"] if optional_null else other["type"]})
     return out
