@@ -186,8 +186,14 @@ def error_from_response(
                 if field in _FIELD_NOT_FOUND and _MISSING.search(message):
                     code = _FIELD_NOT_FOUND[field]
                     break
+        if code.endswith("_NOT_FOUND"):
+            hint = "check the id with the matching list tool"
+        elif fields:
+            hint = "correct these fields and call again"
+        else:
+            hint = "check the arguments; if they look right, E-goi may not support this request for the account"
         return ValidationError(
-            f"E-goi rejected the request: {listed or detail or 'invalid input'}",
+            f"E-goi rejected the request: {listed or detail or 'invalid input'}; {hint}",
             code=code,
             field_errors=fields,
             status=status,
