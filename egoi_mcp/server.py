@@ -93,13 +93,12 @@ def build_server(settings: Settings) -> EgoiServer:
             "auth": AuthSettings(issuer_url=AnyHttpUrl("https://auth.invalid"), resource_server_url=None),
         }
 
-    runtime_ref: list[Runtime] = []
-
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[Runtime]:
+        # `notifier` and `runtime` are bound below, before the server can start.
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(notifier.watch)
-            yield runtime_ref[0]
+            yield runtime
             tasks.cancel_scope.cancel()
 
     mcp = MCPServer(
@@ -140,7 +139,6 @@ def build_server(settings: Settings) -> EgoiServer:
             limiter=RateLimiter(settings.rate_limit_per_hour),
         )
     runtime = Runtime(settings, client, store, secret, sandbox=sandbox, public_url=_public_url(settings))
-    runtime_ref.append(runtime)
     return EgoiServer(mcp, runtime, notifier, routes, tool_names)
 
 
