@@ -26,6 +26,8 @@ from egoi_mcp.tools._base import (
 Email = Annotated[str, Field(min_length=3, max_length=254, description="e-mail address")]
 Tags = Annotated[list[str] | None, Field(max_length=20, description="tag names or ids; missing names are created")]
 ContactIds = Annotated[list[ContactId], Field(min_length=1, max_length=10_000)]
+Name = Annotated[str | None, Field(max_length=100)]
+Phone = Annotated[str | None, Field(max_length=32, description="international form, e.g. +351912345678")]
 DeleteMode = Annotated[
     Literal["forget", "unsubscribe"], Field(description="forget = GDPR erase (default); unsubscribe = keep as removed")
 ]
@@ -41,9 +43,9 @@ class UpdateResult(BaseModel):
 async def egoi_create_contact(
     email: Email,
     ctx: Context,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    phone: Annotated[str | None, Field(description="international form, e.g. +351912345678")] = None,
+    first_name: Name = None,
+    last_name: Name = None,
+    phone: Phone = None,
     list_id: ListId = None,
     tags: Tags = None,
 ) -> Contact:
@@ -75,10 +77,10 @@ async def egoi_update_contacts(
     contact_ids: ContactIds,
     ctx: Context,
     list_id: ListId = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    email: Annotated[str | None, Field(description="only when updating one contact")] = None,
-    phone: str | None = None,
+    first_name: Name = None,
+    last_name: Name = None,
+    email: Annotated[str | None, Field(max_length=254, description="only when updating one contact")] = None,
+    phone: Phone = None,
     status: Literal["active", "inactive"] | None = None,
     tags: Tags = None,
 ) -> UpdateResult:
