@@ -226,6 +226,66 @@ async def test_notify_publishes_each_event_once(store: EventStore) -> None:
     assert published == [RECENT_URI, "egoi://events/email_sent", "egoi://event/1"]
 
 
+async def test_concurrent_notifications_share_the_list_updates(store: EventStore) -> None:
+    """A flood notifies each delivery on its own: those arriving while one publishes go out with it."""
+    _, notifier = build(store)
+    published: list[str] = []
+    notifier.bus.subscribe(lambda event: published.append(event.uri))  # type: ignore[attr-defined]
+    events = [await add(store, "email_open", n) for n in range(10)]
+    async with anyio.create_task_group() as tasks:
+        for event in events:
+            tasks.start_soon(notifier.notify, [event])
+    assert sorted(uri for uri in published if uri.startswith("egoi://event/")) == sorted(
+        f"egoi://event/{event.id}" for event in events
+    )  # every event once
+    assert 1 <= published.count(RECENT_URI) < len(events)
+    assert published.count(RECENT_URI) == published.count("egoi://events/email_opened")
+    await notifier.notify(events)  # nothing left over, nothing twice
+    assert len(published) == 10 + 2 * published.count(RECENT_URI)
+
+
+async def test_the_watch_reads_only_events_this_process_did_not_notify(tmp_path: Path) -> None:
+    """During a flood nearly every new id is one this process stored and notified: they are not read again."""
+    db = tmp_path / "events.db"
+    store = EventStore(db)
+    _, notifier = build(store)
+    published: list[str] = []
+    notifier.bus.subscribe(lambda event: published.append(event.uri))  # type: ignore[attr-defined]
+    read: list[list[int]] = []
+    get_many = store.get_many
+
+    async def observed_get_many(ids: list[int]) -> list[Event]:
+        read.append(list(ids))
+        return await get_many(ids)
+
+    store.get_many = observed_get_many  # type: ignore[method-assign]
+    watching, stored = anyio.Event(), anyio.Event()
+    last_id = store.last_id
+
+    async def gated_last_id() -> int:
+        if watching.is_set():  # the watch's next round waits until every event below is stored
+            await stored.wait()
+        value = await last_id()
+        watching.set()
+        return value
+
+    store.last_id = gated_last_id  # type: ignore[method-assign]
+    async with EventStore(db) as other, anyio.create_task_group() as tasks:
+        tasks.start_soon(notifier.watch, 0.01)
+        await watching.wait()  # the watch starts from the end: 0
+        for n in range(1, 4):
+            await notifier.notify([await add(store, "email_open", n)])  # received here: ids 1-3
+        await add(other, "email_click", 4)  # received by another process, between ours
+        await notifier.notify([await add(store, "email_open", 5)])
+        stored.set()
+        with anyio.fail_after(10):
+            while "egoi://event/4" not in published:
+                await anyio.sleep(0.01)
+        await store.close()
+    assert read == [[4]]
+    assert all(published.count(f"egoi://event/{n}") == 1 for n in range(1, 6))
+
+
 async def test_watch_notifies_what_other_writers_store_and_ends_with_the_store(tmp_path: Path) -> None:
     db = tmp_path / "events.db"
     store = EventStore(db)

@@ -314,6 +314,8 @@ def test_content_types_are_tolerated(raw: bytes, content_type: str | None) -> No
         (b"no equals sign here", FORM),
         (b"=&=", FORM),
         (b'{"a": "\\ud800"}', "application/json"),  # a lone surrogate
+        (b'{"a": "\\ud800"}', "application/json; charset=unicode_escape"),  # one the charset decoded already
+        (b'data={"a": "\\ud800"}', FORM),  # one in a form's JSON value
         (b"[" * 5000 + b"]" * 5000, "application/json"),  # would blow the recursion limit
         (b'{"n": ' + b"9" * 5000 + b"}", None),  # an integer longer than Python will convert
         (b'{"a":' * 40 + b"1" + b"}" * 40, "application/json"),  # nested deeper than any E-goi body
@@ -324,6 +326,18 @@ def test_content_types_are_tolerated(raw: bytes, content_type: str | None) -> No
 def test_malformed_bodies(raw: bytes, content_type: str | None) -> None:
     with pytest.raises(MalformedDelivery):
         parse_delivery(raw, content_type)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a":' * 31 + b"1" + b"}" * 31,  # as deep as allowed
+        json.dumps({"note": "[[{{" * 20, "emoji": "\U0001f600", "escaped": "caf\u00e9 \ud83d\ude00"}).encode(),
+    ],
+)
+def test_bodies_that_only_look_deep_or_escaped_are_accepted(raw: bytes) -> None:
+    """The depth and surrogate checks are skipped when the JSON text shows they cannot fail: never wrongly."""
+    assert parse_delivery(raw, "application/json").payload == json.loads(raw)
 
 
 # --- the receiver: accepted -------------------------------------------------------------------------------
@@ -429,7 +443,7 @@ async def test_a_store_failure_is_503_so_that_egoi_retries(tmp_path: Path) -> No
 
 
 async def test_logs_mask_email_addresses(http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="egoi_mcp.webhooks"):
+    with caplog.at_level(logging.DEBUG, logger="egoi_mcp.webhooks"):  # one record per event: DEBUG
         await http.post(URL, json={**SANDBOX_BODY, "email": "maria.silva@example.com"})
     assert "webhook event 1: new_subscriber" in caplog.text
     assert "maria.silva@example.com" not in caplog.text and "m***@example.com" in caplog.text
