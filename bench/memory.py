@@ -142,7 +142,11 @@ async def _child(directory: Path) -> dict:
     from egoi_mcp.webhooks import parse_delivery
 
     settings = Settings(
-        sandbox=True, db=directory / "memory.db", webhook_secret="bench-secret", events_max=EVENTS, log_level="WARNING"
+        sandbox=True,
+        db=directory / "memory.db",
+        webhook_secret="bench-secret-0001",
+        events_max=EVENTS,
+        log_level="WARNING",
     )
     server = build_server(settings)
     async with Client(server.mcp, mode="legacy") as client:
@@ -178,7 +182,7 @@ def run() -> None:
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         directory = Path(tmp)
         baseline = write_baseline(directory)
-        env = clean_env(EGOI_MCP_DB=str(directory / "idle.db"), EGOI_WEBHOOK_SECRET="bench-secret")
+        env = clean_env(EGOI_MCP_DB=str(directory / "idle.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
         ours = [idle_rss([PY, "-m", "egoi_mcp", "--sandbox"], env, "egoi_list_lists") for _ in range(RUNS)]
         base = [idle_rss([PY, str(baseline)], env, "ping") for _ in range(RUNS)]
         ratio = median(ours) / median(base)

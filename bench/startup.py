@@ -115,7 +115,8 @@ from egoi_mcp.config import TOOLSETS, Settings
 from egoi_mcp.server import build_server
 t2 = time.perf_counter()
 directory = tempfile.mkdtemp()
-settings = Settings(sandbox=True, db=os.path.join(directory, "e.db"), webhook_secret="x", log_level="WARNING")
+db = os.path.join(directory, "e.db")
+settings = Settings(sandbox=True, db=db, webhook_secret="bench-secret-0001", log_level="WARNING")
 t3 = time.perf_counter()
 build_server(settings)
 t4 = time.perf_counter()
@@ -151,7 +152,7 @@ def run() -> None:
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         directory = Path(tmp)
         baseline = write_baseline(directory)
-        env = clean_env(EGOI_MCP_DB=str(directory / "events.db"), EGOI_WEBHOOK_SECRET="bench-secret")
+        env = clean_env(EGOI_MCP_DB=str(directory / "events.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
         ours_cmd = [PY, "-m", "egoi_mcp", "--sandbox"]
         base_cmd = [PY, str(baseline)]
         time_initialize(ours_cmd, env)  # warm-up: pyc files, page cache, the event store's first creation

@@ -90,7 +90,7 @@ def _report(transport: str, mode: str, ours: list[float], base: list[float]) -> 
 
 
 async def _stdio(directory: Path, baseline: Path, errlog: Any) -> None:
-    env = clean_env(EGOI_MCP_DB=str(directory / "stdio.db"), EGOI_WEBHOOK_SECRET="bench-secret")
+    env = clean_env(EGOI_MCP_DB=str(directory / "stdio.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
     for mode in MODES:
         ours = stdio_client(
             StdioServerParameters(command=PY, args=["-m", "egoi_mcp", "--sandbox"], env=env), errlog=errlog
@@ -115,7 +115,7 @@ async def _breakdown(directory: Path) -> tuple[float, float, float]:
     from egoi_mcp.server import build_server
 
     server = build_server(
-        Settings(sandbox=True, db=directory / "inproc.db", webhook_secret="bench-secret", log_level="WARNING")
+        Settings(sandbox=True, db=directory / "inproc.db", webhook_secret="bench-secret-0001", log_level="WARNING")
     )
     baseline = MCPServer("baseline")
 
@@ -158,7 +158,7 @@ def run() -> None:
         anyio.run(_stdio, directory, baseline, devnull)
 
         ours_port, base_port = free_port(), free_port()
-        env = clean_env(EGOI_MCP_DB=str(directory / "http.db"), EGOI_WEBHOOK_SECRET="bench-secret")
+        env = clean_env(EGOI_MCP_DB=str(directory / "http.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
         ours = subprocess.Popen(
             [PY, "-m", "egoi_mcp", "--transport", "http", "--sandbox", "--port", str(ours_port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,

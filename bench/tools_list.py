@@ -47,7 +47,11 @@ async def _measure() -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, An
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         for label, overrides in CONFIGS:
             settings = Settings(
-                sandbox=True, db=Path(tmp) / "e.db", webhook_secret="bench-secret", log_level="WARNING", **overrides
+                sandbox=True,
+                db=Path(tmp) / "e.db",
+                webhook_secret="bench-secret-0001",
+                log_level="WARNING",
+                **overrides,
             )
             server = build_server(settings)
             try:

@@ -35,7 +35,7 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
     from egoi_mcp.server import build_server
 
     server = build_server(
-        Settings(sandbox=True, db=directory / "e.db", webhook_secret="bench-secret", log_level="WARNING")
+        Settings(sandbox=True, db=directory / "e.db", webhook_secret="bench-secret-0001", log_level="WARNING")
     )
     client = server.runtime.client
     sandbox = server.runtime.sandbox.state.sandbox

@@ -442,11 +442,17 @@ class EGoiClient:
     async def delete_contacts(
         self, contact_ids: Sequence[str], list_id: int | None = None, mode: DeleteMode = "forget"
     ) -> int:
-        """Remove contacts, 1000 per call. `forget` erases them (GDPR); `unsubscribe` keeps them as removed."""
+        """Remove contacts, 1000 per call. `forget` erases them (GDPR); `unsubscribe` keeps them as removed.
+
+        Returns how many were removed. E-goi's unsubscribe answers per contact: when none of them could be
+        unsubscribed (not in the list, already removed), that is an error naming why.
+        """
         list_id = self.resolve_list_id(list_id)
         ids = _check_contact_ids(contact_ids)
         if mode not in ("forget", "unsubscribe"):
             raise InvalidArgumentError(f"mode must be 'forget' or 'unsubscribe', not {mode!r}")
+        done = 0
+        refused: dict[str, list[str]] = {}
         for chunk in chunks(ids):
             if mode == "forget":
                 await self._request(
@@ -455,15 +461,29 @@ class EGoiClient:
                     json={"contacts": chunk},
                     resource="list",
                 )
+                done += len(chunk)
             else:
                 data = [{"contact_id": c, "unsubscription_method": "api"} for c in chunk]
-                await self._request(
+                body = await self._request(
                     "POST",
                     f"/lists/{list_id}/contacts/actions/unsubscribe",
                     json={"data": data},
                     resource="list",
                 )
-        return len(ids)
+                body = body if isinstance(body, dict) else {}
+                done += len(body.get("success") or [])
+                errors = body.get("errors") if isinstance(body.get("errors"), dict) else {}
+                for reason, failed in errors.items():
+                    if failed:
+                        refused.setdefault(str(reason), []).extend(str(c) for c in failed)
+        if refused and done == 0:
+            reasons = "; ".join(f"{reason.replace('_', ' ')}: {', '.join(c[:5])}" for reason, c in refused.items())
+            raise NotFoundError(
+                f"E-goi unsubscribed none of the contacts ({reasons}); check the ids with search_contacts",
+                code="SUBSCRIBER_NOT_FOUND",
+                status=200,
+            )
+        return done
 
     # -- lists ------------------------------------------------------------------------------------
 
@@ -556,10 +576,18 @@ class EGoiClient:
             if isinstance(tag, int) or (text.isascii() and text.isdigit()):
                 ids.append(int(text))
                 continue
-            known = (await self._all_tags()).get(text.casefold())
-            if known is None and not create:
+            key = text.casefold()
+            known = (await self._all_tags()).get(key)
+            if known is None and create:
+                try:
+                    known = await self.create_tag(text)
+                except ConflictError:  # made elsewhere since we listed: the cache was stale
+                    known = (await self._all_tags(refresh=True)).get(key)
+            elif known is None:
+                known = (await self._all_tags(refresh=True)).get(key)
+            if known is None:
                 raise NotFoundError(f"no tag named {text!r}: list tags to see the names", code="TAG_NOT_FOUND")
-            ids.append(known.id if known else (await self.create_tag(text)).id)
+            ids.append(known.id)
         return list(dict.fromkeys(ids))
 
     async def attach_tag(self, tag: str | int, contact_ids: Sequence[str], list_id: int | None = None) -> int:

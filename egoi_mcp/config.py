@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -58,6 +59,30 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown toolsets {', '.join(unknown)}; choose from {', '.join(TOOLSETS)}")
         return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,}", value.get_secret_value()):
+            raise ValueError("EGOI_WEBHOOK_SECRET must be at least 16 characters of A-Z, a-z, 0-9, '_' or '-'")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        host, _, port = value.rpartition(":")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"expected HOST:PORT (e.g. 127.0.0.1:8100), not {value!r}")
+        return f"{host.strip('[]') or '127.0.0.1'}:{port}"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"log level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
+        return value.upper()
 
     @property
     def key(self) -> str | None:

@@ -149,7 +149,8 @@ def _public_url(settings: Settings) -> str | None:
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         return f"http://{host}:{settings.port}"
     if settings.webhook_listen:
-        return f"http://{settings.webhook_listen}"
+        host, _, port = settings.webhook_listen.rpartition(":")
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{settings.webhook_listen}"
     if settings.sandbox:
         return "http://egoi-mcp.sandbox.invalid"  # the sandbox delivers in-process: any base works
     return None

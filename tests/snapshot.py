@@ -18,7 +18,7 @@ async def _tools(read_only: bool = False, toolsets: list[str] | None = None) -> 
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            sandbox=True, db=Path(tmp) / "e.db", webhook_secret="snapshot", read_only=read_only,
+            sandbox=True, db=Path(tmp) / "e.db", webhook_secret="snapshot-secret-0001", read_only=read_only,
             toolsets=toolsets or list(TOOLSETS),
         )  # fmt: skip
         server = build_server(settings)

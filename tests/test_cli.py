@@ -84,10 +84,10 @@ async def test_stdio_with_webhook_listen_receives_deliveries(tmp_path: Path) -> 
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "egoi_mcp", "--sandbox", "--webhook-listen", f"127.0.0.1:{port}"],
-        env={**clean, "EGOI_MCP_DB": str(tmp_path / "e.db"), "EGOI_WEBHOOK_SECRET": "listen-secret"},
+        env={**clean, "EGOI_MCP_DB": str(tmp_path / "e.db"), "EGOI_WEBHOOK_SECRET": "listen-secret-000001"},
     )
     async with Client(params, mode="legacy") as client, httpx.AsyncClient() as http:
-        url = f"http://127.0.0.1:{port}/webhooks/egoi/listen-secret"
+        url = f"http://127.0.0.1:{port}/webhooks/egoi/listen-secret-000001"
         for _ in range(100):  # the receiver starts beside the stdio server
             try:
                 answer = await http.post(url, json={"action": "email_open", "list_id": 1, "email": "o@example.com"})
@@ -115,3 +115,16 @@ def test_logs_go_to_stderr_with_emails_masked(capsys: pytest.CaptureFixture[str]
     out, err = capsys.readouterr()
     assert out == ""
     assert "maria.silva@example.com" not in err and "m***@example.com" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (["--log-level", "verbose"], {}, "log level"),
+        (["--webhook-listen", "foo"], {}, "HOST:PORT"),
+        ([], {"EGOI_WEBHOOK_SECRET": "a/b"}, "EGOI_WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_settings_exit_with_the_reason(args: list[str], env: dict[str, str], says: str) -> None:
+    done = _run("--sandbox", *args, env=env)
+    assert done.returncode != 0 and says in done.stderr and "Traceback" not in done.stderr

@@ -124,3 +124,21 @@ async def test_bad_input_makes_no_call(client: EGoiClient) -> None:
         with pytest.raises(InvalidArgumentError):
             await bad
     assert client.calls == 0
+
+
+async def test_unsubscribe_that_removes_nobody_is_an_error(client: EGoiClient) -> None:
+    contact = await client.create_contact("twice@example.com", list_id=1)
+    assert await client.delete_contacts([contact.id], 1, mode="unsubscribe") == 1
+    with pytest.raises(NotFoundError) as again:
+        await client.delete_contacts([contact.id, "abcdef0123"], 1, mode="unsubscribe")
+    assert "already removed" in again.value.message and "not in list" in again.value.message
+
+
+async def test_a_tag_made_elsewhere_after_the_cache_filled_is_found(client: EGoiClient) -> None:
+    contact = await client.create_contact("cache@example.com", list_id=1, tags=["vip"])  # fills the tag cache
+    async with EGoiClient("sandbox", base_url="http://sandbox", transport=client._http._transport) as elsewhere:
+        made = await elsewhere.create_tag("made-elsewhere")
+    assert await client.attach_tag("made-elsewhere", [contact.id], 1) == made.id
+    assert await client.detach_tag("made-elsewhere", [contact.id], 1) == made.id
+    updated = await client.create_contact("cache2@example.com", list_id=1, tags=["made-elsewhere"])
+    assert made.id in updated.tags

@@ -75,7 +75,12 @@ def clock() -> Clock:
 @pytest.fixture
 async def server(tmp_path: Path, clock: Clock) -> AsyncIterator[EgoiServer]:
     settings = Settings(
-        api_key=API_KEY, base_url=BASE, db=tmp_path / "e.db", webhook_secret="x", default_list_id=1, sandbox=False
+        api_key=API_KEY,
+        base_url=BASE,
+        db=tmp_path / "e.db",
+        webhook_secret="resilience-secret",
+        default_list_id=1,
+        sandbox=False,
     )
     built = build_server(settings)
     client = built.runtime.client

@@ -185,12 +185,15 @@ async def _existing_email(server: EgoiServer) -> str:
     return email
 
 
-async def test_webhook_tools(client: Client) -> None:
+async def test_webhook_tools(client: Client, server: EgoiServer) -> None:
     hook = await call(client, "egoi_register_webhook", list_id=1, triggers=["new_subscriber", "email_opened"])
-    assert hook["url"].endswith("/webhooks/egoi/test-webhook-secret")
+    assert hook["url"].endswith("/webhooks/egoi/***"), "the receiver's secret never shows in a result"
+    registered = (await server.runtime.client.list_webhooks()).items
+    assert next(h.url for h in registered if h.id == hook["id"]).endswith("/webhooks/egoi/test-webhook-secret")
     assert sorted(hook["actions"]) == ["email_open", "subscription"]
     listed = await call(client, "egoi_list_webhooks")
     assert hook["id"] in [h["id"] for h in listed["items"]]
+    assert "test-webhook-secret" not in json.dumps(listed)
     preview = await call(client, "egoi_delete_webhook", webhook_id=hook["id"])
     assert preview["status"] == "confirmation_required"
     assert (await call(client, "egoi_delete_webhook", webhook_id=hook["id"], confirm=True))["status"] == "done"

@@ -45,13 +45,22 @@ async def egoi_register_webhook(
             "this server does not know its public address: set EGOI_MCP_PUBLIC_URL (e.g. https://mcp.example.com) "
             "or pass url"
         )
-    return await rt.client.create_webhook(list_id, target, egoi_actions(list(triggers or ALL_TRIGGERS)))
+    hook = await rt.client.create_webhook(list_id, target, egoi_actions(list(triggers or ALL_TRIGGERS)))
+    return _without_secret(hook, rt.webhook_secret)
 
 
 @tool("webhooks", "List webhooks", read_only=True, idempotent=True)
 async def egoi_list_webhooks(ctx: Context, limit: Limit = 25, cursor: Cursor = None) -> Page[Webhook]:
     """The webhooks registered in the E-goi account."""
-    return await runtime(ctx).client.list_webhooks(limit=limit, cursor=cursor)
+    rt = runtime(ctx)
+    page = await rt.client.list_webhooks(limit=limit, cursor=cursor)
+    page.items = [_without_secret(hook, rt.webhook_secret) for hook in page.items]
+    return page
+
+
+def _without_secret(hook: Webhook, secret: str) -> Webhook:
+    """Whoever reads a tool result must not learn the receiver's secret: it would let them forge events."""
+    return hook.model_copy(update={"url": hook.url.replace(secret, "***")})
 
 
 async def _delete_summary(webhook_id: int) -> str:
