@@ -20,8 +20,8 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 # Shared parameter types, so every tool describes them the same way.
 ListId = Annotated[int | None, Field(ge=1, description="from egoi_list_lists; omit for the default list")]
 ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$", description="contact_id, 10 hex chars")]
-Limit = Annotated[int, Field(ge=1, le=100, description="page size")]
-Cursor = Annotated[str | None, Field(description="next_cursor from the previous page")]
+Limit = Annotated[int, Field(ge=1, le=100)]
+Cursor = Annotated[str | None, Field(description="a previous next_cursor")]
 Confirm = Annotated[bool, Field(description="false: preview only. true: do it")]
 
 

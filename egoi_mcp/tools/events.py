@@ -29,8 +29,7 @@ async def egoi_list_events(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Event]:
-    """Webhook events received from E-goi (new subscribers, unsubscribes, opens, clicks, bounces, sends), newest
-    first. Also readable as egoi://events/recent resources."""
+    """Webhook events from E-goi (subscribes, unsubscribes, opens, clicks, bounces, sends), newest first."""
     return await runtime(ctx).store.list(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after, limit=limit,
         cursor=cursor,
