@@ -31,3 +31,12 @@ def test_server_json_is_valid_and_versions_agree() -> None:
 def test_readme_claims_the_registry_name() -> None:
     manifest = json.loads((REPO / "server.json").read_text())
     assert f"mcp-name: {manifest['name']}" in (REPO / "README.md").read_text()
+
+
+def test_readme_documents_every_environment_variable() -> None:
+    from egoi_mcp.config import Settings
+
+    readme = (REPO / "README.md").read_text()
+    prefix = Settings.model_config["env_prefix"]
+    names = [field.validation_alias or f"{prefix}{name}".upper() for name, field in Settings.model_fields.items()]
+    assert [name for name in names if f"`{name}`" not in readme] == []
