@@ -9,7 +9,6 @@ import sqlite3
 import stat
 import threading
 from collections import deque
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,17 +20,6 @@ from egoi_mcp.events import EventStore
 from egoi_mcp.webhooks import parse_delivery
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
-    async with EventStore(tmp_path / "events.db") as store:
-        yield store
 
 
 def body(n: int, action: str = "subscription", **extra: object) -> bytes:

@@ -34,17 +34,6 @@ pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.
 SECRET = "resources-test-secret-0123456789"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
-    async with EventStore(tmp_path / "events.db") as store:
-        yield store
-
-
 def build(store: EventStore) -> tuple[MCPServer, EventNotifier]:
     bus = InMemorySubscriptionBus()
     server = MCPServer("egoi-events-test", subscriptions=bus)

@@ -25,11 +25,6 @@ KEY = {"Apikey": "sandbox-test-key"}
 HOOK_URL = "https://receiver.example.com/hooks/egoi?k=secret"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Recorder:
     """A tiny webhook receiver: an ASGI app that keeps every JSON body posted to it."""
 

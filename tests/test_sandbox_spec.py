@@ -51,11 +51,6 @@ def _one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
 SPEC_FIXES = {"DeleteListsConflict": _one_of_as_any_of}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 # -- the spec, as JSON Schema ------------------------------------------------------------------------
 
 

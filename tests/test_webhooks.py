@@ -61,17 +61,6 @@ SEED_BODY = {
 }
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[EventStore]:
-    async with EventStore(tmp_path / "events.db") as store:
-        yield store
-
-
 class Recorder:
     """An `on_stored` callback that remembers what it was told."""
 
