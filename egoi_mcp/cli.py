@@ -120,20 +120,25 @@ def _serve_http(server: Any) -> None:
 
 
 async def _serve_stdio(server: Any) -> None:
-    import anyio
+    """Serve MCP on stdin/stdout (and webhooks on --webhook-listen) until stdin closes, then close cleanly."""
+    try:
+        if server.runtime.settings.webhook_listen:
+            await _serve_stdio_with_receiver(server)
+        else:
+            await server.mcp.run_stdio_async()
+    finally:
+        await server.aclose()
 
-    settings = server.runtime.settings
-    if not settings.webhook_listen:
-        await server.mcp.run_stdio_async()
-        return
+
+async def _serve_stdio_with_receiver(server: Any) -> None:
+    import anyio
     import uvicorn
     from starlette.applications import Starlette
 
-    host, _, port = settings.webhook_listen.rpartition(":")
+    host, _, port = server.runtime.settings.webhook_listen.rpartition(":")
     config = uvicorn.Config(
-        Starlette(routes=server.webhook_routes), host=host or "127.0.0.1", port=int(port), log_level="warning",
-        log_config=None,
-    )  # fmt: skip
+        Starlette(routes=server.webhook_routes), host=host, port=int(port), log_level="warning", log_config=None
+    )
     receiver = uvicorn.Server(config)
     # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
     receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
