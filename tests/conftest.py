@@ -16,7 +16,8 @@ import pytest
 from egoi_mcp.events import EventStore
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SCRIPTS = REPO / "scripts"
+SPEC = REPO / "spec"
 
 
 @pytest.fixture
@@ -53,11 +54,9 @@ def wait_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = 
 @pytest.fixture(scope="session")
 def prism_url() -> Iterator[str]:
     """E-goi's own OpenAPI served as a validating mock (Stoplight Prism): the judge of our requests."""
-    tool = SHARED / "tools" / "egoi-prism"
-    if not tool.exists():
-        pytest.skip(f"{tool} is missing: the contract tests need ../shared beside the repository")
+    tool = SCRIPTS / "egoi-prism"
     if not shutil.which("npm"):
-        pytest.skip("npm is needed to install Stoplight Prism")
+        pytest.fail("npm is needed to install Stoplight Prism (apt-get install npm); the contract tests never skip")
     port = free_port()
     proc = subprocess.Popen(
         [str(tool), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}

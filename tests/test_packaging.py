@@ -6,16 +6,12 @@ import json
 import tomllib
 
 import jsonschema
-import pytest
-
 import egoi_mcp
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO, SPEC
 
 
 def test_server_json_is_valid_and_versions_agree() -> None:
-    schema_path = SHARED / "mcp" / "server.schema.json"
-    if not schema_path.exists():
-        pytest.skip("../shared/mcp/server.schema.json is missing")
+    schema_path = SPEC / "mcp" / "server.schema.json"
     manifest = json.loads((REPO / "server.json").read_text())
     jsonschema.validate(manifest, json.loads(schema_path.read_text()))
 
