@@ -1,0 +1,73 @@
+"""The views as an MCP Apps extension, and the middleware that shows them only to clients that negotiated it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.apps import Apps, ResourceCsp, client_supports_apps
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+
+from egoi_mcp.apps.pages import EVENTS, REPORT, page
+
+REPORT_URI = "ui://egoi/campaign-report"
+EVENTS_URI = "ui://egoi/event-stream"
+
+VIEWS: dict[str, str] = {
+    "egoi_get_campaign_report": REPORT_URI,
+    "egoi_list_events": EVENTS_URI,
+}
+"""Tool name -> the `ui://` view that renders its result."""
+
+_NO_NETWORK = ResourceCsp(connect_domains=[], resource_domains=[], frame_domains=[], base_uri_domains=[])
+
+
+def apps_extension() -> Apps:
+    """The MCP Apps extension with both views; pass it to `MCPServer(extensions=[...])`."""
+    apps = Apps()
+    apps.add_html_resource(
+        REPORT_URI,
+        page(REPORT),
+        name="campaign-report",
+        title="Campaign report",
+        description="The funnel, opens and clicks by day, bounces and top links of egoi_get_campaign_report",
+        csp=_NO_NETWORK,
+        prefers_border=True,
+    )
+    apps.add_html_resource(
+        EVENTS_URI,
+        page(EVENTS),
+        name="event-stream",
+        title="Event stream",
+        description="Counts per trigger over time and the newest events of egoi_list_events",
+        csp=_NO_NETWORK,
+        prefers_border=True,
+    )
+    return apps
+
+
+async def show_views_to_apps_clients(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    """Server middleware: `tools/list` links the bound tools to their views for clients that negotiated MCP Apps;
+    every other client's `resources/list` leaves the `ui://` views out, so it sees exactly what it saw without them.
+    """
+    result = await call_next(ctx)
+    if ctx.method not in ("tools/list", "resources/list") or not isinstance(result, dict):
+        return result
+    if client_supports_apps(ctx):
+        if ctx.method == "tools/list":
+            return {**result, "tools": [_with_view(tool) for tool in result.get("tools", [])]}
+        return result
+    if ctx.method == "resources/list":
+        return {**result, "resources": [r for r in result.get("resources", []) if not _is_view(r)]}
+    return result
+
+
+def _with_view(tool: Any) -> Any:
+    uri = VIEWS.get(tool.get("name")) if isinstance(tool, dict) else None
+    if uri is None:
+        return tool
+    meta = tool.get("_meta") or {}
+    return {**tool, "_meta": {**meta, "ui": {**meta.get("ui", {}), "resourceUri": uri}}}
+
+
+def _is_view(resource: Any) -> bool:
+    return isinstance(resource, dict) and resource.get("uri") in VIEWS.values()
