@@ -64,11 +64,12 @@ _TRIGGERS = [
 
 
 def make_events(count: int, *, newest: datetime = datetime(2026, 11, 29, 11, 50, tzinfo=UTC)) -> list[dict[str, Any]]:
-    """`count` events, newest first, one every 23 minutes before `newest`."""
+    """`count` events, newest first, over the ten hours before `newest`: a burst that thins out, as after a send."""
     events = []
     for i in range(count):
         trigger, action = _TRIGGERS[i % len(_TRIGGERS)]
-        at = (newest - timedelta(minutes=23 * i)).isoformat().replace("+00:00", "Z")
+        minutes = round(600 * (i / max(count, 1)) ** 1.6) + i % 3
+        at = (newest - timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
         events.append(
             {
                 "id": f"ev{1000 - i}",

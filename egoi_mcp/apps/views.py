@@ -62,7 +62,7 @@ async def show_views_to_apps_clients(ctx: ServerRequestContext[Any, Any], call_n
 
 
 def _with_view(tool: Any) -> Any:
-    uri = VIEWS.get(tool.get("name")) if isinstance(tool, dict) else None
+    uri = VIEWS.get(str(tool.get("name"))) if isinstance(tool, dict) else None
     if uri is None:
         return tool
     meta = tool.get("_meta") or {}

@@ -17,6 +17,8 @@
   const MAX_BUCKETS = 48;
   const NEWEST = 15;
 
+  const CLOCK = { hour: "numeric", minute: "2-digit" };
+  const dayOf = (t) => date(new Date(t), { year: "numeric", month: "numeric", day: "numeric" });
   const triggerOf = (event) => (KNOWN.has(event.trigger) ? event.trigger : "other");
   function timeOf(event) {
     const t = Date.parse(event.occurred_at || event.received_at || "");
@@ -40,7 +42,7 @@
       const trigger = triggerOf(event);
       bucket.counts.set(trigger, (bucket.counts.get(trigger) || 0) + 1);
     }
-    const fmt = hourly ? { hour: "2-digit", minute: "2-digit" } : { month: "short", day: "numeric", timeZone: "UTC" };
+    const fmt = hourly ? { hour: "numeric" } : { month: "short", day: "numeric", timeZone: "UTC" };
     const columns = buckets.map((bucket) => {
       const parts = TRIGGERS.filter(([key]) => bucket.counts.has(key))
         .map(([key, , cssVar]) => ({ series: key, value: bucket.counts.get(key), cssVar }));
@@ -51,7 +53,7 @@
     return { hourly, columns };
   }
 
-  function row(event) {
+  function row(event, newestDay) {
     const trigger = triggerOf(event);
     const { label, cssVar } = KNOWN.get(trigger);
     const t = timeOf(event);
@@ -63,7 +65,7 @@
       el("div", { class: "who" }, el("div", { class: "email" }, String(who)),
         what ? el("div", { class: "what" }, what) : null),
       el("time", { class: "when num", datetime: t === null ? null : new Date(t).toISOString() },
-        t === null ? "" : date(new Date(t), { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })));
+        t === null ? "" : date(new Date(t), dayOf(t) === newestDay ? CLOCK : Object.assign({ month: "short", day: "numeric" }, CLOCK))));
   }
 
   function draw(page) {
@@ -75,8 +77,7 @@
       (total !== null && total > events.length ? " of " + num(total) : "") + (page.next_cursor ? " · more available" : "");
 
     const sections = [
-      el("header", null, el("h1", null, "E-goi events"), el("p", { class: "sub", "data-shown": events.length }, shown),
-        page.summary ? el("p", { class: "sub summary" }, String(page.summary)) : null),
+      el("header", null, el("h1", null, "E-goi events"), el("p", { class: "sub", "data-shown": events.length }, shown)),
     ];
     if (!events.length) {
       sections.push(el("p", { class: "note" }, "No events yet. They appear here once E-goi delivers webhooks."));
@@ -94,7 +95,8 @@
     }
     const newest = events.slice().sort((a, b) => (timeOf(b) || 0) - (timeOf(a) || 0)).slice(0, NEWEST);
     sections.push(el("h2", null, "Newest"));
-    sections.push(el("ol", { class: "events" }, ...newest.map(row)));
+    const newestDay = timeOf(newest[0]) === null ? null : dayOf(timeOf(newest[0]));
+    sections.push(el("ol", { class: "events" }, ...newest.map((event) => row(event, newestDay))));
     show(...sections);
   }
 

@@ -3,8 +3,8 @@
   const { el, color, chart, show, num, pct, date } = view;
   const count = (n) => (Number.isFinite(Number(n)) ? Number(n) : 0);
 
-  function funnelRow(key, label, value, base, rate, rateLabel, detail) {
-    const fill = color(el("div", { class: "fill" }), "--c1");
+  function funnelRow(key, cssVar, label, value, base, rate, rateLabel, detail) {
+    const fill = color(el("div", { class: "fill" }), cssVar);
     fill.style.width = (base > 0 ? Math.min(100, (value / base) * 100) : 0).toFixed(2) + "%";
     return el("div", { class: "step", "data-funnel": key, "data-value": value },
       el("div", { class: "step-head" },
@@ -36,11 +36,11 @@
         r.summary ? el("p", { class: "sub summary" }, r.summary) : null),
       el("h2", null, "Funnel"),
       el("div", { class: "funnel" },
-        funnelRow("sent", "Sent", sent, sent, null),
-        funnelRow("delivered", "Delivered", delivered, sent, delivery, "of sent"),
-        funnelRow("opened", "Opened", count(r.unique_opens), sent, r.open_rate, "open rate",
+        funnelRow("sent", "--c7", "Sent", sent, sent, null),
+        funnelRow("delivered", "--c6", "Delivered", delivered, sent, delivery, "of sent"),
+        funnelRow("opened", "--c1", "Opened", count(r.unique_opens), sent, r.open_rate, "open rate",
           num(r.opens) + " opens in total"),
-        funnelRow("clicked", "Clicked", count(r.unique_clicks), sent, r.click_rate, "click rate",
+        funnelRow("clicked", "--c2", "Clicked", count(r.unique_clicks), sent, r.click_rate, "click rate",
           num(r.clicks) + " clicks in total")),
     ];
 
