@@ -423,3 +423,70 @@ async def _write_docs() -> None:
 
 if __name__ == "__main__":
     sys.exit(asyncio.run(_write_docs()))
+
+
+# ---- defence in depth: the page's CSP, and no network --------------------------------------------------------------
+
+
+async def test_the_csp_blocks_injected_scripts_and_any_network_even_if_escaping_failed(browser: Any) -> None:
+    host = await report_host(browser)
+    requests: list[str] = []
+    host.page.on("request", lambda request: requests.append(request.url))
+    async with host.page.expect_event("requestfailed") as blocked:
+        outcome = await host.frame_eval(
+            """async () => {
+                const violated = [];
+                document.addEventListener("securitypolicyviolation", (e) => violated.push(e.effectiveDirective));
+                const injected = document.createElement("script");
+                injected.textContent = "window.__pwned = 1";
+                document.body.append(injected);
+                const holder = document.createElement("div");
+                holder.innerHTML = '<img src="http://127.0.0.1:9/x.png" onerror="window.__pwned = 2">';
+                document.body.append(holder);
+                try { await fetch("http://127.0.0.1:9/leak"); } catch (error) {}
+                const expected = ["connect-src", "img-src", "script-src-attr", "script-src-elem"];
+                while (!expected.every((d) => violated.includes(d))) {
+                    await new Promise((resolve) => setTimeout(resolve, 10));  // the reports are dispatched as tasks
+                }
+                return { pwned: window.__pwned ?? null, violated: [...new Set(violated)].sort() };
+            }"""
+        )
+    assert outcome == {"pwned": None, "violated": ["connect-src", "img-src", "script-src-attr", "script-src-elem"]}
+    image = await blocked.value
+    assert (image.url, image.failure) == ("http://127.0.0.1:9/x.png", "csp")
+    assert requests == [image.url]  # the fetch never reached the network stack; the image was stopped by the CSP
+
+
+async def test_events_as_the_store_lists_them_render(browser: Any, store: Any) -> None:
+    from egoi_mcp.webhooks import parse_delivery
+
+    deliveries = [
+        {"action": "email_open", "list_id": 3, "contact_id": f"{n:010x}", "email": f"reader{n}@example.com",
+         "campaign_hash": "7f3a9c21e0", "event_date": f"2026-11-29 {8 + n // 4:02d}:{n % 4 * 15:02d}:00"}
+        for n in range(12)
+    ] + [
+        {"action": "subscription", "list_id": 3, "contact_id": "00000000ff", "email": "new@example.com"},
+        {"action": "email_hard_bounce", "list_id": 3, "contact_id": "00000000fe", "email": "gone@example.com",
+         "campaign_hash": "7f3a9c21e0", "event_date": "2026-11-29 09:05:00"},
+    ]  # fmt: skip
+    for delivery in deliveries:
+        raw = json.dumps(delivery).encode()
+        await store.add(raw, parse_delivery(raw, "application/json"))
+    listed = (await store.list(limit=50)).model_dump(mode="json")
+    html, _ = await tool_call("egoi_list_events", {"limit": 1})
+    host = await open_view(browser, html)
+    await show_result(host, {}, {"content": [], "structuredContent": listed}, ".event")
+    chips = {
+        await c.get_attribute("data-trigger"): await c.get_attribute("data-count")
+        for c in await host.view.locator(".chip").all()
+    }
+    assert chips == {"email_opened": "12", "new_subscriber": "1", "email_hard_bounced": "1"}
+    assert await host.view.locator(".event").count() == len(deliveries)
+    assert host.errors == []
+
+
+def test_without_chromium_the_browser_tests_fail_and_say_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install -y chromium"):
+        find_chromium()
