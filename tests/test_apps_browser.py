@@ -367,6 +367,13 @@ async def test_the_event_view_redraws_when_the_host_sends_a_new_result(browser: 
     assert await host.frame_eval("window.__pwned") is None
 
 
+async def test_the_event_view_says_which_events_the_tool_was_asked_for(browser: Any) -> None:
+    html, result = await tool_call("egoi_list_events", {"limit": 5})
+    host = await open_view(browser, html)
+    await show_result(host, {"limit": 5, "list_id": 3, "trigger": "email_opened", "email": HOSTILE}, result, ".event")
+    assert await host.view.locator("[data-shown]").text_content() == f"5 events · list 3 · opened · {HOSTILE}"
+
+
 async def test_events_over_several_days_are_drawn_by_day(browser: Any) -> None:
     html, _ = await tool_call("egoi_list_events", {"limit": 3})
     host = await open_view(browser, html, theme="dark")

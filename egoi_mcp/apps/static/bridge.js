@@ -8,6 +8,7 @@ const view = (() => {
   let nextId = 1;
   let context = {};
   let last = null;
+  let input = {};
   let draw = null;
 
   function post(message) {
@@ -63,7 +64,7 @@ const view = (() => {
   }
   // Bars as divs: one column per key, heights proportional to the values (stacked or side by side).
   const CHART_HEIGHT = 128;
-  function chart(columns, stacked) {
+  function chart(columns, stacked, label) {
     const sum = (parts) => parts.reduce((total, part) => total + part.value, 0);
     const tallest = (parts) => parts.reduce((top, part) => Math.max(top, part.value), 0);
     const max = Math.max(1, ...columns.map((column) => (stacked ? sum(column.parts) : tallest(column.parts))));
@@ -80,7 +81,7 @@ const view = (() => {
       plot.append(col);
       axis.append(el("span", null, index % every === 0 ? column.label : ""));
     });
-    return el("div", { class: "plot" }, plot, axis);
+    return el("div", { class: "plot", role: "img", "aria-label": label }, plot, axis);
   }
 
   function show(...nodes) {
@@ -137,7 +138,7 @@ const view = (() => {
       try { data = first ? JSON.parse(first.text) : null; } catch (e) { data = null; }
     }
     if (!data || typeof data !== "object") { note("The tool result has no data to draw."); return; }
-    draw(data);
+    draw(data, input);
   }
 
   let reported = "";
@@ -152,7 +153,7 @@ const view = (() => {
 
   async function start(appInfo, drawFn) {
     draw = drawFn;
-    handlers.set("ui/notifications/tool-input", () => {});
+    handlers.set("ui/notifications/tool-input", (params) => { input = params.arguments || {}; });
     handlers.set("ui/notifications/tool-result", (params) => { last = params; render(); });
     handlers.set("ui/notifications/tool-cancelled", (params) => note("Cancelled" + (params.reason ? ": " + params.reason : ".")));
     handlers.set("ui/notifications/host-context-changed", (params) => { Object.assign(context, params); applyContext(); render(); });

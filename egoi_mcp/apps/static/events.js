@@ -68,12 +68,16 @@
         t === null ? "" : date(new Date(t), dayOf(t) === newestDay ? CLOCK : Object.assign({ month: "short", day: "numeric" }, CLOCK))));
   }
 
-  function draw(page) {
+  function draw(page, args) {
     const events = (Array.isArray(page.items) ? page.items : []).filter((e) => e && typeof e === "object");
     const counts = new Map();
     for (const event of events) counts.set(triggerOf(event), (counts.get(triggerOf(event)) || 0) + 1);
     const total = Number.isFinite(page.total) && page.total !== null ? page.total : null;
+    const filters = [args.list_id != null ? "list " + args.list_id : null,
+      KNOWN.has(args.trigger) ? KNOWN.get(args.trigger).label.toLowerCase() : null,
+      args.email || args.contact_id || null].filter(Boolean);
     const shown = num(events.length) + (events.length === 1 ? " event" : " events") +
+      (filters.length ? " · " + filters.join(" · ") : "") +
       (total !== null && total > events.length ? " of " + num(total) : "") + (page.next_cursor ? " · more available" : "");
 
     const sections = [
@@ -91,7 +95,7 @@
     const line = timeline(events);
     if (line) {
       sections.push(el("h2", null, line.hourly ? "By hour" : "By day"));
-      sections.push(chart(line.columns, true));
+      sections.push(chart(line.columns, true, line.hourly ? "Events by hour" : "Events by day"));
     }
     const newest = events.slice().sort((a, b) => (timeOf(b) || 0) - (timeOf(a) || 0)).slice(0, NEWEST);
     sections.push(el("h2", null, "Newest"));

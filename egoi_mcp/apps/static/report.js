@@ -58,7 +58,7 @@
           title: String(d.date) + ": " + num(opens) + " opens, " + num(clicks) + " clicks",
           parts: [{ series: "opens", value: opens, cssVar: "--c1" }, { series: "clicks", value: clicks, cssVar: "--c2" }],
         };
-      }), false));
+      }), false, "Opens and clicks by day"));
     } else {
       sections.push(el("p", { class: "note" }, "No opens or clicks recorded yet."));
     }
