@@ -52,11 +52,10 @@ async def show_views_to_apps_clients(ctx: ServerRequestContext[Any, Any], call_n
     result = await call_next(ctx)
     if ctx.method not in ("tools/list", "resources/list") or not isinstance(result, dict):
         return result
-    if client_supports_apps(ctx):
-        if ctx.method == "tools/list":
-            return {**result, "tools": [_with_view(tool) for tool in result.get("tools", [])]}
-        return result
-    if ctx.method == "resources/list":
+    negotiated = client_supports_apps(ctx)
+    if ctx.method == "tools/list" and negotiated:
+        return {**result, "tools": [_with_view(tool) for tool in result.get("tools", [])]}
+    if ctx.method == "resources/list" and not negotiated:
         return {**result, "resources": [r for r in result.get("resources", []) if not _is_view(r)]}
     return result
 
