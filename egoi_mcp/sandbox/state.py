@@ -128,8 +128,7 @@ class Sandbox:
             )
         del self.lists[record.list_id]
         for table in (self.contacts, self.segments, self.campaigns, self.webhooks):
-            for key in [key for key, value in table.items() if value.list_id == record.list_id]:
-                del table[key]
+            _drop_list(table, record.list_id)
 
     # -- contacts -----------------------------------------------------------------------------------
 
@@ -313,6 +312,11 @@ class Sandbox:
         """Stop the queue's timers, wait for the deliveries, and close the delivery client if the sandbox made it."""
         self.queue.close()
         await self.delivery.aclose()
+
+
+def _drop_list(table: dict[Any, Any], list_id: int) -> None:
+    for key in [key for key, value in table.items() if value.list_id == list_id]:
+        del table[key]
 
 
 def _assign(contact: Contact, fields: dict[str, Any]) -> None:
