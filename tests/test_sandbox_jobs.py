@@ -413,16 +413,38 @@ async def test_sends_refuse_what_is_not_in_the_campaigns_list(
     assert sandbox.campaigns[campaign_hash].status == "draft"
 
 
-async def test_a_campaign_is_queued_once(app: Starlette, http: httpx.AsyncClient) -> None:
+async def test_a_campaign_may_have_several_sends_queued(app: Starlette, http: httpx.AsyncClient) -> None:
     sandbox = sandbox_of(app)
     campaign_hash = hash_of(sandbox, APRIL)
+
+    async def campaign() -> dict[str, Any]:
+        found: dict[str, Any] = (await http.get("/campaigns", params={"campaign_hash": campaign_hash})).json()
+        return found["items"][0]
+
+    vip = {"type": "segment", "data": ["tag_1"]}
     assert (await send(http, campaign_hash, schedule_date="2026-06-05 09:00:00")).status_code == 200
-    response = await send(http, campaign_hash)
-    assert response.status_code == 409 and "has_queued_operations" in response.json()["errors"]
-    contract().check("POST", "/campaigns/email/{campaign_hash}/actions/send", response)
+    assert (await send(http, campaign_hash, segments=vip, schedule_date="2026-06-04 09:00:00")).status_code == 200
+    first, second = sorted(o["operation_id"] for o in await operations(http))
+    assert (await campaign())["schedule_date"] == {"enabled": True, "date": "2026-06-04 09:00:00"}
     response = await http.delete("/lists/1")
     assert response.status_code == 409 and "has_queued_operations" in response.json()["errors"]
-    assert len(await operations(http)) == 1
+
+    await act(http, "pause", [second])
+    assert (await campaign())["status"] == "queued"  # one still waits
+    await act(http, "pause", [first])
+    assert (await campaign())["status"] == "paused"
+    await act(http, "cancel", [second])
+    assert (await campaign())["schedule_date"] == {"enabled": True, "date": "2026-06-05 09:00:00"}
+    await act(http, "resume", [first])
+    await act(http, "cancel", [first])
+    assert (await campaign())["status"] == "canceled"
+
+    await send(http, campaign_hash)
+    await sandbox.drain()
+    await send(http, campaign_hash, schedule_date="2026-06-06 09:00:00")
+    (again,) = await operations(http)
+    await act(http, "cancel", [again["operation_id"]])
+    assert (await campaign())["status"] == "sent"  # a campaign that went out stays sent
 
 
 # -- segments and filters --------------------------------------------------------------------------

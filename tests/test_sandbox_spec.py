@@ -254,6 +254,7 @@ CASES = {
     "delete list": Case("DELETE", L, 204, {"list_id": 3}),
     "delete list unknown": Case("DELETE", L, 404, {"list_id": 99}),
     "delete list sent recently": Case("DELETE", L, 409, ONE, arrange=_recent_send),
+    "delete list with a queued send": Case("DELETE", L, 409, {"list_id": 2}, arrange=lambda sb: _queue(sb, 2)),
     "contacts": Case("GET", C, 200, ONE, params={"language": "pt", "limit": 3}),
     "contacts by email": Case("GET", C, 200, ONE, params={"email": "ana.silva@example.com"}),
     "contacts unknown list": Case("GET", C, 404, {"list_id": 99}),
@@ -403,14 +404,6 @@ CASES = {
     ),
     "send scheduled in the past": Case(
         "POST", SEND, 422, HASH, json={"list_id": 1, "segments": {"type": "none"}, "schedule_date": "2020-01-01"}
-    ),
-    "send already queued": Case(
-        "POST",
-        SEND,
-        409,
-        {"campaign_hash": draft_hash},
-        json={"list_id": 1, "segments": {"type": "none"}},
-        arrange=_queue,
     ),
     "send to a segment of another list": Case(
         "POST", SEND, 422, HASH, json={"list_id": 1, "segments": {"type": "segment", "data": ["seg_2"]}}

@@ -8,7 +8,9 @@
 - Pause keeps a send in the queue without running it; resume queues it again (it runs at once when its
   time has passed); cancel takes it out of the queue, and nothing is sent.
 
-Campaign statuses follow: `queued` while waiting, `paused`, `canceled`, then `sent` when it has run.
+A campaign may have several sends in the queue (to different segments, say). Its status follows them:
+`queued` while one waits, `paused` while all are paused, then `sent` once one has run, or `canceled` when
+the last was cancelled before any ran. Its `schedule_date` is its earliest scheduled send.
 """
 
 from __future__ import annotations
@@ -44,9 +46,7 @@ class SendQueue:
             scheduled=at is not None,
         )
         self.operations[operation.operation_id] = operation
-        campaign.status = "queued"
-        campaign.schedule_date = at
-        campaign.updated = now
+        self._settle(operation)
         self._arm(operation)
         return operation
 
@@ -63,7 +63,7 @@ class SendQueue:
             return False
         operation.status = "paused"
         self._disarm(operation)
-        self._set_campaign(operation, "paused")
+        self._settle(operation)
         return True
 
     def resume(self, operation: Operation) -> bool:
@@ -71,16 +71,14 @@ class SendQueue:
         if operation.status != "paused":
             return False
         operation.status = "queued"
-        self._set_campaign(operation, "queued")
+        self._settle(operation)
         self._arm(operation)
         return True
 
     def cancel(self, operation: Operation) -> None:
         del self.operations[operation.operation_id]
         self._disarm(operation)
-        campaign = self._set_campaign(operation, "canceled")
-        if campaign is not None:
-            campaign.schedule_date = None
+        self._settle(operation)
 
     def run_due(self, *, flush: bool = False) -> None:
         now = self._sandbox.now()
@@ -96,18 +94,32 @@ class SendQueue:
             if campaign is not None:
                 to = sending.recipients(self._sandbox, operation.list_id, operation.selection)
                 sending.run(self._sandbox, campaign, to)
+                self._settle(operation)
 
     def close(self) -> None:
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
 
-    def _set_campaign(self, operation: Operation, status: str) -> Campaign | None:
+    def _settle(self, operation: Operation) -> None:
+        """The status (and schedule) of the operation's campaign, from its sends still in the queue."""
         campaign = self._sandbox.campaigns.get(operation.campaign_hash)
-        if campaign is not None:
-            campaign.status = status
-            campaign.updated = self._sandbox.now()
-        return campaign
+        if campaign is None:
+            return
+        pending = self.pending(campaign_hash=campaign.campaign_hash)
+        statuses = {o.status for o in pending}
+        if "queued" in statuses:
+            campaign.status = "queued"
+        elif statuses:
+            campaign.status = "paused"
+        else:  # nothing left in the queue: it has run, or was cancelled (a campaign sent before stays sent)
+            campaign.status = "sent" if campaign.end_date is not None else "canceled"
+        scheduled = [o.start_date for o in pending if o.scheduled]
+        if scheduled:
+            campaign.schedule_date = min(scheduled)
+        elif campaign.status == "canceled":
+            campaign.schedule_date = None
+        campaign.updated = self._sandbox.now()
 
     def _arm(self, operation: Operation) -> None:
         try:

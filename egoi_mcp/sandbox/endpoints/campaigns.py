@@ -5,8 +5,8 @@ then, without one it waits a few seconds; then it runs (`sending.py` says who re
 documents no 404 for a send, so everything that cannot be found answers 422: an unknown campaign
 (`errors.campaign_hash`), a list that is unknown or not the campaign's (`errors.list_id`), a segment of
 another list or unknown, an address not in the list, a contact that is not active, or a selection with
-nobody in it (`errors.segments`), a `schedule_date` that is not a future date-time. A campaign that
-already has a send in the queue answers 409 `has_queued_operations`. Nothing is queued when refused.
+nobody in it (`errors.segments`), a `schedule_date` that is not a future date-time. Nothing is queued
+when refused.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from egoi_mcp.sandbox import render, sending
 from egoi_mcp.sandbox.endpoints._common import sandbox_of, sort_key
 from egoi_mcp.sandbox.models import Campaign, MailingList
 from egoi_mcp.sandbox.params import ORDER, choice, integer, paging, positive_int, read_object, window
-from egoi_mcp.sandbox.problems import conflict, invalid
+from egoi_mcp.sandbox.problems import invalid
 from egoi_mcp.sandbox.render import stamp
 from egoi_mcp.sandbox.state import Sandbox
 
@@ -62,11 +62,6 @@ async def send_email(request: Request) -> JSONResponse:
     record = _campaign_list(sandbox, campaign, body.get("list_id"))
     at = _schedule_date(sandbox, body["schedule_date"]) if "schedule_date" in body else None
     selection = sending.check(sandbox, record.list_id, body.get("segments"))
-    if queued := sandbox.queue.pending(campaign_hash=campaign.campaign_hash):
-        raise conflict(
-            f"The campaign already has a send in the queue (operation {queued[0].operation_id})",
-            {"has_queued_operations": "Cancel the queued send first, or wait until it has run"},
-        )
     sandbox.queue.add(campaign, selection, at)
     return JSONResponse({"result": "success"})
 
