@@ -221,6 +221,11 @@ async def test_seed_is_believable_and_deterministic(app: Starlette) -> None:
     assert {c.status for c in sandbox.campaigns.values()} == {"draft", "sent"}
     assert all(c.title for c in sandbox.campaigns.values())
     assert list(create_app().state.sandbox.contacts) == list(sandbox.contacts)
+    again = create_app().state.sandbox
+    assert again.activities == sandbox.activities and len(sandbox.activities) > 60  # the same history
+    assert [c.processed_messages for c in again.campaigns.values()] == [
+        c.processed_messages for c in sandbox.campaigns.values()
+    ]
     assert create_app(seed=False).state.sandbox.contacts == {}
 
 
