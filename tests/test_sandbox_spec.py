@@ -578,6 +578,7 @@ def test_converter_handles_openapi_specifics() -> None:
             "example": {"$ref": "#/$defs/Thing"},
         },
     }
+    assert to_json_schema({"type": "date", "example": "01-01-1970"}) == {"type": "string", "format": "date"}
     now = datetime.now(UTC)
     assert FORMATS.conforms(now.strftime("%Y-%m-%d %H:%M:%S"), "date-time")
     assert not FORMATS.conforms(now.isoformat(), "date-time")
