@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 import egoi_mcp.sandbox
 from egoi_mcp.sandbox import Sandbox, create_app, serve
-from egoi_mcp.sandbox.state import engagement
+from egoi_mcp.sandbox.engagement import outcome
 
 pytestmark = pytest.mark.anyio
 
@@ -221,6 +221,11 @@ async def test_seed_is_believable_and_deterministic(app: Starlette) -> None:
     assert {c.status for c in sandbox.campaigns.values()} == {"draft", "sent"}
     assert all(c.title for c in sandbox.campaigns.values())
     assert list(create_app().state.sandbox.contacts) == list(sandbox.contacts)
+    again = create_app().state.sandbox
+    assert again.activities == sandbox.activities and len(sandbox.activities) > 60  # the same history
+    assert [c.processed_messages for c in again.campaigns.values()] == [
+        c.processed_messages for c in sandbox.campaigns.values()
+    ]
     assert create_app(seed=False).state.sandbox.contacts == {}
 
 
@@ -336,14 +341,15 @@ async def test_webhooks_deliver_what_happens(app: Starlette, http: httpx.AsyncCl
     sends, opens, clicks = (recorder.actions(a) for a in ("email_send", "email_open", "email_click"))
     assert {body["contact_id"] for body in sends} == recipients and len(sends) == len(recipients)
     assert {body["campaign_hash"] for body in sends + opens + clicks} == {campaign_hash}
-    opened = {body["contact_id"] for body in opens}
-    clicked = {body["contact_id"] for body in clicks}
-    assert opened == {c for c in recipients if engagement(campaign_hash, c) < 2}
-    assert clicked == {c for c in recipients if engagement(campaign_hash, c) == 0}
+    outcomes = {c: outcome(campaign_hash, c) for c in recipients}
+    assert sorted(body["contact_id"] for body in opens) == sorted(
+        c for c, o in outcomes.items() for _ in range(o.opens)
+    )
+    assert {body["contact_id"]: body["url"] for body in clicks} == {c: o.click for c, o in outcomes.items() if o.click}
+    assert "url" not in sends[0] and "url" not in opens[0]
+    clicked, opened = {body["contact_id"] for body in clicks}, {body["contact_id"] for body in opens}
     assert clicked < opened < recipients and clicked
-    assert [body["action"] for body in recorder.received] == ["email_send"] * len(sends) + ["email_open"] * len(
-        opens
-    ) + ["email_click"] * len(clicks)
+    assert [body["action"] for body in recorder.received][: len(sends)] == ["email_send"] * len(sends)
     assert len({body["delivery_id"] for body in recorder.received}) == len(recorder.received)
     assert {body["list_id"] for body in recorder.received} == {1}
 
@@ -450,6 +456,9 @@ async def test_delete_list_cascades_and_refuses_after_a_recent_send(http: httpx.
 
     campaign_hash = campaign_of(sandbox, 2)
     await http.post(f"/campaigns/email/{campaign_hash}/actions/send", json={"list_id": 2, "segments": {"type": "none"}})
+    response = await http.delete("/lists/2")
+    assert response.status_code == 409 and "has_queued_operations" in response.json()["errors"]
+    await sandbox.drain()  # the send runs
     response = await http.delete("/lists/2")
     assert response.status_code == 409 and "has_campaigns_last_thirty_days" in response.json()["errors"]
 

@@ -8,7 +8,9 @@ small conversion of OpenAPI 3.0 into JSON Schema (2020-12):
 - `readOnly`, `writeOnly`, `discriminator`, `example`, `x-*` are dropped (annotations only; each oneOf in
   these schemas already pins its branch with an enum), and a `writeOnly` property is not required in a
   response;
-- formats are checked: `date-time` must be E-goi's `YYYY-MM-DD HH:MM:SS`, `date` ISO, `email` an address.
+- formats are checked: `date-time` must be E-goi's `YYYY-MM-DD HH:MM:SS`, `date` ISO, `email` an address;
+- `type: date` (not an OpenAPI type; the spec uses it for the day of `EmailReportByDate`) is read as a
+  string of format `date`.
 
 One spec bug is worked around, by name: `DeleteListsConflict` is a `oneOf` of five `errors` shapes none of
 which requires anything, so every body matches all five and none can match exactly one; it is checked as
@@ -21,7 +23,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,8 @@ def to_json_schema(schema: Any) -> Any:
             out[key] = to_json_schema(value)
         elif key in ("allOf", "anyOf", "oneOf"):
             out[key] = [to_json_schema(branch) for branch in value]
+        elif key == "type" and value == "date":
+            out.update(type="string", format="date")
         elif key not in ("nullable", "readOnly", "writeOnly", "discriminator", "example") and not key.startswith("x-"):
             out[key] = value
     if schema.get("nullable"):
@@ -188,12 +192,51 @@ def _full(sandbox: Sandbox) -> None:
     sandbox.max_lists = len(sandbox.lists)
 
 
+DRAFTS = {1: "Newsletter - April 2025", 2: "Spring sale - customers"}  # seeded, never sent
+
+
+def draft_hash(sandbox: Sandbox, list_id: int = 1) -> str:
+    return next(c.campaign_hash for c in sandbox.campaigns.values() if c.internal_name == DRAFTS[list_id])
+
+
+def sent_hash(sandbox: Sandbox) -> str:
+    return next(c.campaign_hash for c in sandbox.campaigns.values() if c.status == "sent")
+
+
+def clicker(sandbox: Sandbox) -> str:
+    """A contact of list 1 whose timeline has a subscription, tags, sends, opens and a click."""
+    return next(a.contact_id for a in sandbox.activities if a.action == "email_click" and a.list_id == 1)
+
+
+def in_a_day(sandbox: Sandbox) -> str:
+    return (sandbox.now() + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _queue(sandbox: Sandbox, list_id: int = 1, *, scheduled: bool = True) -> int:
+    campaign = sandbox.campaigns[draft_hash(sandbox, list_id)]
+    at = sandbox.now() + timedelta(days=1) if scheduled else None
+    return sandbox.queue.add(campaign, {"type": "none"}, at).operation_id
+
+
+def _queue_two(sandbox: Sandbox) -> None:
+    _queue(sandbox, 1)
+    sandbox.queue.pause(sandbox.queue.operations[_queue(sandbox, 2, scheduled=False)])
+
+
+def _send_now(sandbox: Sandbox) -> None:
+    _queue(sandbox, 1, scheduled=False)
+    sandbox.queue.run_due(flush=True)
+
+
 C, L, T = "/lists/{list_id}/contacts", "/lists/{list_id}", "/tags/{tag_id}"
 ONE = {"list_id": 1}
 CONTACT = {"list_id": 1, "contact_id": contact_id}
 ACTION = C + "/actions/"
 SEND = "/campaigns/email/{campaign_hash}/actions/send"
 HASH = {"campaign_hash": campaign_hash}
+REPORT = "/reports/email/{campaign_hash}"
+ACTIVITIES = C + "/{contact_id}/activities"
+OPS = "/operations/actions/"
 MALFORMED = b'{"oops": '
 
 CASES = {
@@ -211,6 +254,7 @@ CASES = {
     "delete list": Case("DELETE", L, 204, {"list_id": 3}),
     "delete list unknown": Case("DELETE", L, 404, {"list_id": 99}),
     "delete list sent recently": Case("DELETE", L, 409, ONE, arrange=_recent_send),
+    "delete list with a queued send": Case("DELETE", L, 409, {"list_id": 2}, arrange=lambda sb: _queue(sb, 2)),
     "contacts": Case("GET", C, 200, ONE, params={"language": "pt", "limit": 3}),
     "contacts by email": Case("GET", C, 200, ONE, params={"email": "ana.silva@example.com"}),
     "contacts unknown list": Case("GET", C, 404, {"list_id": 99}),
@@ -356,7 +400,13 @@ CASES = {
         SEND,
         200,
         HASH,
-        json={"list_id": 1, "segments": {"type": "none"}, "schedule_date": "2030-01-01 10:00:00"},
+        json=lambda sb: {"list_id": 1, "segments": {"type": "none"}, "schedule_date": in_a_day(sb)},
+    ),
+    "send scheduled in the past": Case(
+        "POST", SEND, 422, HASH, json={"list_id": 1, "segments": {"type": "none"}, "schedule_date": "2020-01-01"}
+    ),
+    "send to a segment of another list": Case(
+        "POST", SEND, 422, HASH, json={"list_id": 1, "segments": {"type": "segment", "data": ["seg_2"]}}
     ),
     "send unknown campaign": Case(
         "POST", SEND, 422, {"campaign_hash": "nope"}, json={"list_id": 1, "segments": {"type": "none"}}
@@ -365,6 +415,45 @@ CASES = {
         "POST", SEND, 422, HASH, json={"list_id": 1, "segments": {"type": "contact", "data": "nobody@example.com"}}
     ),
     "send malformed": Case("POST", SEND, 400, HASH, content=MALFORMED),
+    "report": Case("GET", REPORT, 200, {"campaign_hash": sent_hash}),
+    "report of a live send": Case("GET", REPORT, 200, {"campaign_hash": draft_hash}, arrange=_send_now),
+    "report without series": Case(
+        "GET", REPORT, 200, {"campaign_hash": sent_hash}, params={"date": "false", "hour": "false", "url": "0"}
+    ),
+    "report unsent": Case("GET", REPORT, 200, {"campaign_hash": draft_hash}),
+    "report unknown": Case("GET", REPORT, 404, {"campaign_hash": "nope"}),
+    "report bad flag": Case("GET", REPORT, 422, {"campaign_hash": sent_hash}, params={"date": "maybe"}),
+    "activities": Case("GET", ACTIVITIES, 200, {"list_id": 1, "contact_id": clicker}, params={"limit": 100}),
+    "activities of a live send": Case(
+        "GET", ACTIVITIES, 200, {"list_id": 1, "contact_id": clicker}, params={"limit": 3}, arrange=_send_now
+    ),
+    "activities filtered": Case(
+        "GET",
+        ACTIVITIES,
+        200,
+        {"list_id": 1, "contact_id": clicker},
+        params={"action_name": "email_open", "date_min": "2025-01-01", "date_max": "2025-12-31 23:59:59"},
+    ),
+    "activities unknown contact": Case("GET", ACTIVITIES, 422, {"list_id": 1, "contact_id": "0000000000"}),
+    "activities unknown list": Case("GET", ACTIVITIES, 422, {"list_id": 99, "contact_id": "0000000000"}),
+    "activities bad action": Case("GET", ACTIVITIES, 422, CONTACT, params={"action_name": "email_read"}),
+    "activities bad date": Case("GET", ACTIVITIES, 422, CONTACT, params={"date_min": "yesterday"}),
+    "operations": Case("GET", "/operations", 200, arrange=_queue_two),
+    "operations filtered": Case(
+        "GET",
+        "/operations",
+        200,
+        params={"type": "email", "status": "paused", "order": "asc", "order_by": "start_date"},
+        arrange=_queue_two,
+    ),
+    "operations bad type": Case("GET", "/operations", 422, params={"type": "fax"}),
+    "cancel": Case("POST", OPS + "cancel", 200, json={"operations": [1, 99]}, arrange=_queue),
+    "cancel no ids": Case("POST", OPS + "cancel", 422, json={"operations": []}),
+    "cancel malformed": Case("POST", OPS + "cancel", 422, content=MALFORMED),
+    "pause": Case("POST", OPS + "pause", 200, json={"operations": [1, 2]}, arrange=_queue_two),
+    "pause bad ids": Case("POST", OPS + "pause", 422, json={"operations": ["1"]}),
+    "resume": Case("POST", OPS + "resume", 200, json={"operations": [1, 2, 3]}, arrange=_queue_two),
+    "resume malformed": Case("POST", OPS + "resume", 422, content=MALFORMED),
     "segments": Case("GET", "/lists/{list_id}/segments", 200, ONE),
     "segments of a type": Case(
         "GET", "/lists/{list_id}/segments", 200, {"list_id": 2}, params={"type": "tag", "name": "i"}
@@ -489,6 +578,7 @@ def test_converter_handles_openapi_specifics() -> None:
             "example": {"$ref": "#/$defs/Thing"},
         },
     }
+    assert to_json_schema({"type": "date", "example": "01-01-1970"}) == {"type": "string", "format": "date"}
     now = datetime.now(UTC)
     assert FORMATS.conforms(now.strftime("%Y-%m-%d %H:%M:%S"), "date-time")
     assert not FORMATS.conforms(now.isoformat(), "date-time")

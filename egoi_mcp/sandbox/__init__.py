@@ -7,7 +7,8 @@
 
 It follows E-goi's OpenAPI file: same paths, bodies, status codes and error bodies, and the
 `X-RateLimit-*`/`X-Account-*` headers. Where the spec is silent, the choices are documented in the
-module that makes them (`segments.py` for segment ids, `delivery.py` for the webhook payload).
+module that makes them (`segments.py` for segment ids, `delivery.py` for the webhook payload, `queue.py`
+for when sends run, `report.py` for what a report counts, `engagement.py` for what recipients do).
 `egoi-mcp sandbox --port N` serves it alone over HTTP (`serve`).
 """
 

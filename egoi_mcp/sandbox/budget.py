@@ -49,6 +49,15 @@ class HourlyBudget:
         self.used += 1
         return True
 
+    def spent_detail(self) -> str:
+        """What a 429 says: the sandbox's own budget, and what actually resets it."""
+        minutes = max(math.ceil(self.reset_in / 60), 1)
+        return (
+            f"The sandbox allows {self.limit:,} calls an hour and they are spent. They come back in about "
+            f"{minutes} min; restarting the sandbox (egoi-mcp --sandbox, or egoi-mcp sandbox) resets them now. "
+            "EGOI_RATE_LIMIT_PER_HOUR does not change the sandbox's budget"
+        )
+
     def headers(self) -> list[tuple[bytes, bytes]]:
         limit, remaining, reset = (str(v).encode() for v in (self.limit, self.remaining, self.reset_in))
         return [

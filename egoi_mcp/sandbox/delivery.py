@@ -15,14 +15,17 @@ tolerant of others). Each delivery is one unsigned `POST` of `application/json`:
                   "cellphone": "351-912345678", "status": "active"}
     }
 
-`contact` also carries any base field named in the webhook's `fields` (e.g. `language`).
+`contact` also carries any base field named in the webhook's `fields` (e.g. `language`). An
+`email_click` also carries `"url"`: the link clicked.
 
 What triggers what: a created contact -> `subscription`; `actions/unsubscribe` (or a bulk update to
 `removed`) -> `unsubscribe`; `actions/forget` -> `forget_subscription` (with the contact as it was);
 PATCH, bulk update, activate, deactivate -> `edit_subscription` (`resubscription` when a removed contact
-becomes active again); an e-mail send -> `email_send` per recipient, then simulated `email_open` for
-about half of them and `email_click` for about a quarter (always openers), chosen by a hash of campaign
-and contact so that a run is repeatable.
+becomes active again); an e-mail send, when it runs (see `queue.py`) -> `email_send` per recipient, then
+per recipient what `engagement.py` simulates: `email_soft_bounce` for about one in eight, else `email_open`
+(twice for a quarter of them, once for another quarter) and `email_click` for the twice-openers, chosen by
+a hash of campaign and contact so that a run is repeatable. Every event is also recorded as an activity
+of its contact, whether or not a webhook listens: reports and timelines count exactly these.
 
 Deliveries run as background tasks, one per API call, posting that call's events in order; they never
 delay or fail the API response. Failures are logged at DEBUG on `egoi_mcp.sandbox` and not retried.
@@ -57,6 +60,7 @@ def payload(
     *,
     event_date: datetime,
     campaign_hash: str | None = None,
+    url: str | None = None,
     fields: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
     summary: dict[str, Any] = {
@@ -70,7 +74,7 @@ def payload(
     for name in fields:
         if name in _EXTRA_FIELDS and name not in summary:
             summary[name] = getattr(contact, name)
-    return {
+    body = {
         "action": action,
         "list_id": contact.list_id,
         "contact_id": contact.contact_id,
@@ -80,6 +84,9 @@ def payload(
         "delivery_id": uuid.uuid4().hex,
         "contact": summary,
     }
+    if url is not None:
+        body["url"] = url
+    return body
 
 
 class WebhookDelivery:

@@ -53,6 +53,5 @@ class Guard:
         if self.api_key is not None and not hmac.compare_digest(key.encode(), self.api_key.encode()):
             return JSONResponse(problem(403, "The API key is not valid for this account"), status_code=403)
         if not self.budget.consume():
-            detail = f"The hourly limit of {self.budget.limit} requests was reached; wait for the window to reset"
-            return JSONResponse(problem(429, detail), status_code=429)
+            return JSONResponse(problem(429, self.budget.spent_detail()), status_code=429)
         return None

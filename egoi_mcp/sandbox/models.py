@@ -1,4 +1,4 @@
-"""The sandbox's records: what E-goi keeps about lists, contacts, tags, segments, campaigns and webhooks.
+"""The sandbox's records: lists, contacts, tags, segments, campaigns, webhooks, queued sends and activities.
 
 Plain mutable dataclasses; `render.py` turns them into the spec's JSON. Times are aware UTC datetimes.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass
@@ -26,6 +26,7 @@ class EmailStats:
     sent: int = 0
     opens: int = 0
     clicks: int = 0
+    soft_bounces: int = 0
     last_send_date: datetime | None = None
     last_open_date: datetime | None = None
     last_click_date: datetime | None = None
@@ -116,3 +117,48 @@ class Webhook:
     url: str
     actions: list[str]
     fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Operation:
+    """A send in E-goi's operations queue: it waits until `start_date`, then runs and leaves the queue.
+
+    `selection` is the send's validated `segments` object; the recipients are worked out when it runs.
+    `scheduled` tells a send with a `schedule_date` from one sent "now" (queued briefly).
+    """
+
+    operation_id: int
+    campaign_hash: str
+    list_id: int
+    selection: dict[str, Any]
+    created: datetime
+    start_date: datetime
+    scheduled: bool
+    status: str = "queued"  # queued | paused
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One thing that happened to a contact, in the order it was recorded (`seq`).
+
+    `domain` is the domain of the contact's e-mail address at the time (for the report's by-domain stats).
+    """
+
+    seq: int
+    action: str
+    list_id: int
+    contact_id: str
+    date: datetime
+    campaign_hash: str | None = None
+    url: str | None = None
+    tag_id: int | None = None
+    domain: str = ""
+
+
+class Event(NamedTuple):
+    """Something that happens to a contact now: recorded as an activity and posted to the webhooks."""
+
+    action: str
+    contact: Contact
+    campaign_hash: str | None = None
+    url: str | None = None

@@ -1,4 +1,4 @@
-"""Records -> the JSON shapes of E-goi's OpenAPI (`List`, `ComplexList`, `Contact`, `ComplexContact`, ...).
+"""Records -> the JSON shapes of E-goi's OpenAPI (`List`, `ComplexList`, `Contact`, `Operation`, ...).
 
 Dates are `YYYY-MM-DD HH:MM:SS` (UTC), the form of the spec's only example. The spec declares no field
 nullable, so an unset string is `""` (as E-goi's own enums suggest) and an unset date is left out.
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from egoi_mcp.sandbox.models import Campaign, Contact, MailingList, Tag, Webhook
+from egoi_mcp.sandbox.models import Activity, Campaign, Contact, MailingList, Operation, Tag, Webhook
 
 
 def stamp(value: datetime) -> str:
@@ -94,7 +94,7 @@ def complex_contact(record: Contact) -> dict[str, Any]:
             "sent": stats.sent,
             "opens": stats.opens,
             "clicks": stats.clicks,
-            "soft_bounces": 0,
+            "soft_bounces": stats.soft_bounces,
             "hard_bounces": 0,
             "forwards": 0,
             "conversions": 0,
@@ -161,6 +161,34 @@ def webhook(record: Webhook) -> dict[str, Any]:
         "actions": list(record.actions),
         "fields": list(record.fields),
     }
+
+
+def operation(record: Operation, campaign: Campaign | None) -> dict[str, Any]:
+    """An e-mail send in the queue (`Operation`); its campaign's name, or "" when it is gone."""
+    return {
+        "operation_id": record.operation_id,
+        "operation_data": {
+            "internal_name": campaign.internal_name if campaign is not None else "",
+            "campaign_hash": record.campaign_hash,
+        },
+        "type": "email",
+        "status": record.status,
+        "created_by": 1,
+        "created": stamp(record.created),
+        "start_date": stamp(record.start_date),
+    }
+
+
+def activity(record: Activity) -> dict[str, Any]:
+    """One `ContactActivity`: campaign actions carry the hash (and a click its url), tag actions the tag."""
+    item: dict[str, Any] = {"date": stamp(record.date), "action_name": record.action}
+    if record.campaign_hash is not None:
+        item["action_data"] = {"campaign_hash": record.campaign_hash}
+        if record.url is not None:
+            item["action_data"]["url"] = record.url
+    elif record.tag_id is not None:
+        item["action_data"] = {"tag_id": record.tag_id}
+    return item
 
 
 def collection(items: list[dict[str, Any]], total: int) -> dict[str, Any]:

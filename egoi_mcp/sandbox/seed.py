@@ -3,6 +3,11 @@
 Three lists (Newsletter, Customers, Events) with 30 contacts between them (some people are in two lists,
 with a different contact id in each), five tags, one saved segment per list and five e-mail campaigns,
 two of them sent. Every address is at example.com or example.org; nobody can be mailed.
+
+It comes with a history, as activities: each contact's subscription (and tags, and unsubscription), and
+the two sent campaigns' sends, bounces, opens and clicks (`engagement.py`, spread over the days after the
+send), with the contacts' e-mail stats and the campaigns' `processed_messages` to match. No webhook
+existed then, so none of it was posted.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from egoi_mcp.sandbox.engagement import outcome
 from egoi_mcp.sandbox.models import Campaign, Contact, MailingList, SavedSegment, SegmentRule, Tag
 from egoi_mcp.sandbox.state import Sandbox
 
@@ -69,13 +75,13 @@ _SAVED_SEGMENTS = [
     (3, "Joined in January 2025", ("subscription_date", "date_range", "2025-01-01,2025-01-31")),
 ]
 
-# list number, internal name, subject, sent on (None: draft), messages sent
+# list number, internal name, subject, sent on (None: draft)
 _CAMPAIGNS = [
-    (1, "Welcome series #1", "Welcome to Acme Weekly!", datetime(2024, 9, 6, 8, 0, tzinfo=UTC), 9),
-    (1, "Newsletter - March 2025", "March at Acme: spring product news", datetime(2025, 3, 4, 8, 0, tzinfo=UTC), 10),
-    (1, "Newsletter - April 2025", "April at Acme: what's new", None, 0),
-    (2, "Spring sale - customers", "20% off for our customers, this week only", None, 0),
-    (3, "Lisbon meetup invitation", "Join us at the Lisbon meetup on 12 June", None, 0),
+    (1, "Welcome series #1", "Welcome to Acme Weekly!", datetime(2024, 11, 5, 8, 0, tzinfo=UTC)),
+    (1, "Newsletter - March 2025", "March at Acme: spring product news", datetime(2025, 3, 4, 8, 0, tzinfo=UTC)),
+    (1, "Newsletter - April 2025", "April at Acme: what's new", None),
+    (2, "Spring sale - customers", "20% off for our customers, this week only", None),
+    (3, "Lisbon meetup invitation", "Join us at the Lisbon meetup on 12 June", None),
 ]
 
 
@@ -101,19 +107,25 @@ def seed(sandbox: Sandbox) -> None:
             subscription_method="form" if position % 3 else "imported",
             tags={tags[name].tag_id for name in tag_names},
         )
+        sandbox.contacts[contact.contact_id] = contact
+        sandbox.record("subscription", contact, joined)
+        for tag_id in sorted(contact.tags):
+            sandbox.record("attach_tag", contact, joined + timedelta(minutes=1), tag_id=tag_id)
         if status == "removed":
             contact.unsubscription_method = "unsubscribe_link"
             contact.unsubscription_reason = "not_interested"
             contact.unsubscription_date = contact.change_date = joined + timedelta(days=40)
-        sandbox.contacts[contact.contact_id] = contact
+            sandbox.record("unsubscribe", contact, contact.unsubscription_date)
     for number, name, (field, operator, value) in _SAVED_SEGMENTS:
         mailing_list = lists[number - 1]
         segment_id = f"seg_{sandbox.next_id('segment')}"
         when = mailing_list.created + timedelta(days=1)
         rule = SegmentRule(field, operator, value)
         sandbox.segments[segment_id] = SavedSegment(segment_id, mailing_list.list_id, name, [rule], when, when)
-    for number, internal_name, subject, sent_on, messages in _CAMPAIGNS:
-        _add_campaign(sandbox, lists[number - 1], internal_name, subject, sent_on, messages)
+    for number, internal_name, subject, sent_on in _CAMPAIGNS:
+        campaign = _add_campaign(sandbox, lists[number - 1], internal_name, subject, sent_on)
+        if sent_on is not None:
+            _history(sandbox, campaign, sent_on)
 
 
 def _add_list(sandbox: Sandbox, internal_name: str, public_name: str, created: datetime) -> MailingList:
@@ -134,12 +146,11 @@ def _add_campaign(
     internal_name: str,
     subject: str,
     sent_on: datetime | None,
-    messages: int,
-) -> None:
+) -> Campaign:
     number = sandbox.next_id("campaign")
     campaign_hash = hashlib.sha256(f"egoi-sandbox-campaign-{number}".encode()).hexdigest()[:16]
     created = (sent_on or datetime(2025, 4, 22, 14, 0, tzinfo=UTC)) - timedelta(days=2)
-    sandbox.campaigns[campaign_hash] = Campaign(
+    campaign = sandbox.campaigns[campaign_hash] = Campaign(
         id=number,
         campaign_hash=campaign_hash,
         list_id=mailing_list.list_id,
@@ -150,5 +161,40 @@ def _add_campaign(
         status="sent" if sent_on else "draft",
         start_date=sent_on,
         end_date=sent_on + timedelta(minutes=12) if sent_on else None,
-        processed_messages=messages,
     )
+    return campaign
+
+
+def _history(sandbox: Sandbox, campaign: Campaign, sent_on: datetime) -> None:
+    """What happened when a seeded campaign was sent, to the contacts subscribed and active then."""
+    recipients = [
+        contact
+        for contact in sandbox.contacts_of(campaign.list_id)
+        if contact.subscription_date < sent_on
+        and contact.status in ("active", "removed")
+        and (contact.unsubscription_date is None or contact.unsubscription_date > sent_on)
+    ]
+    for position, contact in enumerate(recipients):
+        sent = sent_on + timedelta(minutes=position)
+        result = outcome(campaign.campaign_hash, contact.contact_id)
+        stats = contact.email_stats
+        stats.sent += 1
+        stats.last_send_date = max(sent, stats.last_send_date or sent)
+        sandbox.record("email_send", contact, sent, campaign_hash=campaign.campaign_hash)
+        if result.bounced:
+            stats.soft_bounces += 1
+            sandbox.record(
+                "email_soft_bounce", contact, sent + timedelta(minutes=1), campaign_hash=campaign.campaign_hash
+            )
+        opened = sent + result.open_after
+        for nth in range(result.opens):
+            when = opened + timedelta(days=nth)
+            stats.opens += 1
+            stats.last_open_date = max(when, stats.last_open_date or when)
+            sandbox.record("email_open", contact, when, campaign_hash=campaign.campaign_hash)
+        if result.click is not None:
+            when = opened + timedelta(minutes=3)
+            stats.clicks += 1
+            stats.last_click_date = max(when, stats.last_click_date or when)
+            sandbox.record("email_click", contact, when, campaign_hash=campaign.campaign_hash, url=result.click)
+    campaign.processed_messages = len(recipients)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from egoi_mcp.sandbox.models import Contact, SavedSegment, SegmentRule
 from egoi_mcp.sandbox.render import stamp
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from egoi_mcp.sandbox.state import Sandbox
 
 SEGMENT_TYPES = ("auto", "saved", "tag")
+
+_Comparable = TypeVar("_Comparable", float, str)
 
 OPERATORS = (
     "equal_to",
@@ -128,12 +130,14 @@ def _holds(rule: SegmentRule, contact: Contact) -> bool:
 
 
 def _compare(operator: str, actual: str, expected: str) -> bool:
-    left: float | str
-    right: float | str
+    """Numbers compare as numbers, anything else as text."""
     try:
-        left, right = float(actual), float(expected)
+        return _ordered(operator, float(actual), float(expected))
     except ValueError:
-        left, right = actual, expected
+        return _ordered(operator, actual, expected)
+
+
+def _ordered(operator: str, left: _Comparable, right: _Comparable) -> bool:
     match operator:
         case "greater_or_equal_to":
             return left >= right

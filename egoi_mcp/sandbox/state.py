@@ -1,48 +1,73 @@
 """The sandbox's account: its records in memory, and every change that E-goi would make to them.
 
 Endpoints parse and validate requests, then call these methods. A method that changes contacts also
-queues the webhook events the change causes (see `delivery.py`).
+records what happened as the contacts' activities and posts it to the webhooks (see `delivery.py`);
+sends go through the operations queue (`queue.py`, `sending.py`).
+
+Time is the sandbox's `clock` (UTC `datetime`s; tests may replace it).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from egoi_mcp.sandbox.delivery import Post, WebhookDelivery, payload
-from egoi_mcp.sandbox.models import Campaign, Contact, MailingList, SavedSegment, Tag, Webhook
+from egoi_mcp.sandbox.models import (
+    Activity,
+    Campaign,
+    Contact,
+    Event,
+    MailingList,
+    SavedSegment,
+    Tag,
+    Webhook,
+)
 from egoi_mcp.sandbox.problems import conflict
+from egoi_mcp.sandbox.queue import SendQueue
 
 UNIQUE_FIELD_IN_USE = "A unique field is already being used"
 SENT_RECENTLY = timedelta(days=30)
+SEND_DELAY = timedelta(seconds=5)
 
-# (action, contact, campaign_hash)
-Event = tuple[str, Contact, str | None]
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Sandbox:
     """One fake E-goi account. Tests may read (and arrange) its dictionaries directly."""
 
-    def __init__(self, *, deliver: httpx.AsyncClient | None = None, max_lists: int = 100) -> None:
+    def __init__(
+        self,
+        *,
+        deliver: httpx.AsyncClient | None = None,
+        max_lists: int = 100,
+        clock: Callable[[], datetime] = utc_now,
+        send_delay: timedelta = SEND_DELAY,
+    ) -> None:
         self.lists: dict[int, MailingList] = {}
         self.contacts: dict[str, Contact] = {}
         self.tags: dict[int, Tag] = {}
         self.segments: dict[str, SavedSegment] = {}
         self.campaigns: dict[str, Campaign] = {}
         self.webhooks: dict[int, Webhook] = {}
+        self.activities: list[Activity] = []
         self.max_lists = max_lists
+        self.clock = clock
         self.delivery = WebhookDelivery(deliver)
+        self.queue = SendQueue(self, send_delay)
         self._counters: Counter[str] = Counter()
 
     # -- time and ids -------------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        return datetime.now(UTC).replace(microsecond=0)
+        return self.clock().astimezone(UTC).replace(microsecond=0)
 
     def next_id(self, kind: str) -> int:
         self._counters[kind] += 1
@@ -87,6 +112,11 @@ class Sandbox:
         return record
 
     def delete_list(self, record: MailingList) -> None:
+        if self.queue.pending(list_id=record.list_id):
+            raise conflict(
+                "The list cannot be deleted while it has queued operations",
+                {"has_queued_operations": "The list has queued operations"},
+            )
         recent = self.now() - SENT_RECENTLY
         if any(
             c.list_id == record.list_id and c.end_date is not None and c.end_date >= recent
@@ -98,8 +128,7 @@ class Sandbox:
             )
         del self.lists[record.list_id]
         for table in (self.contacts, self.segments, self.campaigns, self.webhooks):
-            for key in [key for key, value in table.items() if value.list_id == record.list_id]:
-                del table[key]
+            _drop_list(table, record.list_id)
 
     # -- contacts -----------------------------------------------------------------------------------
 
@@ -123,18 +152,18 @@ class Sandbox:
         )
         _assign(contact, fields)
         self.contacts[contact.contact_id] = contact
-        self._emit([("subscription", contact, None)])
+        self.emit([Event("subscription", contact)])
         return contact
 
     def update_contact(self, contact: Contact, fields: dict[str, Any]) -> None:
         """PATCH: only the given fields change."""
         if "email" in fields:
             self._check_unique_email(contact.list_id, fields["email"], besides=contact)
-        self._emit([self._change(contact, fields)])
+        self.emit([self._change(contact, fields)])
 
     def update_contacts(self, contacts: Iterable[Contact], fields: dict[str, Any]) -> None:
         """Bulk update: removed contacts are skipped, as E-goi does."""
-        self._emit([self._change(contact, fields) for contact in contacts if contact.status != "removed"])
+        self.emit([self._change(contact, fields) for contact in contacts if contact.status != "removed"])
 
     def set_status(self, contacts: Iterable[Contact], status: str) -> None:
         """Activate or deactivate. Deactivating skips removed contacts; activating brings them back."""
@@ -143,20 +172,20 @@ class Sandbox:
             for contact in contacts
             if contact.status != status and not (status == "inactive" and contact.status == "removed")
         ]
-        self._emit([self._change(contact, {"status": status}) for contact in changed])
+        self.emit([self._change(contact, {"status": status}) for contact in changed])
 
     def unsubscribe(self, requests: Iterable[tuple[Contact, str, str, str]]) -> None:
         """Mark contacts removed: (contact, method, reason, observation) each."""
         events: list[Event] = []
         for contact, method, reason, observation in requests:
             _remove(contact, self.now(), method, reason, observation)
-            events.append(("unsubscribe", contact, None))
-        self._emit(events)
+            events.append(Event("unsubscribe", contact))
+        self.emit(events)
 
     def forget(self, contacts: Iterable[Contact]) -> None:
         """GDPR erase: the contacts are gone (a later GET answers 404)."""
         contacts = list(contacts)
-        self._emit([("forget_subscription", contact, None) for contact in contacts])
+        self.emit([Event("forget_subscription", contact) for contact in contacts])
         for contact in contacts:
             del self.contacts[contact.contact_id]
 
@@ -173,15 +202,15 @@ class Sandbox:
         if fields.get("status") == "removed" and was != "removed":
             _assign(contact, {k: v for k, v in fields.items() if k != "status"})
             _remove(contact, self.now(), "api", "", "")
-            return ("unsubscribe", contact, None)
+            return Event("unsubscribe", contact)
         _assign(contact, fields)
         contact.change_date = self.now()
         if was == "removed" and contact.status == "active":
             contact.unsubscription_method = contact.unsubscription_reason = ""
             contact.unsubscription_observation = ""
             contact.unsubscription_date = None
-            return ("resubscription", contact, None)
-        return ("edit_subscription", contact, None)
+            return Event("resubscription", contact)
+        return Event("edit_subscription", contact)
 
     # -- tags ---------------------------------------------------------------------------------------
 
@@ -204,50 +233,21 @@ class Sandbox:
             contact.tags.discard(tag.tag_id)
 
     def set_tag(self, contacts: Iterable[Contact], tag_id: int, *, attach: bool) -> None:
+        """Attach or detach a tag; each contact it changes gets an `attach_tag`/`detach_tag` activity."""
+        now = self.now()
         for contact in contacts:
+            if (tag_id in contact.tags) == attach:
+                continue
             if attach:
                 contact.tags.add(tag_id)
             else:
                 contact.tags.discard(tag_id)
+            self.record("attach_tag" if attach else "detach_tag", contact, now, tag_id=tag_id)
 
     def _check_unique_tag(self, name: str, *, besides: Tag | None = None) -> None:
         for tag in self.tags.values():
             if tag is not besides and tag.name.casefold() == name.casefold():
                 raise conflict("A tag with this name already exists", {"name_already_exists": "Name already exists"})
-
-    # -- campaigns ----------------------------------------------------------------------------------
-
-    def send_email(self, campaign: Campaign, recipients: Iterable[Contact]) -> int:
-        """Send now: each recipient gets `email_send`; some open, fewer click (repeatably)."""
-        now = self.now()
-        sends: list[Event] = []
-        opens: list[Event] = []
-        clicks: list[Event] = []
-        for contact in recipients:
-            stats = contact.email_stats
-            stats.sent += 1
-            stats.last_send_date = now
-            sends.append(("email_send", contact, campaign.campaign_hash))
-            bucket = engagement(campaign.campaign_hash, contact.contact_id)
-            if bucket < 2:
-                stats.opens += 1
-                stats.last_open_date = now
-                opens.append(("email_open", contact, campaign.campaign_hash))
-            if bucket == 0:
-                stats.clicks += 1
-                stats.last_click_date = now
-                clicks.append(("email_click", contact, campaign.campaign_hash))
-        campaign.status = "sent"
-        campaign.start_date = campaign.start_date or now
-        campaign.end_date = campaign.updated = now
-        campaign.processed_messages += len(sends)
-        self._emit(sends + opens + clicks)
-        return len(sends)
-
-    def schedule_email(self, campaign: Campaign, when: datetime) -> None:
-        campaign.status = "queued"
-        campaign.schedule_date = when
-        campaign.updated = self.now()
 
     # -- webhooks -----------------------------------------------------------------------------------
 
@@ -259,31 +259,64 @@ class Sandbox:
     def delete_webhook(self, hook: Webhook) -> None:
         del self.webhooks[hook.webhook_id]
 
-    def _emit(self, events: list[Event]) -> None:
+    # -- what happens to contacts -------------------------------------------------------------------
+
+    def emit(self, events: list[Event]) -> None:
+        """Record each event as an activity of its contact, and post it to the webhooks listening for it."""
         now = self.now()
         posts: list[Post] = []
-        for action, contact, campaign_hash in events:
+        for action, contact, campaign_hash, url in events:
+            self.record(action, contact, now, campaign_hash=campaign_hash, url=url)
             for hook in self.webhooks.values():
                 if hook.list_id == contact.list_id and action in hook.actions:
-                    body = payload(action, contact, event_date=now, campaign_hash=campaign_hash, fields=hook.fields)
+                    body = payload(
+                        action, contact, event_date=now, campaign_hash=campaign_hash, url=url, fields=hook.fields
+                    )
                     posts.append((hook.url, body))
         self.delivery.submit(posts)
+
+    def record(
+        self,
+        action: str,
+        contact: Contact,
+        date: datetime,
+        *,
+        campaign_hash: str | None = None,
+        url: str | None = None,
+        tag_id: int | None = None,
+    ) -> None:
+        """Add an activity to the contact's timeline (and so to its campaign's report)."""
+        domain = contact.email.rpartition("@")[2].lower()
+        self.activities.append(
+            Activity(
+                len(self.activities) + 1,
+                action,
+                contact.list_id,
+                contact.contact_id,
+                date,
+                campaign_hash=campaign_hash,
+                url=url,
+                tag_id=tag_id,
+                domain=domain,
+            )
+        )
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
     async def drain(self) -> None:
-        """Wait until every pending webhook delivery is done."""
+        """Run the sends queued briefly (not the scheduled ones) now, then wait for every webhook delivery."""
+        self.queue.run_due(flush=True)
         await self.delivery.drain()
 
     async def aclose(self) -> None:
-        """Drain, then close the delivery client if the sandbox made it."""
+        """Stop the queue's timers, wait for the deliveries, and close the delivery client if the sandbox made it."""
+        self.queue.close()
         await self.delivery.aclose()
 
 
-def engagement(campaign_hash: str, contact_id: str) -> int:
-    """0: opens and clicks, 1: opens, 2-3: neither. About half open, a quarter click."""
-    digest = hashlib.sha256(f"{campaign_hash}:{contact_id}".encode()).hexdigest()
-    return int(digest[:8], 16) % 4
+def _drop_list(table: dict[Any, Any], list_id: int) -> None:
+    for key in [key for key, value in table.items() if value.list_id == list_id]:
+        del table[key]
 
 
 def _assign(contact: Contact, fields: dict[str, Any]) -> None:

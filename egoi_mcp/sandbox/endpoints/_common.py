@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
 from egoi_mcp.sandbox.models import MailingList
@@ -35,6 +37,6 @@ def _find_list(request: Request) -> MailingList | None:
     return sandbox_of(request).lists.get(list_id) if list_id is not None else None
 
 
-def sort_key(value: object) -> object:
+def sort_key(value: Any) -> Any:
     """Sort strings without case, anything else as it is."""
     return value.casefold() if isinstance(value, str) else value

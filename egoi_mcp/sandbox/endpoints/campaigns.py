@@ -1,12 +1,12 @@
 """`GET /campaigns` and `POST /campaigns/email/{campaign_hash}/actions/send`.
 
-A send reaches the active contacts (with an e-mail address) of the selection: the whole list
-(`{"type": "none"}`), the union of segments (`{"type": "segment", "data": [ids]}`) or one address
-(`{"type": "contact", "data": "a@example.com"}`). The spec documents no 404 for a send, so everything
-that cannot be found answers 422: an unknown campaign (`errors.campaign_hash`), a list that is unknown or
-not the campaign's (`errors.list_id`), an unknown segment, an address not in the list, a contact that is
-not active, or a selection with nobody in it (`errors.segments`). A `schedule_date` queues the campaign
-instead of sending it (nothing is delivered).
+A send is validated, then queued (`queue.py`): with a `schedule_date` (a future date-time) it waits until
+then, without one it waits a few seconds; then it runs (`sending.py` says who receives it). The spec
+documents no 404 for a send, so everything that cannot be found answers 422: an unknown campaign
+(`errors.campaign_hash`), a list that is unknown or not the campaign's (`errors.list_id`), a segment of
+another list or unknown, an address not in the list, a contact that is not active, or a selection with
+nobody in it (`errors.segments`), a `schedule_date` that is not a future date-time. Nothing is queued
+when refused.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from egoi_mcp.sandbox import render, segments
+from egoi_mcp.sandbox import render, sending
 from egoi_mcp.sandbox.endpoints._common import sandbox_of, sort_key
-from egoi_mcp.sandbox.models import Campaign, Contact, MailingList
-from egoi_mcp.sandbox.params import EMAIL, ORDER, choice, integer, paging, positive_int, read_object, window
+from egoi_mcp.sandbox.models import Campaign, MailingList
+from egoi_mcp.sandbox.params import ORDER, choice, integer, paging, positive_int, read_object, window
 from egoi_mcp.sandbox.problems import invalid
+from egoi_mcp.sandbox.render import stamp
 from egoi_mcp.sandbox.state import Sandbox
 
 CHANNELS = ("email", "push", "sms", "smart_sms", "voice", "web_push")
@@ -59,16 +60,9 @@ async def send_email(request: Request) -> JSONResponse:
         raise invalid({"campaign_hash": "No e-mail campaign has this hash"}, detail="Campaign not found")
     body = await read_object(request)
     record = _campaign_list(sandbox, campaign, body.get("list_id"))
-    selection = body.get("segments")
-    if not isinstance(selection, dict) or selection.get("type") not in ("none", "segment", "contact"):
-        raise invalid({"segments": 'Must be {"type": "none"}, {"type": "segment", ...} or {"type": "contact", ...}'})
-    if "schedule_date" in body:
-        sandbox.schedule_email(campaign, _schedule_date(body["schedule_date"]))
-        return JSONResponse({"result": "success"})
-    recipients = _recipients(sandbox, record, selection)
-    if not recipients:
-        raise invalid({"segments": "Nobody to send to: the selection has no active contact with an e-mail address"})
-    sandbox.send_email(campaign, recipients)
+    at = _schedule_date(sandbox, body["schedule_date"]) if "schedule_date" in body else None
+    selection = sending.check(sandbox, record.list_id, body.get("segments"))
+    sandbox.queue.add(campaign, selection, at)
     return JSONResponse({"result": "success"})
 
 
@@ -81,38 +75,18 @@ def _campaign_list(sandbox: Sandbox, campaign: Campaign, list_id: Any) -> Mailin
     return record
 
 
-def _recipients(sandbox: Sandbox, record: MailingList, selection: dict[str, Any]) -> list[Contact]:
-    data = selection.get("data")
-    if selection["type"] == "none":
-        chosen = sandbox.contacts_of(record.list_id)
-    elif selection["type"] == "segment":
-        if not isinstance(data, list) or not data or not all(isinstance(item, str) for item in data):
-            raise invalid({"segments": "data must be a non-empty array of segment ids"})
-        chosen = []
-        for segment_id in dict.fromkeys(data):
-            found = segments.members(sandbox, record.list_id, segment_id)
-            if found is None:
-                raise invalid({"segments": f"Segment {segment_id} not found in list {record.list_id}"})
-            chosen += found
-    else:
-        if not isinstance(data, str) or not EMAIL.match(data):
-            raise invalid({"segments": "data must be the contact's e-mail address"})
-        contact = sandbox.find_by(record.list_id, "email", data)
-        if contact is None:
-            raise invalid({"segments": f"No contact with this e-mail address in list {record.list_id}"})
-        if contact.status != "active":
-            raise invalid({"segments": f"The contact is {contact.status}: only active contacts receive e-mails"})
-        chosen = [contact]
-    unique = {contact.contact_id: contact for contact in chosen}
-    return [contact for contact in unique.values() if contact.status == "active" and contact.email]
-
-
-def _schedule_date(value: Any) -> datetime:
+def _schedule_date(sandbox: Sandbox, value: Any) -> datetime:
+    """A future date-time: `YYYY-MM-DD HH:MM:SS` (UTC) or RFC 3339."""
     try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
     except ValueError:
-        raise invalid({"schedule_date": "Must be a date-time, YYYY-MM-DD HH:MM:SS"}) from None
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+        when = None
+    if when is None:
+        raise invalid({"schedule_date": "Must be a date-time, YYYY-MM-DD HH:MM:SS"})
+    when = (when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)).replace(microsecond=0)
+    if when <= sandbox.now():
+        raise invalid({"schedule_date": f"Must be in the future (it is {stamp(sandbox.now())} UTC now)"})
+    return when
 
 
 routes = [

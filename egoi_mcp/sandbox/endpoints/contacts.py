@@ -2,12 +2,14 @@
 
 Creating a contact in an unknown list answers 422 on `list_id` (the spec documents no 404 there).
 `GET /lists/{id}/contacts` includes removed contacts (they stay in the list with status `removed`);
-its filters compare whole values without case. A duplicate e-mail in a list answers 409 with
+its filters compare whole values without case; the sandbox's lists have no extra fields, so an
+`extra_field_id[...]` filter answers 422. A duplicate e-mail in a list answers 409 with
 `errors.contacts[0]` = the contact that has it.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -32,6 +34,9 @@ async def get_all_contacts(request: Request) -> JSONResponse:
     record = list_or_404(request)
     offset, limit = paging(request)
     choice(request, "language", _FILTER_LANGUAGES)
+    if any(name.startswith("extra_field_id") for name in request.query_params):
+        raise invalid({"extra_field_id": f"List {record.list_id} has no extra fields"})
+    _birth_date(request)
     wanted = {name: request.query_params[name] for name in _FILTERS if request.query_params.get(name)}
     channel = {name: flag(request, name) for name in _CHANNEL_FILTERS if request.query_params.get(name)}
     found = [
@@ -89,6 +94,16 @@ async def contacts_by_segment(request: Request) -> JSONResponse:
     if found is None:
         raise not_found("Segment not found")
     return _page([c for c in found if show_removed or c.status != "removed"], offset, limit)
+
+
+def _birth_date(request: Request) -> None:
+    """The `birth_date` filter, when given, must be a date."""
+    raw = request.query_params.get("birth_date")
+    if raw:
+        try:
+            date.fromisoformat(raw)
+        except ValueError:
+            raise invalid({"birth_date": "Must be a date, YYYY-MM-DD"}) from None
 
 
 def _contact_or_404(request: Request) -> Contact:

@@ -52,6 +52,7 @@ async def create_webhook(request: Request) -> JSONResponse:
         errors["fields"] = "Must be an array of field ids"
     if errors:
         raise invalid(errors)
+    assert isinstance(actions, list)
     hook = sandbox.add_webhook(list_id, body["url"], list(dict.fromkeys(actions)), fields)
     return JSONResponse(render.webhook(hook))
 
