@@ -305,7 +305,6 @@ async def test_one_limiter_shared_by_two_clients(api: respx.MockRouter) -> None:
                 tg.start_soon(second.get_lists)
         assert route.call_count == 8
         assert counter["peak"] == 1
-        assert (first.calls, second.calls) == (4, 4)
         assert limiter.remaining == 1000 - 8
 
 
@@ -369,7 +368,6 @@ async def test_get_retried_on_500_and_503_then_succeeds(api: respx.MockRouter) -
     async with make_client() as client:
         page = await client.get_lists()
         assert [item.id for item in page.items] == [0, 1]
-        assert client.calls == 3
     assert route.call_count == 3
 
 

@@ -55,7 +55,6 @@ class ClientBase:
             )
         register_secret(api_key)
         self.default_list_id = default_list_id
-        self.limiter = limiter or RateLimiter()
         http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"Apikey": api_key, "Accept": "application/json", "User-Agent": "egoi-mcp"},
@@ -63,11 +62,20 @@ class ClientBase:
             transport=transport,
         )
         self._transport = Transport(
-            http, self.limiter, max_retries=max_retries, retry_backoff=retry_backoff, clock=clock
+            http, limiter or RateLimiter(), max_retries=max_retries, retry_backoff=retry_backoff, clock=clock
         )
         self._clock = clock
         self._tags = TagCache(self._list_all_tags)
         self._campaign_names = CampaignNames(self._list_all_campaign_names)
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limiter this client spends its budget with (shared with every client given the same one)."""
+        return self._transport.budget.limiter
+
+    @limiter.setter
+    def limiter(self, limiter: RateLimiter) -> None:
+        self._transport.budget.limiter = limiter
 
     async def aclose(self) -> None:
         await self._transport.http.aclose()

@@ -62,7 +62,7 @@ class Transport:
         self.http = http
         self.budget = _Budget(limiter)
         self._max_retries = max_retries
-        self._retry_backoff = retry_backoff
+        self.retry_backoff = retry_backoff
         self._clock = clock
 
     async def request(
@@ -125,7 +125,7 @@ class Transport:
             retryable = retry is Retry.SAFE and transient
         if not retryable or attempt > self._max_retries:
             return None
-        delay = float(self._retry_backoff * 2 ** (attempt - 1))
+        delay = float(self.retry_backoff * 2 ** (attempt - 1))
         if isinstance(error, RateLimitError) and error.reset_at is not None:
             delay = max(delay, error.reset_at.timestamp() - self._clock())
         return delay
