@@ -242,7 +242,11 @@ async def test_create_contact_with_tags_resolves_names_once_and_creates_the_miss
         {"tag_id": 11, "contacts": [CONTACT]},
         {"tag_id": 12, "contacts": [CONTACT]},
     ]
-    assert contact.tags == [TagRef(id=4, name="VIP"), TagRef(id=11, name="new-signup"), TagRef(id=12, name="Spring 2024")]
+    assert contact.tags == [
+        TagRef(id=4, name="VIP"),
+        TagRef(id=11, name="new-signup"),
+        TagRef(id=12, name="Spring 2024"),
+    ]
     assert_auth(api)
 
     # the same tags again: the names are known now, so no listing and no creation
@@ -720,7 +724,9 @@ async def test_send_without_any_list_says_which_to_pass(api: respx.MockRouter, c
 async def test_send_at_schedules_with_egois_schedule_date(api: respx.MockRouter, client: EGoiClient) -> None:
     send = api.post("/campaigns/email/abc123/actions/send").respond(200, json={"result": "success"})
     lisbon_summer = timezone(timedelta(hours=1))
-    await client.send_email_to_segment("abc123", "seg_1", list_id=3, send_at=datetime(2099, 7, 1, 19, 0, tzinfo=lisbon_summer))
+    await client.send_email_to_segment(
+        "abc123", "seg_1", list_id=3, send_at=datetime(2099, 7, 1, 19, 0, tzinfo=lisbon_summer)
+    )
     assert body_of(send) == {
         "list_id": 3,
         "segments": {"type": "segment", "data": ["seg_1"]},
