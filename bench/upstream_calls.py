@@ -1,4 +1,4 @@
-"""Upstream E-goi requests per logical operation, counted by the sandbox's request budget against the in-process sandbox.
+"""Upstream E-goi requests per logical operation, counted by the in-process sandbox's request budget.
 
 Each operation is one tool call through `Client(server.mcp)` (2026 era, in-process), as an assistant makes it.
 The baseline is the fewest requests E-goi's v3 API allows for the same result, with these API facts:

@@ -162,7 +162,8 @@ async def test_campaign_report_counts_rates_and_summary(api: respx.MockRouter, c
         campaign_id="spring", name="Spring sale", sent=1240, delivered=1210, opens=700, unique_opens=460, clicks=80,
         unique_clicks=49, hard_bounces=20, soft_bounces=10, unsubscribes=6, complaints=1,
         open_rate=38.0, click_rate=4.0, bounce_rate=2.4,
-        top_links=[LinkClicks(url="https://shop.example.com/b", clicks=50), LinkClicks(url="https://shop.example.com/a", clicks=30)],
+        top_links=[LinkClicks(url="https://shop.example.com/b", clicks=50),
+                   LinkClicks(url="https://shop.example.com/a", clicks=30)],
         by_day=[DayStats(date="2024-05-01", opens=600, clicks=70), DayStats(date="2024-05-02", opens=100, clicks=10)],
         summary="1,240 sent, 38.0% opened, 4.0% clicked",
     )  # fmt: skip
@@ -194,7 +195,7 @@ async def test_contact_activity_newest_first_with_campaign_and_tag_names(
             "date": "2024-05-01 12:00:00",
             "action_name": "email_click",
             "action_data": {"campaign_hash": "spring", "url": "https://shop.example.com/b"},
-        },  # fmt: skip
+        },
         {"date": "2024-04-01 09:00:00", "action_name": "attach_tag", "action_data": {"tag_id": 2}},
         {"date": "2024-05-01 11:00:00", "action_name": "email_open", "action_data": {"campaign_hash": "gone"}},
     ]
