@@ -142,7 +142,7 @@ class CampaignsAPI(ContactsAPI):
         if not pending:
             return []
         body = await self._request(
-            "POST", "/operations/actions/cancel", json={"operations": [op.id for op in pending]},
+            "POST", "/operations/actions/cancel", json={"operations": list(dict.fromkeys(op.id for op in pending))},
             retry=Retry.ON_429,
         )  # fmt: skip
         body = json_object(body)
