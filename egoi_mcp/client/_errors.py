@@ -164,5 +164,8 @@ def _reset_at(headers: httpx.Headers, now: datetime) -> datetime | None:
     for name in (*exhausted, *names):
         value = headers.get(name)
         if value and value.strip().isascii() and value.strip().isdigit():
-            return datetime.fromtimestamp(now.timestamp() + int(value), UTC)
+            try:
+                return datetime.fromtimestamp(now.timestamp() + int(value), UTC)
+            except (OverflowError, ValueError, OSError):
+                return None  # a reset past year 9999 tells us nothing usable
     return None
