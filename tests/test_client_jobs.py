@@ -17,7 +17,7 @@ import pytest
 import respx
 
 from egoi_mcp.client import EGoiClient
-from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError
+from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError, RateLimitError
 from egoi_mcp.models import CampaignReport, DayStats, LinkClicks, TagRef
 from egoi_mcp.ratelimit import RateLimiter
 
@@ -328,3 +328,27 @@ def test_a_key_no_header_can_carry_names_the_setting(key: str) -> None:
         EGoiClient(api_key=key)
     assert "EGOI_API_KEY" in info.value.message and "network" not in info.value.message
     assert key not in info.value.message
+
+
+# -- injected transport and clock ----------------------------------------------------------------------------------
+
+
+async def test_the_clock_is_injected_not_patched() -> None:
+    """Retries and schedules read the injected clock (epoch seconds); the transport is any httpx transport."""
+    seen: list[httpx.Request] = []
+
+    def egoi(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(429, json={"title": "Too Many Requests", "status": 429}, headers={"Retry-After": "60"})
+
+    noon = datetime(2030, 1, 1, 12, tzinfo=UTC).timestamp()
+    limiter = RateLimiter(per_hour=1000, max_wait=0.01)
+    options: dict[str, Any] = {"clock": lambda: noon, "limiter": limiter, "max_retries": 0}
+    async with EGoiClient(API_KEY, transport=httpx.MockTransport(egoi), **options) as c:
+        with pytest.raises(RateLimitError) as info:
+            await c.get_lists()
+        assert info.value.reset_at == datetime(2030, 1, 1, 12, 1, tzinfo=UTC)
+        with pytest.raises(InvalidArgumentError) as past:
+            await c.send_email_to_segment("abc", "s1", list_id=1, send_at=datetime(2029, 12, 31, tzinfo=UTC))
+        assert "in the past" in past.value.message
+    assert len(seen) == 1  # no retries allowed, and the send in the past never went out
