@@ -9,6 +9,7 @@ import pytest
 
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError, ValidationError
+from egoi_mcp.models import TagRef
 from egoi_mcp.sandbox import create_app
 
 pytestmark = pytest.mark.anyio
@@ -98,6 +99,10 @@ async def test_tags_and_segments(client: EGoiClient) -> None:
     segment = next(s for s in (await client.segment_list(1, type="tag")).items if s.name == "coffee")
     assert contact.id in [c.id for c in (await client.list_contacts(1, segment_id=segment.id, limit=100)).items]
     assert await client.count_contacts(1, segment.id) == 1
+    tagged = await client.list_contacts(1, tag="Coffee")  # through the tag's segment, by name
+    assert [(c.id, c.tags) for c in tagged.items] == [(contact.id, [TagRef(id=tag.id, name="coffee")])]
+    assert tagged.total == 1
+    assert [c.id for c in (await client.list_contacts(1, tag=tag.id)).items] == [contact.id]  # by id
     await client.detach_tag(tag.id, [contact.id], 1)
     assert await client.count_contacts(1, segment.id) == 0
     await client.delete_tag(tag.id)
