@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import respx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.client._errors import error_from_response
@@ -561,3 +563,28 @@ def test_a_unique_cellphone_conflict_does_not_claim_an_email_clash() -> None:
     assert isinstance(error, ConflictError)
     assert error.code == "CONFLICT" and "cellphone" in error.message and "e-mail" not in error.message
     assert error.existing_id == CONTACT
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20) | st.just(API_KEY),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12) | st.just(API_KEY), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_ERRORS = st.dictionaries(
+    st.sampled_from(["unique_field_in_use", "field_id", "contacts", "name_already_exists", "email", "list_id", "x"]),
+    _JSON,
+    max_size=4,
+)
+
+
+@given(st.sampled_from([400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 503]), _ERRORS, _JSON)
+def test_any_error_body_maps_without_crashing_or_leaking_the_key(status: int, errors: dict, detail: object) -> None:
+    """Issue 9.8b in general: whatever shape E-goi's `errors` has, the mapper answers, and never with the key."""
+    register_secret(API_KEY)
+    body = {"title": "Error", "status": status, "detail": detail, "errors": errors}
+    error = error_from_response(response(status, body))
+    assert isinstance(error, EGoiError) and error.status == status
+    assert_no_key(error)
+    assert API_KEY not in str(getattr(error, "existing_id", "") or "")
