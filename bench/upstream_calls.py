@@ -1,4 +1,4 @@
-"""Upstream E-goi requests per logical operation, counted with `EGoiClient.calls` against the in-process sandbox.
+"""Upstream E-goi requests per logical operation, counted by the in-process sandbox's request budget.
 
 Each operation is one tool call through `Client(server.mcp)` (2026 era, in-process), as an assistant makes it.
 The baseline is the fewest requests E-goi's v3 API allows for the same result, with these API facts:
@@ -39,6 +39,7 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
     )
     client = server.runtime.client
     sandbox = server.runtime.sandbox.state.sandbox
+    budget = server.runtime.sandbox.state.budget  # counts every request that reaches the sandbox
     rows: list[tuple[str, int, int, str]] = []
 
     bench_list = sandbox.add_list("Bench", "Bench")
@@ -66,12 +67,12 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
 
         async def count(label: str, minimum: int, note: str, tool: str, args: dict[str, Any], cold: bool) -> None:
             if cold:
-                client._tags_by_name = None  # a fresh process: no tag names known yet
-            before = client.calls
+                client._tags.forget()  # a fresh process: no tag names known yet
+            before = budget.used
             result = await mcp.call_tool(tool, args)
             if result.is_error:
                 raise RuntimeError(f"{tool}: {result.content[0].text}")
-            rows.append((label, client.calls - before, minimum, note))
+            rows.append((label, budget.used - before, minimum, note))
 
         tags = ["bench-new-a", "bench-new-b", "bench-new-c"]
         await count(
@@ -113,7 +114,7 @@ async def _measure(directory: Path) -> list[tuple[str, int, int, str]]:
 
 def run() -> None:
     quiet()
-    header("upstream E-goi requests per logical operation (sandbox, client.calls)")
+    header("upstream E-goi requests per logical operation (sandbox, requests received)")
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         rows = anyio.run(_measure, Path(tmp))
     width = max(len(label) for label, *_ in rows)

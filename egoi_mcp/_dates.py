@@ -42,3 +42,14 @@ def format_datetime(value: datetime) -> str:
     if value.tzinfo:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_day(value: object) -> str | None:
+    """A report day as `YYYY-MM-DD`: E-goi's example is `01-01-1970` (DD-MM-YYYY); ISO dates pass through."""
+    text = str(value or "").strip()[:10]
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return None

@@ -15,19 +15,20 @@ T = TypeVar("T")
 EGOI_MAX_LIMIT = 1000
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+def encode_cursor(offset: int, kind: str = "o") -> str:
+    """An opaque cursor for a position; `kind` keeps cursors of different listings apart (`o`: an offset)."""
+    return base64.urlsafe_b64encode(f"{kind}:{offset}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int:
-    """The offset a cursor stands for; 0 for none. A cursor we did not issue is an argument error."""
+def decode_cursor(cursor: str | None, kind: str = "o") -> int:
+    """The position a cursor of `kind` stands for; 0 for none. A cursor we did not issue is an argument error."""
     if not cursor:
         return 0
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = text.partition(":")
+        found, _, value = text.partition(":")
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if found != kind or offset < 0:
             raise ValueError(text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidArgumentError(

@@ -8,19 +8,27 @@ reads E-goi's response shape, so the mapping from the wire lives in one place.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from egoi_mcp._dates import parse_datetime
+from egoi_mcp._dates import parse_datetime, parse_day
 
 T = TypeVar("T")
 
-ContactStatus = Literal["active", "inactive", "removed", "unconfirmed"]
+
+def json_object(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: E-goi's bodies are read, never crashed on."""
+    return value if isinstance(value, dict) else {}
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+class TagRef(_Model):
+    id: int
+    name: str
 
 
 class Contact(_Model):
@@ -33,10 +41,20 @@ class Contact(_Model):
     last_name: str | None = None
     phone: str | None = None
     status: str | None = None
-    tags: list[int] = Field(default_factory=list)
+    tags: list[TagRef] = Field(default_factory=list)
+
+    @staticmethod
+    def tag_ids(data: dict[str, Any]) -> list[int]:
+        """The tag ids of an E-goi contact (`tags: [1, 2]`), in order, without duplicates."""
+        tags = data.get("tags")
+        ids = [int(t) for t in tags if str(t).isascii() and str(t).isdigit()] if isinstance(tags, list) else []
+        return list(dict.fromkeys(ids))
 
     @classmethod
-    def from_egoi(cls, data: dict[str, Any], list_id: int | None = None) -> Contact:
+    def from_egoi(
+        cls, data: dict[str, Any], list_id: int | None = None, tag_names: dict[int, str] | None = None
+    ) -> Contact:
+        names = tag_names or {}
         base = data.get("base") or data
         return cls(
             id=str(base.get("contact_id", "")),
@@ -46,7 +64,7 @@ class Contact(_Model):
             last_name=base.get("last_name") or None,
             phone=base.get("cellphone") or base.get("phone") or None,
             status=base.get("status"),
-            tags=[int(t) for t in data.get("tags") or [] if str(t).isdigit()],
+            tags=[TagRef(id=i, name=names.get(i, "")) for i in cls.tag_ids(data)],
         )
 
 
@@ -133,6 +151,157 @@ class Webhook(_Model):
         )
 
 
+class LinkClicks(_Model):
+    url: str
+    clicks: int
+
+
+class DayStats(_Model):
+    date: str  # YYYY-MM-DD
+    opens: int
+    clicks: int
+
+
+class CampaignReport(_Model):
+    # How an e-mail campaign did. Rates are percentages with one decimal, 0 when nothing was sent.
+
+    campaign_id: str
+    name: str | None = None
+    sent: int = 0
+    delivered: int = 0
+    opens: int = 0
+    unique_opens: int = 0
+    clicks: int = 0
+    unique_clicks: int = 0
+    hard_bounces: int = 0
+    soft_bounces: int = 0
+    unsubscribes: int = 0
+    complaints: int = 0
+    open_rate: float = 0.0
+    click_rate: float = 0.0
+    bounce_rate: float = 0.0
+    top_links: list[LinkClicks] = Field(default_factory=list)
+    by_day: list[DayStats] = Field(default_factory=list)
+    summary: str = ""
+
+    @classmethod
+    def from_egoi(cls, data: dict[str, Any], campaign_id: str, name: str | None = None) -> CampaignReport:
+        """Read E-goi's `EmailReport` (`overall`, `date`, `url`); E-goi gives no delivered count, so it is
+        sends minus bounces."""
+        overall = json_object(data.get("overall"))
+        count = {key: _count(overall.get(key)) for key in _OVERALL}
+        sent, hard, soft = count["sends"], count["hard_bounces"], count["soft_bounces"]
+        delivered = max(sent - hard - soft, 0)
+        report = cls(
+            campaign_id=campaign_id,
+            name=name,
+            sent=sent,
+            delivered=delivered,
+            opens=count["opens"],
+            unique_opens=count["unique_opens"],
+            clicks=count["clicks"],
+            unique_clicks=count["unique_clicks"],
+            hard_bounces=hard,
+            soft_bounces=soft,
+            unsubscribes=count["unsubscriptions"],
+            complaints=count["complaints"],
+            open_rate=_percent(count["unique_opens"], delivered),
+            click_rate=_percent(count["unique_clicks"], delivered),
+            bounce_rate=_percent(hard + soft, sent),
+            top_links=_top_links(data.get("url")),
+            by_day=_by_day(data.get("date")),
+        )
+        report.summary = report._summary()
+        return report
+
+    def _summary(self) -> str:
+        label = f"'{self.name}'" if self.name else self.campaign_id
+        if self.sent == 0:
+            return f"campaign {label} has not been sent yet: there is nothing to report"
+        return f"{self.sent:,} sent, {self.open_rate:.1f}% opened, {self.click_rate:.1f}% clicked"
+
+
+_OVERALL = (
+    "sends", "opens", "unique_opens", "clicks", "unique_clicks", "hard_bounces", "soft_bounces", "complaints",
+    "unsubscriptions",
+)  # fmt: skip
+_TOP_LINKS = 10
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole > 0 else 0.0
+
+
+def _top_links(rows: Any) -> list[LinkClicks]:
+    links = [
+        LinkClicks(url=str(row["url"]), clicks=_count(row.get("clicks")))
+        for row in (rows if isinstance(rows, list) else [])
+        if isinstance(row, dict) and row.get("url")
+    ]
+    return sorted(links, key=lambda link: -link.clicks)[:_TOP_LINKS]
+
+
+def _by_day(rows: Any) -> list[DayStats]:
+    days = []
+    for row in rows if isinstance(rows, list) else []:
+        day = parse_day(row.get("date")) if isinstance(row, dict) else None
+        if day is not None:
+            days.append(DayStats(date=day, opens=_count(row.get("opens")), clicks=_count(row.get("clicks"))))
+    return sorted(days, key=lambda d: d.date)
+
+
+class Activity(_Model):
+    # One thing a contact did or had done (E-goi's `action_name`), newest first in a page.
+
+    type: str
+    date: datetime | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    tag_id: int | None = None
+    detail: str | None = None  # the link clicked, or the tag attached or detached
+
+    @classmethod
+    def from_egoi(cls, data: dict[str, Any]) -> Activity:
+        action = json_object(data.get("action_data"))
+        tag_id = action.get("tag_id")
+        return cls(
+            type=str(data.get("action_name") or "unknown"),
+            date=parse_datetime(data.get("date")),
+            campaign_id=action.get("campaign_hash") or None,
+            tag_id=tag_id if isinstance(tag_id, int) and not isinstance(tag_id, bool) else None,
+            detail=str(action["url"]) if action.get("url") else None,
+        )
+
+
+class Operation(_Model):
+    # A job in E-goi's queue (`GET /operations`): a send that is queued, scheduled, running or paused.
+
+    id: int
+    type: str | None = None
+    status: str | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    created: datetime | None = None
+    start_date: datetime | None = None
+
+    @classmethod
+    def from_egoi(cls, data: dict[str, Any]) -> Operation:
+        extra = json_object(data.get("operation_data"))
+        return cls(
+            id=data["operation_id"],
+            type=data.get("type"),
+            status=data.get("status"),
+            campaign_id=extra.get("campaign_hash") or None,
+            campaign_name=extra.get("internal_name") or None,
+            created=parse_datetime(data.get("created")),
+            start_date=parse_datetime(data.get("start_date")),
+        )
+
+
 class Event(_Model):
     # One webhook delivery from E-goi, as stored; `payload` is the raw delivery.
 
@@ -143,6 +312,7 @@ class Event(_Model):
     contact_id: str | None = None
     email: str | None = None
     campaign_id: str | None = None
+    campaign_name: str | None = None
     occurred_at: datetime | None = None
     received_at: datetime
     payload: Any = None

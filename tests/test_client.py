@@ -9,7 +9,7 @@ import json
 import re
 import ssl
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from egoi_mcp._paging import decode_cursor, encode_cursor
 from egoi_mcp.client import EGoiClient, egoi_phone
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
-from egoi_mcp.models import Campaign, Contact, MailingList, Page, Segment, Tag, Webhook
+from egoi_mcp.models import Campaign, Contact, MailingList, Page, Segment, Tag, TagRef, Webhook
 from egoi_mcp.ratelimit import RateLimiter
 
 pytestmark = pytest.mark.anyio
@@ -126,6 +126,7 @@ def params_of(route: respx.Route, index: int = -1) -> dict[str, str]:
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=BASE, assert_all_called=False) as mock:
+        mock.get("/tags").respond(200, json=collection([egoi_tag(1, "Customers"), egoi_tag(2, "vip")]))
         yield mock
 
 
@@ -200,7 +201,7 @@ async def test_create_contact_request_and_result(api: respx.MockRouter, client: 
         status="active",
         tags=[],
     )
-    assert client.calls == 1
+    assert len(api.calls) == 1  # no tags: no tag listing
 
 
 async def test_create_contact_minimal_uses_default_list(api: respx.MockRouter, default_client: EGoiClient) -> None:
@@ -241,7 +242,11 @@ async def test_create_contact_with_tags_resolves_names_once_and_creates_the_miss
         {"tag_id": 11, "contacts": [CONTACT]},
         {"tag_id": 12, "contacts": [CONTACT]},
     ]
-    assert contact.tags == [4, 11, 12]
+    assert contact.tags == [
+        TagRef(id=4, name="VIP"),
+        TagRef(id=11, name="new-signup"),
+        TagRef(id=12, name="Spring 2024"),
+    ]
     assert_auth(api)
 
     # the same tags again: the names are known now, so no listing and no creation
@@ -250,18 +255,35 @@ async def test_create_contact_with_tags_resolves_names_once_and_creates_the_miss
     assert list_tags.call_count == 1
     assert post_tag.call_count == 2
     assert attach.call_count == 6
-    assert again.tags == [4, 11, 12]
+    assert [t.id for t in again.tags] == [4, 11, 12]
     assert body_of(attach) == {"tag_id": 12, "contacts": [OTHER]}
 
 
-async def test_create_contact_with_tag_ids_needs_no_listing(api: respx.MockRouter, client: EGoiClient) -> None:
-    list_tags = api.get("/tags").respond(200, json=collection([]))
+async def test_create_contact_with_tag_ids_lists_tags_once_only_to_name_them(
+    api: respx.MockRouter, client: EGoiClient
+) -> None:
+    list_tags = api.get("/tags").respond(200, json=collection([egoi_tag(5, "five"), egoi_tag(7, "seven")]))
     api.post("/lists/3/contacts").respond(201, json={"contact_id": CONTACT})
     attach = api.post("/lists/3/contacts/actions/attach-tag").respond(202, json={"result": "success"})
-    contact = await client.create_contact("john@example.com", list_id=3, tags=[5, "7", 5])
-    assert list_tags.call_count == 0
+    contact = await client.create_contact("john@example.com", list_id=3, tags=[5, 7, 5])
     assert [body_of(attach, i)["tag_id"] for i in range(attach.call_count)] == [5, 7]
-    assert contact.tags == [5, 7]
+    assert contact.tags == [TagRef(id=5, name="five"), TagRef(id=7, name="seven")]
+    assert list_tags.call_count == 1
+    await client.create_contact("jane@example.com", list_id=3, tags=[7])
+    assert list_tags.call_count == 1  # warm: named from the cache
+
+
+async def test_a_tag_named_like_a_number_is_that_tag(api: respx.MockRouter, client: EGoiClient) -> None:
+    """Issue 9.8e: "2025" was taken as tag id 2025; a name that exists wins, an int is an id."""
+    api.get("/tags").respond(200, json=collection([egoi_tag(3, "2025"), egoi_tag(2025, "old")]))
+    api.post("/lists/3/contacts").respond(201, json={"contact_id": CONTACT})
+    attach = api.post("/lists/3/contacts/actions/attach-tag").respond(202, json={"result": "success"})
+    assert await client.attach_tag("2025", [CONTACT], list_id=3) == 3
+    assert body_of(attach) == {"tag_id": 3, "contacts": [CONTACT]}
+    assert await client.attach_tag(2025, [CONTACT], list_id=3) == 2025
+    assert (await client.find_tag("2025")).id == 3
+    assert (await client.find_tag(2025)).name == "old"
+    assert (await client.find_tag("old")).id == 2025
 
 
 async def test_tag_listing_follows_pages(api: respx.MockRouter, client: EGoiClient) -> None:
@@ -300,7 +322,7 @@ async def test_get_contact(api: respx.MockRouter, client: EGoiClient) -> None:
         last_name="Doe",
         phone="351-912345678",
         status="active",
-        tags=[1, 2],
+        tags=[TagRef(id=1, name="Customers"), TagRef(id=2, name="vip")],
     )
 
 
@@ -676,11 +698,51 @@ async def test_send_to_contact_without_email_does_not_send(api: respx.MockRouter
     assert send.call_count == 0
 
 
-async def test_send_email_to_segment(api: respx.MockRouter, default_client: EGoiClient) -> None:
+async def test_send_email_to_segment_goes_to_the_campaigns_own_list(
+    api: respx.MockRouter, default_client: EGoiClient
+) -> None:
+    read = api.get("/campaigns").respond(200, json=collection([{**egoi_campaign("abc_12-3"), "list_id": 7}]))
     send = api.post("/campaigns/email/abc_12-3/actions/send").respond(200, json={"result": "success"})
     assert await default_client.send_email_to_segment(campaign_id="abc_12-3", segment_id="seg_1") is None
-    assert body_of(send) == {"list_id": 3, "segments": {"type": "segment", "data": ["seg_1"]}}
+    assert params_of(read) == {"campaign_hash": "abc_12-3", "offset": "0", "limit": "1"}
+    assert body_of(send) == {"list_id": 7, "segments": {"type": "segment", "data": ["seg_1"]}}  # not default 3
     assert send.call_count == 1
+    await default_client.send_email_to_segment(campaign_id="abc_12-3", segment_id="seg_1", list_id=3)
+    assert read.call_count == 1  # a list given: no campaign read
+    assert body_of(send)["list_id"] == 3
+
+
+async def test_send_without_any_list_says_which_to_pass(api: respx.MockRouter, client: EGoiClient) -> None:
+    api.get("/campaigns").respond(200, json=collection([{**egoi_campaign(), "list_id": None}]))
+    send = api.post("/campaigns/email/abc123/actions/send").respond(200, json={"result": "success"})
+    with pytest.raises(InvalidArgumentError) as info:
+        await client.send_email_to_segment("abc123", "seg_1")
+    assert info.value.code == "LIST_NOT_FOUND" and "list_id" in info.value.message
+    assert send.call_count == 0
+
+
+async def test_send_at_schedules_with_egois_schedule_date(api: respx.MockRouter, client: EGoiClient) -> None:
+    send = api.post("/campaigns/email/abc123/actions/send").respond(200, json={"result": "success"})
+    lisbon_summer = timezone(timedelta(hours=1))
+    await client.send_email_to_segment(
+        "abc123", "seg_1", list_id=3, send_at=datetime(2099, 7, 1, 19, 0, tzinfo=lisbon_summer)
+    )
+    assert body_of(send) == {
+        "list_id": 3,
+        "segments": {"type": "segment", "data": ["seg_1"]},
+        "schedule_date": "2099-07-01 18:00:00",  # CampaignEmailScheduleRequest, in UTC
+    }
+    api.get(f"/lists/3/contacts/{CONTACT}").respond(200, json=egoi_contact())
+    await client.send_email_to_contact("abc123", CONTACT, list_id=3, send_at=datetime(2099, 1, 2, 3, 4, 5))
+    assert body_of(send)["schedule_date"] == "2099-01-02 03:04:05"  # naive is UTC
+
+
+async def test_send_at_in_the_past_is_refused_without_calling_egoi(api: respx.MockRouter, client: EGoiClient) -> None:
+    send = api.post("/campaigns/email/abc123/actions/send").respond(200, json={"result": "success"})
+    with pytest.raises(InvalidArgumentError) as info:
+        await client.send_email_to_segment("abc123", "seg_1", list_id=3, send_at=datetime(2020, 1, 1, tzinfo=UTC))
+    assert "in the past" in info.value.message
+    assert len(api.calls) == 0 and send.call_count == 0
 
 
 async def test_segment_list_and_get_segment(api: respx.MockRouter, client: EGoiClient) -> None:
@@ -784,7 +846,6 @@ def _bad_calls(c: EGoiClient) -> list[tuple[str, Any, str | None]]:
         ("update-no-list", lambda: c.update_contacts([CONTACT], first_name="J"), "LIST_NOT_FOUND"),
         ("delete-no-list", lambda: c.delete_contacts([CONTACT]), "LIST_NOT_FOUND"),
         ("segments-no-list", lambda: c.segment_list(), "LIST_NOT_FOUND"),
-        ("send-no-list", lambda: c.send_email_to_segment("abc123", "seg_1"), "LIST_NOT_FOUND"),
         ("attach-no-list", lambda: c.attach_tag(4, [CONTACT]), "LIST_NOT_FOUND"),
         ("list-zero", lambda: c.get_contact(CONTACT, 0), "LIST_NOT_FOUND"),
         ("list-negative", lambda: c.delete_list(-3), "LIST_NOT_FOUND"),
@@ -831,7 +892,6 @@ async def test_bad_input_is_refused_without_calling_egoi(api: respx.MockRouter, 
         await call()
     assert catch_all.call_count == 0
     assert len(api.calls) == 0
-    assert client.calls == 0
     assert info.value.message
     assert info.value.status is None
     if code:
@@ -855,6 +915,7 @@ _EGOI_PATTERN = re.compile(r"[0-9]{1,3}-[0-9]{4,20}")
         ("+44 20 7946 0958", "44-2079460958"),
         ("+7 912 345 67 89", "7-9123456789"),
         ("+55 11 91234 5678", "55-11912345678"),
+        ("+44 (0)20 7946 0958", "44-2079460958"),  # the trunk prefix of a known number is dropped
     ],
 )
 def test_egoi_phone(given: str, expected: str) -> None:
@@ -893,7 +954,7 @@ def test_egoi_phone_only_raises_argument_errors_and_only_returns_egoi_form(text:
 
 @given(
     st.sampled_from(["1", "7", "44", "55", "351", "353", "238"]),
-    st.text(alphabet="0123456789", min_size=7, max_size=12),
+    st.text(alphabet="0123456789", min_size=6, max_size=11).map(lambda digits: "5" + digits),  # no trunk prefix
     st.sampled_from(["", " ", "-", "."]),
 )
 def test_egoi_phone_keeps_every_digit(cc: str, national: str, sep: str) -> None:

@@ -6,15 +6,20 @@ A request is wrong when Prism answers 401/422 or its `sl-violations` header list
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 
 from egoi_mcp.client import EGoiClient
+from egoi_mcp.errors import NotFoundError
 
 pytestmark = [pytest.mark.anyio, pytest.mark.prism]
 
 CONTACT = "8f3a27ef26"
+FUTURE = datetime(2099, 5, 1, 18, 0, tzinfo=UTC)
 
 
 class _Recorder(httpx.AsyncBaseTransport):
@@ -76,7 +81,26 @@ CALLS = {
     "list_webhooks": lambda c: c.list_webhooks(),
     "create_webhook": lambda c: c.create_webhook(1, "https://example.com/hook", ["subscription", "email_open"]),
     "delete_webhook": lambda c: c.delete_webhook(1),
+    # issue 10
+    "list_contacts": lambda c: c.list_contacts(1, limit=10, cursor=None),
+    "list_contacts_status": lambda c: c.list_contacts(1, status="active"),
+    "list_contacts_tag": lambda c: _not_found(c.list_contacts(1, tag="vip")),
+    "get_campaign_report": lambda c: c.get_campaign_report("abc123"),
+    "get_contact_activity": lambda c: c.get_contact_activity(CONTACT, 1, limit=10),
+    "send_email_to_contact_campaign_list": lambda c: c.send_email_to_contact("abc123", CONTACT),
+    "send_email_to_segment_campaign_list": lambda c: c.send_email_to_segment("abc123", "seg_1"),
+    "schedule_email_to_segment": lambda c: c.send_email_to_segment("abc123", "seg_1", list_id=1, send_at=FUTURE),
+    "schedule_email_to_contact": lambda c: c.send_email_to_contact("abc123", CONTACT, list_id=1, send_at=FUTURE),
+    "pending_sends": lambda c: c.pending_sends("campaign_hash"),
+    "cancel_send": lambda c: c.cancel_send("campaign_hash"),
+    "campaign_names": lambda c: c.campaign_names(),
 }
+
+
+async def _not_found(call: Awaitable[Any]) -> None:
+    """Prism's example segments are `null`s, so no tag segment is found: the requests made are still judged."""
+    with pytest.raises(NotFoundError):
+        await call
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -85,4 +109,14 @@ async def test_requests_are_what_egoi_accepts(prism_url: str, name: str) -> None
     async with EGoiClient("test-key", base_url=prism_url, transport=recorder, max_retries=0) as client:
         await CALLS[name](client)
     assert recorder.seen, "no request was made"
+    assert _request_violations(recorder) == []
+
+
+async def test_cancel_send_reaches_the_cancel_action(prism_url: str) -> None:
+    """Prism's example operation belongs to campaign `campaign_hash`: cancelling it posts its id."""
+    recorder = _Recorder()
+    async with EGoiClient("test-key", base_url=prism_url, transport=recorder, max_retries=0) as client:
+        cancelled = await client.cancel_send("campaign_hash")
+    assert {op.id for op in cancelled} == {1}  # the example lists operation 1 twice
+    assert [(m, p) for m, p, _, _ in recorder.seen] == [("GET", "/operations"), ("POST", "/operations/actions/cancel")]
     assert _request_violations(recorder) == []

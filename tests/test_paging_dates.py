@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from egoi_mcp._dates import format_datetime, parse_datetime
+from egoi_mcp._dates import format_datetime, parse_datetime, parse_day
 from egoi_mcp._paging import EGOI_MAX_LIMIT, chunks, decode_cursor, encode_cursor, make_page
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.models import Page
@@ -243,3 +243,26 @@ def test_rfc3339_output_parses_back_to_the_same_instant(value: datetime, minutes
     aware = value.replace(tzinfo=timezone(timedelta(minutes=minutes)))
     assert parse_datetime(aware.isoformat()) == aware
     assert parse_datetime(aware.astimezone(UTC).isoformat().replace("+00:00", "Z")) == aware
+
+
+def test_cursors_of_one_kind_are_refused_by_another() -> None:
+    assert decode_cursor(encode_cursor(40, kind="ev"), kind="ev") == 40
+    with pytest.raises(InvalidArgumentError):
+        decode_cursor(encode_cursor(40, kind="ev"))
+    with pytest.raises(InvalidArgumentError):
+        decode_cursor(encode_cursor(40), kind="ev")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("01-05-2024", "2024-05-01"), ("2024-05-01", "2024-05-01"), ("2024-05-01 10:00:00", "2024-05-01"),
+     ("31-02-2024", None), ("", None), (None, None), ("yesterday", None)],
+)  # fmt: skip
+def test_parse_day_reads_egois_report_dates(given: object, expected: str | None) -> None:
+    assert parse_day(given) == expected
+
+
+@given(st.one_of(st.none(), st.text(max_size=20), st.integers(), st.dates()))
+def test_parse_day_never_raises(value: object) -> None:
+    day = parse_day(value)
+    assert day is None or len(day) == 10

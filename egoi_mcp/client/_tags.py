@@ -1,0 +1,55 @@
+"""The tag cache: one listing of the account's tags, kept until a write makes it stale.
+
+Tag arguments accept a name or an id. A name that exists wins over reading it as a number (a tag may be
+named "2025"); an `int` is always an id. Names are matched case-insensitively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from egoi_mcp.models import Tag, TagRef
+
+ListAll = Callable[[], Awaitable[list[Tag]]]
+
+
+class TagCache:
+    def __init__(self, list_all: ListAll) -> None:
+        self._list_all = list_all
+        self._by_name: dict[str, Tag] | None = None
+
+    async def by_name(self, *, refresh: bool = False) -> dict[str, Tag]:
+        if self._by_name is None or refresh:
+            self._by_name = {tag.name.casefold(): tag for tag in await self._list_all()}
+        return self._by_name
+
+    def add(self, tag: Tag) -> None:
+        if self._by_name is not None:
+            self._by_name[tag.name.casefold()] = tag
+
+    def forget(self) -> None:
+        self._by_name = None
+
+    async def find(self, tag: str | int, *, refresh: bool = False) -> Tag | None:
+        """The tag `tag` names: an int is an id; a string is a name, or an id when no tag has that name."""
+        tags = await self.by_name(refresh=refresh)
+        if isinstance(tag, int) and not isinstance(tag, bool):
+            return next((t for t in tags.values() if t.id == tag), None)
+        text = str(tag).strip()
+        known = tags.get(text.casefold())
+        if known is None and text.isascii() and text.isdigit():
+            known = next((t for t in tags.values() if t.id == int(text)), None)
+        return known
+
+    async def names(self, tag_ids: list[int]) -> dict[int, str]:
+        """Id -> name for `tag_ids`, from the cache: no call when warm, one listing when cold or an id is new."""
+        if not tag_ids:
+            return {}
+        names = {t.id: t.name for t in (await self.by_name()).values()}
+        if any(i not in names for i in tag_ids):
+            names = {t.id: t.name for t in (await self.by_name(refresh=True)).values()}
+        return names
+
+    @staticmethod
+    def refs(tag_ids: list[int], names: dict[int, str]) -> list[TagRef]:
+        return [TagRef(id=i, name=names.get(i, "")) for i in tag_ids]

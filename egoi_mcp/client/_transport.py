@@ -1,0 +1,143 @@
+"""The request path under `EGoiClient`, in small steps: send once, raise for status, retry policy, decode.
+
+`Transport.request` is the only way to E-goi. The rate limiter is touched in one place only, `_Budget`,
+so the seam to the limiter (which may become async or store-backed) is three short methods.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import httpx
+
+from egoi_mcp.client._errors import error_from_response
+from egoi_mcp.errors import EGoiError, InvalidArgumentError, NetworkError, RateLimitError, UpstreamError
+from egoi_mcp.ratelimit import RateLimiter
+from egoi_mcp.redact import redact, redact_data
+
+
+class Retry(Enum):
+    SAFE = "safe"  # idempotent: retry on 429, 5xx and network failures
+    ON_429 = "on_429"  # not idempotent, but a 429 means E-goi did nothing: retry only that
+    NEVER = "never"  # sends: attempted exactly once
+
+
+class _Budget:
+    """Every call into the rate limiter, and nowhere else."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+        async with self.limiter.slot():
+            response = await http.send(request)
+        self.limiter.observe(response.headers)
+        return response
+
+    def pause_everyone(self, seconds: float) -> None:
+        self.limiter.block_for(seconds)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.limiter.wait(seconds)
+
+    @property
+    def max_wait(self) -> float:
+        return self.limiter.max_wait
+
+
+class Transport:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        limiter: RateLimiter,
+        *,
+        max_retries: int,
+        retry_backoff: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.http = http
+        self.budget = _Budget(limiter)
+        self._max_retries = max_retries
+        self.retry_backoff = retry_backoff
+        self._clock = clock
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        resource: str | None = None,
+        retry: Retry = Retry.SAFE,
+    ) -> Any:
+        """Send one logical request; return the decoded, redacted JSON body (None for 204)."""
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_once(method, path, query, json)
+                self._raise_for_status(response, resource)
+                return _decode(response)
+            except (NetworkError, UpstreamError, RateLimitError) as error:
+                if isinstance(error, RateLimitError) and error.status == 429 and error.reset_at is not None:
+                    self.budget.pause_everyone(error.reset_at.timestamp() - self._clock())  # also when not retried
+                delay = self._retry_delay(error, attempt, retry)
+                if delay is None:
+                    raise
+                if isinstance(error, RateLimitError):
+                    self.budget.pause_everyone(delay)
+                elif delay > self.budget.max_wait:
+                    raise  # a backoff we may not sleep is not a spent budget: report what E-goi said
+                await self.budget.sleep(delay)
+
+    async def _send_once(self, method: str, path: str, params: dict[str, Any], json: Any) -> httpx.Response:
+        try:
+            request = self.http.build_request(method, path, params=params, json=json)
+            return await self.budget.send(self.http, request)
+        except httpx.TimeoutException:
+            raise NetworkError("E-goi did not answer in time; try again in a moment") from None
+        except httpx.LocalProtocolError as exc:
+            raise InvalidArgumentError(
+                f"the request could not be sent ({redact(str(exc))}): check EGOI_API_KEY for stray characters",
+                code="NO_ACCESS",
+            ) from None
+        except httpx.TransportError as exc:
+            reason = redact(type(exc).__name__)
+            raise NetworkError(f"could not reach E-goi ({reason}); check the network and try again") from None
+
+    def _raise_for_status(self, response: httpx.Response, resource: str | None) -> None:
+        if not response.is_success:
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            raise error_from_response(response, resource=resource, now=now)
+
+    def _retry_delay(self, error: EGoiError, attempt: int, retry: Retry) -> float | None:
+        """Seconds to wait before the next attempt, or None when this error is final."""
+        if isinstance(error, RateLimitError):
+            retryable = retry is not Retry.NEVER and error.status == 429
+        else:  # 5xx, 408 and network failures; not other 4xx, which say the same when asked again
+            transient = isinstance(error, NetworkError) or (error.status or 500) >= 500
+            retryable = retry is Retry.SAFE and transient
+        if not retryable or attempt > self._max_retries:
+            return None
+        delay = float(self.retry_backoff * 2 ** (attempt - 1))
+        if isinstance(error, RateLimitError) and error.reset_at is not None:
+            delay = max(delay, error.reset_at.timestamp() - self._clock())
+        return delay
+
+
+def _decode(response: httpx.Response) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return redact_data(response.json())
+    except ValueError:
+        raise UpstreamError(
+            f"E-goi answered HTTP {response.status_code} with a body that is not JSON; try again later",
+            status=response.status_code,
+        ) from None
