@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from egoi_mcp.tools import TOOLSET_NAMES as TOOLSETS
@@ -97,6 +97,20 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"log level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
         return value.upper()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("EGOI_MCP_PUBLIC_URL must start with https:// or http:// (e.g. https://mcp.example.com)")
+        return value
+
+    @model_validator(mode="after")
+    def _sandbox_store(self) -> Settings:
+        """The sandbox keeps its fake events apart from a real account's: its own default store file."""
+        if self.sandbox and "db" not in self.model_fields_set:
+            self.db = _state_dir() / "sandbox-events.db"
+        return self
 
     @property
     def key(self) -> str | None:

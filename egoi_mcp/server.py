@@ -7,6 +7,7 @@ HTTP and in-memory alike. Tools reach them through `egoi_mcp.runtime.runtime(ctx
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import time
 from collections.abc import AsyncIterator, Callable
@@ -243,13 +244,8 @@ async def _serve_receiver(app: Starlette, listen: str) -> None:
     host, _, port = listen.rpartition(":")
     receiver = uvicorn.Server(uvicorn.Config(app, host=host, port=int(port), log_level="warning", log_config=None))
     # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
-    receiver.capture_signals = _no_signals  # type: ignore[method-assign]
+    receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
     await receiver.serve()
-
-
-@asynccontextmanager
-async def _no_signals() -> AsyncIterator[None]:
-    yield
 
 
 def _auth(settings: Settings) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 import mcp.types as types
 from mcp import MCPError
@@ -20,12 +20,14 @@ from pydantic import TypeAdapter
 from egoi_mcp import _sdk
 from egoi_mcp.models import Event
 from egoi_mcp.redact import redact
-from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI
-from egoi_mcp.runtime import Runtime
+from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
 from egoi_mcp.tools._results import MAX_RESULT_BYTES, compact_json, cut_long_strings
 from egoi_mcp.webhooks import OTHER, TRIGGERS
 
-__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "register_event_resources"]
+if TYPE_CHECKING:
+    from egoi_mcp.events import EventStore
+
+__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "register_event_resources"]
 
 RESOURCE_LIMIT: Final = 50
 RESOURCE_TRIGGERS: Final = (*TRIGGERS, OTHER)
@@ -44,8 +46,18 @@ _PYTHON_LEVELS: Final = {
 }
 
 
-def register_event_resources(mcp: MCPServer, current: Callable[[], Runtime]) -> None:
-    """Add the event resources to `mcp`. `current()` is the running server's `Runtime` (its store and notifier).
+class EventSource(Protocol):
+    """Where the resources read events and keep subscriptions: the running server's `Runtime` is one."""
+
+    @property
+    def store(self) -> EventStore: ...
+
+    @property
+    def notifier(self) -> EventNotifier: ...
+
+
+def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource]) -> None:
+    """Add the event resources to `mcp`. `current()` gives the running server's store and notifier.
 
     Lists leave each event's payload out (`egoi://event/{id}` has it); every read is at most 256 KiB of text.
     """
