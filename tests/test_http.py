@@ -88,3 +88,22 @@ async def test_healthz_and_webhook_route_share_the_app(tmp_path: Path) -> None:
         )
         assert delivered.status_code == 200
         assert (await http.post("/webhooks/egoi/wrong", json={"action": "subscription"})).status_code == 404
+
+
+async def test_idle_legacy_sessions_expire_within_minutes(tmp_path: Path) -> None:
+    server = build_server(make_settings(tmp_path, transport="http"))
+    build_app(server)
+    idle = server.mcp.session_manager.session_idle_timeout
+    assert idle is not None and idle <= 5 * 60, "abandoned 2025-era sessions must free their slot in minutes"
+
+
+async def test_the_receiver_belongs_to_the_lifespan(tmp_path: Path) -> None:
+    server = build_server(make_settings(tmp_path, transport="http"))
+    app = build_app(server)
+    async with app.router.lifespan_context(app):
+        store = server.current().store
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE) as http:
+            body = {"action": "email_open", "list_id": 1, "email": "o@example.com"}
+            assert (await http.post("/webhooks/egoi/test-webhook-secret", json=body)).status_code == 200
+    assert store.closed, "the lifespan's end closes the store"
+    assert server.runtime is None
