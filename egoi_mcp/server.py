@@ -289,7 +289,11 @@ def check_exposure(settings: Settings) -> None:
         return
     token = settings.auth_token.get_secret_value().strip() if settings.auth_token else ""
     if len(token) < MIN_TOKEN_LENGTH:
-        problem = "without EGOI_MCP_AUTH_TOKEN" if not token else f"with an EGOI_MCP_AUTH_TOKEN under {MIN_TOKEN_LENGTH} characters"
+        problem = (
+            "without EGOI_MCP_AUTH_TOKEN"
+            if not token
+            else f"with an EGOI_MCP_AUTH_TOKEN under {MIN_TOKEN_LENGTH} characters"
+        )
         raise SystemExit(
             f"egoi-mcp: refusing to listen on {settings.host} {problem}: anyone who can reach it could run your "
             f"E-goi account. Set a random token of {MIN_TOKEN_LENGTH}+ characters (e.g. `openssl rand -hex 32`), "

@@ -7,9 +7,9 @@ import importlib.metadata
 import re
 from pathlib import Path
 
+import mcp.types as types
 import pytest
 from mcp import Client
-import mcp.types as types
 from mcp.server import MCPServer, ServerRequestContext
 
 from egoi_mcp import _sdk

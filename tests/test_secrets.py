@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import respx
 from mcp import Client

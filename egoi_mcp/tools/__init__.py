@@ -11,7 +11,7 @@ from mcp.server import MCPServer
 
 from egoi_mcp import _sdk
 from egoi_mcp.tools import campaigns, contacts, events, lists, segments, tags, webhooks
-from egoi_mcp.tools._base import ToolSpec, Toolset
+from egoi_mcp.tools._base import Toolset, ToolSpec
 from egoi_mcp.tools._schemas import compact_schema, strict_output_schema
 
 __all__ = [
@@ -99,5 +99,3 @@ def tool_table() -> str:
             ro, destructive = ("yes" if t.read_only else ""), ("yes" if t.destructive else "")
             rows.append(f"| {ts.name} | `{t.name}` | {t.title} | {ro} | {destructive} |")
     return "\n".join(rows)
-
-

@@ -134,7 +134,9 @@ async def confirmed(decision: Decision, *, act: Callable[[], Awaitable[str]]) ->
     if isinstance(decision, AcceptedElicitation):
         data: Any = decision.data
         if isinstance(data, Preview):
-            return ActionResult(status="confirmation_required", summary=data.summary, call_again_with=data.call_again_with)
+            return ActionResult(
+                status="confirmation_required", summary=data.summary, call_again_with=data.call_again_with
+            )
         if isinstance(data, Confirmation) and data.confirm is True:
             return ActionResult(status="done", summary=await act())
     return ActionResult(status="declined", summary="The user declined. Nothing was changed.")

@@ -67,4 +67,6 @@ def items_that_fit(data: dict[str, Any], budget: int = MAX_RESULT_BYTES) -> int 
 
 def to_result(data: Any) -> types.CallToolResult:
     """The wire result for already-plain `data`: text and structured content, the same JSON."""
-    return types.CallToolResult(content=[types.TextContent(type="text", text=compact_json(data))], structured_content=data)
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=compact_json(data))], structured_content=data
+    )

@@ -39,7 +39,6 @@ async def _contact_summary(rt: Runtime, campaign_id: str, contact_id: str, list_
     return f"send campaign '{campaign.name}' (subject '{campaign.subject or ''}') to {contact.email}"
 
 
-
 @tool("Send campaign to contact", destructive=True)
 async def egoi_send_email_to_contact(
     campaign_id: CampaignId,
@@ -65,7 +64,6 @@ async def _segment_summary(rt: Runtime, campaign_id: str, segment_id: str, list_
     segment = await rt.client.get_segment(segment_id, list_id)
     count = await rt.client.count_contacts(list_id, segment_id=segment_id)
     return f"send campaign '{campaign.name}' to segment '{segment.name}', reaching {count} contact(s)"
-
 
 
 @tool("Send campaign to segment", destructive=True)

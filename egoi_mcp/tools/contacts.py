@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, Resolve
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from egoi_mcp.models import Contact, Page
 from egoi_mcp.runtime import Runtime, runtime

@@ -53,6 +53,7 @@ async def egoi_delete_tag(
     confirm_token: ConfirmToken = None,
 ) -> ActionResult:
     """Delete a tag. Previews unless confirm=true."""
+
     async def act() -> str:
         await runtime(ctx).client.delete_tag(tag_id)
         return f"deleted tag {tag_id}"
