@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from egoi_mcp import __version__
@@ -60,7 +61,7 @@ class _RepeatFilter(logging.Filter):
     fill the disk with identical tracebacks.
     """
 
-    def __init__(self, clock: Any = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self._clock = clock
         self._seen: dict[tuple[str, int, object], tuple[float, int]] = {}

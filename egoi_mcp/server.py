@@ -12,7 +12,7 @@ import hmac
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, Final
+from typing import Any, Final, Literal, cast
 
 import anyio
 import httpx
@@ -54,6 +54,7 @@ SESSION_IDLE_TIMEOUT: Final = 5 * 60.0  # a 2025-era session idle this long is c
 MIN_TOKEN_LENGTH: Final = 32
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
 _RESOURCES: Final = "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones."
+_LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]  # Settings checks the value
 _LIST_CACHE: Final = CacheHint(ttl_ms=60_000, scope="private")
 
 
@@ -124,7 +125,7 @@ class EgoiServer:
             website_url="https://github.com/egoi-mcp/egoi-mcp",
             lifespan=self._lifespan,
             subscriptions=self.bus,
-            log_level=settings.log_level,
+            log_level=cast(_LogLevel, settings.log_level),
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
             cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
             **_auth(settings),
@@ -244,7 +245,7 @@ async def _serve_receiver(app: Starlette, listen: str) -> None:
     host, _, port = listen.rpartition(":")
     receiver = uvicorn.Server(uvicorn.Config(app, host=host, port=int(port), log_level="warning", log_config=None))
     # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
-    receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     await receiver.serve()
 
 

@@ -8,7 +8,7 @@ templates' arguments (trigger names, event ids).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
 import mcp.types as types
@@ -117,7 +117,7 @@ def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource])
         logging.getLogger("egoi_mcp").setLevel(_PYTHON_LEVELS.get(params.level, logging.INFO))
         return types.EmptyResult()
 
-    @mcp.completion()
+    @mcp.completion()  # type: ignore[no-untyped-call,untyped-decorator]  # the SDK leaves it untyped
     async def complete(
         ref: types.ResourceTemplateReference | types.PromptReference,
         argument: types.CompletionArgument,
@@ -129,7 +129,8 @@ def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource])
         if ref.uri == TRIGGER_URI and argument.name == "trigger":
             values = [t for t in RESOURCE_TRIGGERS if t.startswith(argument.value)]
         elif ref.uri == EVENT_URI and argument.name == "event_id":
-            values = [e.id for e in await current().store.recent(None, 100) if e.id.startswith(argument.value)]
+            recent: Sequence[Event] = await current().store.recent(None, 100)
+            values = [e.id for e in recent if e.id.startswith(argument.value)]
         else:
             return None
         return types.Completion(values=values, total=len(values), has_more=False)

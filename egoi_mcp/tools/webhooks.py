@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
@@ -18,7 +18,7 @@ Trigger = Literal[
     "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
     "email_soft_bounced", "email_sent",
 ]  # fmt: skip
-ALL_TRIGGERS: list[str] = list(Trigger.__args__)
+ALL_TRIGGERS: list[str] = list(get_args(Trigger))
 
 
 @tool("Register webhook")
