@@ -10,6 +10,15 @@ from pydantic import ValidationError
 __all__ = ["argument_errors"]
 
 _CODES = {"missing": "MISSING_ARGUMENT", "extra_forbidden": "UNKNOWN_ARGUMENT"}
+_WHERE = {  # where a valid value comes from, for the arguments whose schema does not say
+    "contact_id": "a contact_id from egoi_search_contacts (10 hex characters, of that list)",
+    "contact_ids": "contact_ids from egoi_search_contacts (10 hex characters, of that list)",
+    "list_id": "a list id from egoi_list_lists",
+    "tag_id": "a tag id from egoi_list_tags",
+    "webhook_id": "a webhook id from egoi_list_webhooks",
+    "cursor": "the next_cursor of the previous page",
+    "confirm_token": "the confirm_token in the preview's call_again_with",
+}
 
 
 def argument_errors(error: ValidationError, schema: dict[str, Any]) -> str:
@@ -21,7 +30,7 @@ def argument_errors(error: ValidationError, schema: dict[str, Any]) -> str:
         name = loc[0] if loc else "arguments"
         where = ".".join(loc) or "arguments"
         code = _CODES.get(problem["type"], "INVALID_ARGUMENT")
-        about = (properties.get(name) or {}).get("description")
+        about = (properties.get(name) or {}).get("description") or _WHERE.get(name)
         if code == "MISSING_ARGUMENT":
             line = f"{code} {where}: required"
         else:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import mcp.types as types
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool
 
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.redact import redact
@@ -23,6 +23,7 @@ __all__ = [
     "ConfirmToken",
     "ContactId",
     "Cursor",
+    "Length",
     "Limit",
     "ListFilter",
     "ListId",
@@ -35,19 +36,37 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
+
+def Length(most: int, least: int = 0) -> AfterValidator:
+    """A length check that stays out of the schema: the model reads every schema on every turn, and these limits
+    only matter to the rare value that breaks them (then the argument error says the limit)."""
+
+    def check(value: Any) -> Any:
+        if value is not None and not least <= len(value) <= most:
+            raise ValueError(f"length must be {least} to {most}, not {len(value)}")
+        return value
+
+    return AfterValidator(check)
+
+
 # Shared parameter types, so every tool describes them the same way. Optional ones admit null (strict-mode
 # clients send it), and null means the same as leaving them out.
-_LIST = "from egoi_list_lists"
-ListId = Annotated[int | None, Field(ge=1, description=f"{_LIST}; null: default list")]
-RequiredListId = Annotated[int, Field(ge=1, description=_LIST)]
-ListFilter = Annotated[int | None, Field(ge=1, description=f"{_LIST}; null: all")]
-ContactId = Annotated[
-    str, Field(pattern=r"^[a-fA-F0-9]{10}$", description="10 hex chars; of that list (egoi_search_contacts)")
-]
+def _positive(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
+# Every list_id reads the same (the server instructions say where ids come from and what null means), and its
+# bound stays out of the schema like the lengths.
+ListId = Annotated[int | None, AfterValidator(_positive)]
+RequiredListId = Annotated[int, AfterValidator(_positive)]
+ListFilter = Annotated[int | None, AfterValidator(_positive)]
+ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$")]  # the instructions say where ids come from
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str | None, Field(description="a previous next_cursor")]
 Confirm = Annotated[StrictBool, Field(description="false: preview; true+confirm_token: act")]
-ConfirmToken = Annotated[str | None, Field(description="from the preview")]
+ConfirmToken = str | None  # the preview's call_again_with carries it
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def _compact(schema: Any, *, optional_null: bool = True) -> Any:
     for key, value in schema.items():
         if key == "title" and isinstance(value, str):
             continue
-        if key == "default" and value is None:
+        if key == "default" and value in (None, False):  # false: what leaving a flag out means anyway
             continue
         if key in ("properties", "$defs"):
             out[key] = {name: _compact(sub, optional_null=optional_null) for name, sub in value.items()}
@@ -108,6 +108,8 @@ def _portable(schema: Any) -> Any:
     for key in ("properties", "$defs"):
         if isinstance(schema.get(key), dict):
             out[key] = {name: _portable(sub) or {"type": "object"} for name, sub in schema[key].items()}
+    if "enum" in out:
+        out.pop("type", None)  # the values say the type
     properties = out.get("properties")
     if isinstance(properties, dict) and "next_cursor" in properties:
         properties["next_cursor"] = {"anyOf": [{"type": "string"}, _NULL]}

@@ -12,13 +12,22 @@ from pydantic import Field
 
 from egoi_mcp.models import Campaign, Page
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Limit, ListFilter, ListId, Toolset, tool
+from egoi_mcp.tools._base import (
+    Confirm,
+    ConfirmToken,
+    ContactId,
+    Cursor,
+    Length,
+    Limit,
+    ListFilter,
+    ListId,
+    Toolset,
+    tool,
+)
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
-CampaignId = Annotated[
-    str, Field(pattern=r"^[a-zA-Z0-9_-]+$", max_length=64, description="campaign id (hash) from egoi_list_campaigns")
-]
-SegmentId = Annotated[str, Field(min_length=1, max_length=64, description="segment id from egoi_list_segments")]
+CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$", description="from egoi_list_campaigns")]
+SegmentId = Annotated[str, Length(64, 1), Field(description="from egoi_list_segments")]
 
 
 @tool("List campaigns", read_only=True, idempotent=True)

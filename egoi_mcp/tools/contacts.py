@@ -9,14 +9,14 @@ from pydantic import Field
 
 from egoi_mcp.models import Contact, Page
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Limit, ListId, Toolset, tool
+from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
-Email = Annotated[str, Field(min_length=3, max_length=254)]
-Tags = Annotated[list[str] | None, Field(max_length=20, description="names or ids; new names are created")]
-ContactIds = Annotated[list[ContactId], Field(min_length=1, max_length=10_000)]
-Name = Annotated[str | None, Field(max_length=100)]
-Phone = Annotated[str | None, Field(max_length=32, description="e.g. +351912345678")]
+Email = Annotated[str, Length(254, 3)]
+Tags = Annotated[list[str] | None, Length(20), Field(description="names or ids")]
+ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
+Name = Annotated[str | None, Length(100)]
+Phone = Annotated[str | None, Length(32)]  # any usual form: the client normalises it
 DeleteMode = Annotated[
     Literal["forget", "unsubscribe"], Field(description="forget = GDPR erase (default); unsubscribe = keep as removed")
 ]
@@ -32,8 +32,8 @@ async def egoi_create_contact(
     list_id: ListId = None,
     tags: Tags = None,
 ) -> Contact:
-    """Add a contact to a list. Fails with EMAIL_ALREADY_EXISTS (and the existing contact_id) if the
-    e-mail is already in that list; then use egoi_update_contacts."""
+    """Add a contact to a list (new tag names are created). An e-mail already there fails with
+    EMAIL_ALREADY_EXISTS and its contact_id: then use egoi_update_contacts."""
     return await runtime(ctx).client.create_contact(email, first_name, last_name, phone, list_id, tags)
 
 
@@ -45,7 +45,7 @@ async def egoi_get_contact(contact_id: ContactId, ctx: Context, list_id: ListId 
 
 @tool("Search contacts", read_only=True, idempotent=True)
 async def egoi_search_contacts(
-    query: Annotated[str, Field(min_length=1, max_length=254, description="e-mail, phone, or 'first last' name")],
+    query: Annotated[str, Length(254, 1), Field(description="e-mail, phone, or 'first last' name")],
     ctx: Context,
     list_id: ListId = None,
     limit: Limit = 25,
@@ -83,7 +83,7 @@ async def egoi_update_contacts(
     list_id: ListId = None,
     first_name: Name = None,
     last_name: Name = None,
-    email: Annotated[str | None, Field(max_length=254, description="only when updating one contact")] = None,
+    email: Annotated[str | None, Length(254), Field(description="only when updating one contact")] = None,
     phone: Phone = None,
     status: Literal["active", "inactive"] | None = None,
     tags: Tags = None,
@@ -144,6 +144,7 @@ async def egoi_delete_contacts(
 TOOLSET = Toolset(
     "contacts",
     (egoi_create_contact, egoi_get_contact, egoi_search_contacts, egoi_update_contacts, egoi_delete_contacts),
-    about="Contacts live in lists: most tools take a list_id from egoi_list_lists (null: the default list). A "
-    "contact_id is 10 hex characters and belongs to one list (egoi_search_contacts finds it by e-mail).",
+    about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
+    "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
+    "finds it by e-mail).",
 )

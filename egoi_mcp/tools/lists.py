@@ -9,15 +9,15 @@ from pydantic import Field
 
 from egoi_mcp.models import MailingList, Page
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Limit, RequiredListId, Toolset, tool
+from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Length, Limit, RequiredListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
 
 @tool("Create list")
 async def egoi_create_list(
-    name: Annotated[str, Field(min_length=1, max_length=255, description="internal name")],
+    name: Annotated[str, Length(255, 1), Field(description="internal name")],
     ctx: Context,
-    description: Annotated[str | None, Field(max_length=255, description="public name subscribers see")] = None,
+    description: Annotated[str | None, Length(255), Field(description="public name subscribers see")] = None,
 ) -> MailingList:
     """Create a contact list."""
     return await runtime(ctx).client.create_list(name, description)

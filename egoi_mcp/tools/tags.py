@@ -9,11 +9,11 @@ from pydantic import BaseModel, Field
 
 from egoi_mcp.models import Page, Tag
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Limit, ListId, Toolset, tool
+from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
-TagRef = Annotated[str, Field(min_length=1, max_length=100, description="tag name or id")]
-ContactIds = Annotated[list[ContactId], Field(min_length=1, max_length=10_000)]
+TagRef = Annotated[str, Length(100, 1), Field(description="tag name or id")]
+ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
 
 
 class TagResult(BaseModel):
@@ -25,7 +25,7 @@ class TagResult(BaseModel):
 
 @tool("Create tag")
 async def egoi_create_tag(
-    name: Annotated[str, Field(min_length=1, max_length=100)],
+    name: Annotated[str, Length(100, 1)],
     ctx: Context,
     color: Annotated[str | None, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="#RRGGBB")] = None,
 ) -> Tag:
