@@ -233,6 +233,7 @@ def _connection_limit() -> int:
 def _serve_http(server: EgoiServer) -> None:
     import uvicorn
 
+    from egoi_mcp._uvicorn import HeadTimeoutProtocol
     from egoi_mcp.server import build_app
 
     settings = server.settings
@@ -243,6 +244,7 @@ def _serve_http(server: EgoiServer) -> None:
         port=settings.port,
         log_level="warning",
         log_config=None,
+        http=HeadTimeoutProtocol,  # a request head must arrive within 10 s (slow clients cannot pin connections)
         timeout_keep_alive=5,  # idle keep-alive connections are closed after 5 s
         limit_concurrency=_connection_limit(),
         h11_max_incomplete_event_size=64 * 1024,  # a request head larger than this is refused
