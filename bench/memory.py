@@ -158,12 +158,12 @@ async def _child(directory: Path) -> dict:
         before = _status()["VmRSS"]
         start = time.perf_counter()
         await anyio.to_thread.run_sync(_bulk_insert, settings.db, 0, BULK)
-        store = server.runtime.store
+        store = server.current().store
         for i in range(BULK, EVENTS):
             raw = json.dumps(_delivery(i)).encode()
             event, duplicate = await store.add(raw, parse_delivery(raw, "application/json"))
             assert not duplicate
-            await server.notifier.notify([event])
+            await server.current().notifier.notify([event])
         await _settle()  # the watcher's rounds over the bulk rows
         for _ in range(3):
             await client.read_resource("egoi://events/recent")
@@ -171,7 +171,6 @@ async def _child(directory: Path) -> dict:
         elapsed = time.perf_counter() - start
         after = _status()
         rows = (await store.list(limit=1)).total
-    await server.aclose()
     size = sum(p.stat().st_size for p in directory.glob("memory.db*"))
     return {"before": before, "after": after["VmRSS"], "peak": after["VmHWM"], "rows": rows, "bytes": size,
             "seconds": elapsed}  # fmt: skip

@@ -135,16 +135,13 @@ async def _breakdown(directory: Path) -> tuple[float, float, float]:
     whole: list[float] = []
     upstream: list[float] = []
     base: list[float] = []
-    try:
-        async with Client(server.mcp, mode="auto") as ours, Client(baseline, mode="auto") as theirs:
-            await each(lambda: ours.call_tool("egoi_list_lists", {}), WARMUP)
-            await each(lambda: theirs.call_tool("ping", {}), WARMUP)
-            for _ in range(ROUNDS):
-                whole += await each(lambda: ours.call_tool("egoi_list_lists", {}))
-                upstream += await each(server.runtime.client.get_lists)
-                base += await each(lambda: theirs.call_tool("ping", {}))
-    finally:
-        await server.aclose()
+    async with Client(server.mcp, mode="auto") as ours, Client(baseline, mode="auto") as theirs:
+        await each(lambda: ours.call_tool("egoi_list_lists", {}), WARMUP)
+        await each(lambda: theirs.call_tool("ping", {}), WARMUP)
+        for _ in range(ROUNDS):
+            whole += await each(lambda: ours.call_tool("egoi_list_lists", {}))
+            upstream += await each(server.current().client.get_lists)
+            base += await each(lambda: theirs.call_tool("ping", {}))
     return median(whole), median(upstream), median(base)
 
 

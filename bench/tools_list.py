@@ -53,11 +53,7 @@ async def _measure() -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, An
                 log_level="WARNING",
                 **overrides,
             )
-            server = build_server(settings)
-            try:
-                found[label] = await _tools(server.mcp)
-            finally:
-                await server.aclose()
+            found[label] = await _tools(build_server(settings).mcp)
 
     baseline = MCPServer("baseline")
 

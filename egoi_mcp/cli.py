@@ -4,20 +4,25 @@ egoi-mcp                                   stdio MCP server (what desktop client
 egoi-mcp --transport http --port 8000      streamable HTTP at /mcp, webhook receiver, /healthz
 egoi-mcp --sandbox                         against the embedded fake E-goi, no account needed
 egoi-mcp sandbox --port 8100               serve only the fake E-goi API, for other tools
+egoi-mcp webhook-url                       print the receiver URL to register with E-goi (holds its secret)
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import re
 import sys
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
 
 from egoi_mcp import __version__
+from egoi_mcp.redact import mask_emails, redact
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+if TYPE_CHECKING:
+    from egoi_mcp.config import Settings
+    from egoi_mcp.server import EgoiServer
 
 NO_KEY = """\
 egoi-mcp: no E-goi API key.
@@ -25,17 +30,60 @@ egoi-mcp: no E-goi API key.
   - Or try everything on the built-in sandbox, no account needed:  egoi-mcp --sandbox
 """
 
+EPILOG = """\
+environment:
+  EGOI_API_KEY          your E-goi API key (E-goi: account menu > Integrations > API key); not needed with --sandbox
+  EGOI_MCP_*            every flag above, e.g. EGOI_MCP_TRANSPORT=http, EGOI_MCP_AUTH_TOKEN (32+ characters,
+                        required to bind beyond loopback), EGOI_MCP_DB (the event store file)
+
+commands:
+  sandbox               serve only the fake E-goi v3 API over HTTP, for other tools (egoi-mcp sandbox --help)
+  webhook-url           print the full webhook receiver URL to register with E-goi (it holds the secret)
+"""
+
+_LOOSE_EMAIL: Final = re.compile(r"([^\s'\"<>(),;:=/*])[^\s'\"<>(),;:=/]*@([^\s'\"<>(),;:]*)")
+_REPEAT_WINDOW: Final = 60.0
+_REPEATS_SHOWN: Final = 5
+
 
 class _MaskingFormatter(logging.Formatter):
-    """Logs go to stderr with e-mail addresses masked (j***@example.com)."""
+    """Logs go to stderr with secrets scrubbed and e-mail addresses masked (j***@example.com), valid or not."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return _EMAIL.sub(r"\1***@\2", super().format(record))
+        text = mask_emails(redact(super().format(record)))
+        return _LOOSE_EMAIL.sub(lambda m: m[0] if "***@" in m[0] else f"{m[1]}***@{m[2]}", text)
+
+
+class _RepeatFilter(logging.Filter):
+    """At most `_REPEATS_SHOWN` records of one kind (logger, level, message template) a minute, then a count.
+
+    A flood of the same failure (a client opening connections faster than the server can accept them) must not
+    fill the disk with identical tracebacks.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._clock = clock
+        self._seen: dict[tuple[str, int, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, record.msg)
+        now = self._clock()
+        start, count = self._seen.get(key, (now, 0))
+        if now - start > _REPEAT_WINDOW:
+            if count > _REPEATS_SHOWN:
+                record.msg = f"{record.msg} (and {count - _REPEATS_SHOWN} more like it in the last minute)"
+            start, count = now, 0
+        self._seen[key] = (start, count + 1)
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        return count < _REPEATS_SHOWN
 
 
 def setup_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RepeatFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -46,7 +94,10 @@ def setup_logging(level: str) -> None:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="egoi-mcp",
-        description="MCP server for the E-goi marketing API. Every flag also has an EGOI_MCP_* variable.",
+        description="MCP server for the E-goi marketing API (needs EGOI_API_KEY, or --sandbox). "
+        "Every flag also has an EGOI_MCP_* variable.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"egoi-mcp {__version__}")
     p.add_argument("--transport", choices=["stdio", "http"], help="EGOI_MCP_TRANSPORT (default stdio)")
@@ -59,10 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--webhook-listen", metavar="HOST:PORT", help="stdio mode: also receive webhooks here")
     p.add_argument("--confirm", choices=["flag", "elicit"], help="EGOI_MCP_CONFIRM (default flag)")
     p.add_argument("--log-level", help="EGOI_MCP_LOG_LEVEL (default INFO)")
-    sub = p.add_subparsers(dest="command")
-    sb = sub.add_parser("sandbox", help="serve only the fake E-goi v3 API over HTTP")
+    sub = p.add_subparsers(dest="command", metavar="{sandbox,webhook-url}")
+    sb = sub.add_parser("sandbox", help="serve only the fake E-goi v3 API over HTTP, for other tools")
     sb.add_argument("--host", default="127.0.0.1")
     sb.add_argument("--port", type=int, default=8100)
+    sub.add_parser("webhook-url", help="print the webhook receiver URL to register with E-goi (holds the secret)")
     return p
 
 
@@ -75,74 +127,126 @@ def main(argv: list[str] | None = None) -> None:
         serve(host=args.host, port=args.port)
         return
 
-    from pydantic import ValidationError
-
-    from egoi_mcp.config import Settings
-
-    overrides: dict[str, Any] = {k: v for k, v in vars(args).items() if v is not None and k not in ("command",)}
-    try:
-        settings = Settings(**overrides)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        sys.exit(f"egoi-mcp: bad configuration: {problems}")
+    settings = _settings(args)
     setup_logging(settings.log_level)
+    if args.command == "webhook-url":
+        _print_webhook_url(settings)
+        return
     if not settings.sandbox and not settings.key:
         sys.stderr.write(NO_KEY)
         sys.exit(2)
 
-    from egoi_mcp.server import build_server, check_exposure
+    from egoi_mcp.server import check_exposure
 
     if settings.transport == "http":
         check_exposure(settings)
-    server = build_server(settings)
+    server = _start(settings)
     log = logging.getLogger("egoi_mcp")
     if settings.sandbox:
         log.info("running on the embedded sandbox: nothing reaches E-goi and nobody is mailed")
-    receiver = server.runtime.receiver_url()
-    if receiver and not settings.webhook_secret:
-        log.info("webhook receiver: %s", receiver)
+    receiver = server.receiver_url()
+    if receiver:
+        log.info("webhook receiver: %s (egoi-mcp webhook-url prints it in full)", redact(receiver))
+    _raise_open_files_limit()
     if settings.transport == "http":
         _serve_http(server)
     else:
         import anyio
 
-        anyio.run(_serve_stdio, server)
+        anyio.run(server.mcp.run_stdio_async)
 
 
-def _serve_http(server: Any) -> None:
+def _settings(args: argparse.Namespace) -> Settings:
+    from pydantic import ValidationError
+
+    from egoi_mcp.config import Settings
+
+    skip = ("command",)
+    overrides: dict[str, Any] = {k: v for k, v in vars(args).items() if v is not None and k not in skip}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        sys.exit(redact(f"egoi-mcp: bad configuration: {problems}"))
+
+
+def _start(settings: Settings) -> EgoiServer:
+    """Build the server and check its event store opens: a fault is one actionable line and exit code 2."""
+    import sqlite3
+
+    import anyio
+
+    from egoi_mcp.events import EventStore
+    from egoi_mcp.server import build_server
+
+    async def check_store() -> None:
+        async with EventStore(settings.db, max_events=None, max_age_days=None):
+            pass
+
+    try:
+        server = build_server(settings)
+        anyio.run(check_store)
+    except (sqlite3.Error, OSError) as exc:
+        reason = "disk full" if "full" in str(exc).lower() else str(exc)
+        sys.stderr.write(
+            f"egoi-mcp: cannot use the event store {settings.db}: {reason}. Point EGOI_MCP_DB at a writable file "
+            "path (its folder is created), or move the damaged file aside.\n"
+        )
+        sys.exit(2)
+    return server
+
+
+def _print_webhook_url(settings: Settings) -> None:
+    server = _start(settings)
+    url = server.receiver_url()
+    if url is None:
+        sys.exit(
+            "egoi-mcp: this server has no public address: set EGOI_MCP_PUBLIC_URL (e.g. https://mcp.example.com), "
+            "or use --transport http or --webhook-listen HOST:PORT"
+        )
+    print(url)
+
+
+def _raise_open_files_limit() -> None:
+    """Raise the soft open-files limit to the hard one: each idle client connection holds a descriptor."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY or soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):  # not on this platform, or not allowed: keep the default
+        pass
+
+
+def _connection_limit() -> int:
+    """Concurrent connections uvicorn serves before answering 503: under the open-files limit, with room."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError):
+        return 1000
+    return 1000 if soft == resource.RLIM_INFINITY else max(32, min(1000, soft - 64))
+
+
+def _serve_http(server: EgoiServer) -> None:
     import uvicorn
 
+    from egoi_mcp._uvicorn import HeadTimeoutProtocol
     from egoi_mcp.server import build_app
 
-    settings = server.runtime.settings
+    settings = server.settings
     logging.getLogger("egoi_mcp").info("MCP endpoint: http://%s:%d/mcp", settings.host, settings.port)
-    uvicorn.run(build_app(server), host=settings.host, port=settings.port, log_level="warning", log_config=None)
-
-
-async def _serve_stdio(server: Any) -> None:
-    """Serve MCP on stdin/stdout (and webhooks on --webhook-listen) until stdin closes, then close cleanly."""
-    try:
-        if server.runtime.settings.webhook_listen:
-            await _serve_stdio_with_receiver(server)
-        else:
-            await server.mcp.run_stdio_async()
-    finally:
-        await server.aclose()
-
-
-async def _serve_stdio_with_receiver(server: Any) -> None:
-    import anyio
-    import uvicorn
-    from starlette.applications import Starlette
-
-    host, _, port = server.runtime.settings.webhook_listen.rpartition(":")
-    config = uvicorn.Config(
-        Starlette(routes=server.webhook_routes), host=host, port=int(port), log_level="warning", log_config=None
+    uvicorn.run(
+        build_app(server),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        log_config=None,
+        http=HeadTimeoutProtocol,  # a request head must arrive within 10 s (slow clients cannot pin connections)
+        timeout_keep_alive=5,  # idle keep-alive connections are closed after 5 s
+        limit_concurrency=_connection_limit(),
+        h11_max_incomplete_event_size=64 * 1024,  # a request head larger than this is refused
+        timeout_graceful_shutdown=5,
     )
-    receiver = uvicorn.Server(config)
-    # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
-    receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(receiver.serve)
-        await server.mcp.run_stdio_async()
-        receiver.should_exit = True

@@ -7,10 +7,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-TOOLSETS = ("contacts", "lists", "tags", "campaigns", "segments", "events", "webhooks")
+from egoi_mcp.tools import TOOLSET_NAMES as TOOLSETS
+from egoi_mcp.tools import selected_tools
+
+__all__ = ["TOOLSETS", "Settings"]
 
 
 def _state_dir() -> Path:
@@ -28,6 +31,7 @@ class Settings(BaseSettings):
     default_list_id: int | None = Field(default=None, validation_alias="EGOI_DEFAULT_LIST_ID")
     rate_limit_per_hour: int = Field(default=150, ge=1, validation_alias="EGOI_RATE_LIMIT_PER_HOUR")
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="EGOI_WEBHOOK_SECRET")
+    seal_key: SecretStr | None = None
 
     transport: Literal["stdio", "http"] = "stdio"
     host: str = "127.0.0.1"
@@ -55,9 +59,19 @@ class Settings(BaseSettings):
     @field_validator("toolsets")
     @classmethod
     def _known_toolsets(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(TOOLSETS))
-        if unknown:
-            raise ValueError(f"unknown toolsets {', '.join(unknown)}; choose from {', '.join(TOOLSETS)}")
+        selected_tools(read_only=False, toolsets=value)  # raises, naming the valid ones, for an unknown name
+        return value
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _strip_key(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value  # a secrets file's trailing newline
+
+    @field_validator("seal_key")
+    @classmethod
+    def _seal_key_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("EGOI_MCP_SEAL_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)")
         return value
 
     @field_validator("webhook_secret")
@@ -83,6 +97,20 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"log level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
         return value.upper()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("EGOI_MCP_PUBLIC_URL must start with https:// or http:// (e.g. https://mcp.example.com)")
+        return value
+
+    @model_validator(mode="after")
+    def _sandbox_store(self) -> Settings:
+        """The sandbox keeps its fake events apart from a real account's: its own default store file."""
+        if self.sandbox and "db" not in self.model_fields_set:
+            self.db = _state_dir() / "sandbox-events.db"
+        return self
 
     @property
     def key(self) -> str | None:

@@ -324,3 +324,4 @@ class Page(_Model, Generic[T]):
     items: list[T]
     total: int | None = None
     next_cursor: str | None = None
+    note: str | None = None  # says why a page ended early (the result size bound), when it did

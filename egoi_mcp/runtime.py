@@ -1,15 +1,21 @@
-"""What every tool and resource needs at run time, built once per server process."""
+"""What every tool and resource needs at run time: opened by the server's lifespan, closed by it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from egoi_mcp.client import EGoiClient
-from egoi_mcp.config import Settings
+from mcp.server.mcpserver import Context
 
 if TYPE_CHECKING:
+    from egoi_mcp.client import EGoiClient
+    from egoi_mcp.config import Settings
     from egoi_mcp.events import EventStore
+    from egoi_mcp.resources.notifier import EventNotifier
+    from egoi_mcp.sandbox import Sandbox
+    from egoi_mcp.seal import ConfirmTokens
+
+__all__ = ["Runtime", "runtime"]
 
 
 @dataclass
@@ -17,9 +23,11 @@ class Runtime:
     settings: Settings
     client: EGoiClient
     store: EventStore
+    notifier: EventNotifier
+    tokens: ConfirmTokens
     webhook_secret: str
-    sandbox: Any = None  # the embedded sandbox app, when running with --sandbox
-    public_url: str | None = field(default=None)  # base URL E-goi can reach us at
+    public_url: str | None = None  # base URL E-goi can reach us at
+    sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox
 
     @property
     def receiver_path(self) -> str:
@@ -27,5 +35,12 @@ class Runtime:
 
     def receiver_url(self) -> str | None:
         """The full webhook URL to register with E-goi, when we know our public address."""
-        base = self.public_url or self.settings.public_url
-        return base.rstrip("/") + self.receiver_path if base else None
+        return self.public_url.rstrip("/") + self.receiver_path if self.public_url else None
+
+
+def runtime(ctx: Context) -> Runtime:
+    """The resources the server's lifespan opened, for this request."""
+    rt = ctx.request_context.lifespan_context
+    if not isinstance(rt, Runtime):
+        raise RuntimeError("egoi-mcp tools run only inside the server's lifespan (see server.build_server)")
+    return rt

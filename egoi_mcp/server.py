@@ -1,47 +1,61 @@
-"""Builds the MCP server and, for HTTP, the one Starlette app: `/mcp`, the webhook receiver and `/healthz`."""
+"""Builds the MCP server and, for HTTP, the one Starlette app: `/mcp`, the webhook receiver and `/healthz`.
+
+The server's lifespan owns every resource: the E-goi client, the event store, the notifier and (with
+`--sandbox`) the embedded fake E-goi are opened when it starts and closed in `finally` when it ends, over stdio,
+HTTP and in-memory alike. Tools reach them through `egoi_mcp.runtime.runtime(ctx)`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, Final, Literal, cast
 
 import anyio
 import httpx
+import mcp.types as types
 from mcp.server import MCPServer
 from mcp.server.auth.provider import AccessToken, TokenVerifier
+from mcp.server.caching import CacheHint
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.request_state import RequestStateSecurity
 from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Mount, Route, Router
+from starlette.types import Receive, Scope, Send
 
-from egoi_mcp import __version__
+from egoi_mcp import __version__, _sdk
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
 from egoi_mcp.events import EventStore
 from egoi_mcp.ratelimit import RateLimiter
+from egoi_mcp.redact import register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources
 from egoi_mcp.runtime import Runtime
-from egoi_mcp.tools import register_tools
+from egoi_mcp.seal import ConfirmTokens, seal_key
+from egoi_mcp.tools import instructions, register_tools, selected_tools
+from egoi_mcp.tools._arguments import argument_errors
 from egoi_mcp.webhooks import load_or_create_secret, receiver_routes
 
-INSTRUCTIONS = """\
-E-goi marketing account tools. Contacts live in lists: most tools need a list_id (egoi_list_lists) unless \
-the server has a default list. A contact_id is 10 hex characters (egoi_search_contacts finds it by e-mail). \
-Campaign ids are hashes from egoi_list_campaigns; segment ids come from egoi_list_segments. \
-Destructive tools (delete, send) first return a preview with status confirmation_required and change nothing; \
-show the summary to the user and call again with confirm=true only if they agree. \
-Webhook events (new subscribers, unsubscribes, opens, clicks, bounces, sends) arrive as egoi://events/recent \
-resources and through egoi_list_events, once egoi_register_webhook has pointed a list at this server."""
+__all__ = ["EgoiServer", "build_app", "build_server", "check_exposure"]
 
-SANDBOX_KEY = "sandbox-key"
-SANDBOX_BASE_URL = "http://sandbox.egoi.invalid"
-MAX_MCP_BODY = 1024 * 1024
-_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+SANDBOX_KEY: Final = "sandbox-key"
+SANDBOX_BASE_URL: Final = "http://sandbox.egoi.invalid"
+MAX_MCP_BODY: Final = 1024 * 1024
+SESSION_IDLE_TIMEOUT: Final = 5 * 60.0  # a 2025-era session idle this long is closed, freeing its slot
+MIN_TOKEN_LENGTH: Final = 32
+_LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
+_RESOURCES: Final = "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones."
+_LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]  # Settings checks the value
+_LIST_CACHE: Final = CacheHint(ttl_ms=60_000, scope="private")
 
 
 class _StaticBearer(TokenVerifier):
@@ -56,90 +70,195 @@ class _StaticBearer(TokenVerifier):
         return None
 
 
-@dataclass
+class EgoiMCP(MCPServer[Runtime]):
+    """`MCPServer` with egoi-mcp's argument rules: null means omitted, and bad arguments read as one line each."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
+    ) -> types.CallToolResult | types.InputRequiredResult:
+        arguments = {key: value for key, value in arguments.items() if value is not None}
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            schema = _sdk.registered_tool(self, name).parameters
+            text = argument_errors(exc.__cause__, schema)
+            return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
+
+
 class EgoiServer:
-    """A built server: the MCP server, what its tools use, and the routes that receive E-goi's webhooks."""
+    """A built server: the MCP server, and the resources its lifespan opens (`runtime`, while it runs)."""
 
-    mcp: MCPServer
-    runtime: Runtime
-    notifier: EventNotifier
-    webhook_routes: list[BaseRoute]
-    tools: list[str]
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.webhook_secret = (
+            settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret
+            else load_or_create_secret(settings.db)
+        )
+        self.seal_key = seal_key(settings)
+        for secret in (settings.key, self.webhook_secret, self.seal_key.decode()):
+            register_secret(secret)
+        if settings.auth_token:
+            register_secret(settings.auth_token.get_secret_value())
+        self.public_url = _public_url(settings)
+        self.bus = InMemorySubscriptionBus()
+        self.runtime: Runtime | None = None
+        self._transport = transport
+        self._limiter = limiter
+        self._clock = clock
+        self._receiver: Router | None = None
+        self.tools = [t.name for t in selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)]
+        self.mcp = EgoiMCP(
+            "egoi-mcp",
+            title="E-goi",
+            version=__version__,
+            instructions=instructions(self.tools, resources=_RESOURCES),
+            website_url="https://github.com/egoi-mcp/egoi-mcp",
+            lifespan=self._lifespan,
+            subscriptions=self.bus,
+            log_level=cast(_LogLevel, settings.log_level),
+            request_state_security=RequestStateSecurity(keys=[self.seal_key]),
+            cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
+            **_auth(settings),
+        )
+        register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
+        register_event_resources(self.mcp, self.current)
 
-    async def aclose(self) -> None:
-        await self.runtime.client.aclose()
-        sandbox = self.runtime.sandbox
-        if sandbox is not None:
-            await sandbox.state.sandbox.aclose()
-            await sandbox.state.deliver.aclose()
-        await self.runtime.store.close()
+    def current(self) -> Runtime:
+        """The running server's resources; an error outside the lifespan."""
+        if self.runtime is None:
+            raise RuntimeError("the egoi-mcp server is not running (its lifespan has not started)")
+        return self.runtime
 
-
-def build_server(settings: Settings) -> EgoiServer:
-    """Wire settings into an MCP server. With `settings.sandbox`, E-goi is the embedded fake, in-process."""
-    store = EventStore(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
-    secret = (
-        settings.webhook_secret.get_secret_value() if settings.webhook_secret else load_or_create_secret(settings.db)
-    )
-    bus = InMemorySubscriptionBus()
-
-    auth: dict[str, Any] = {}
-    if settings.auth_token:
-        from mcp.server.auth.settings import AuthSettings
-        from pydantic import AnyHttpUrl
-
-        auth = {
-            "token_verifier": _StaticBearer(settings.auth_token.get_secret_value()),
-            "auth": AuthSettings(issuer_url=AnyHttpUrl("https://auth.invalid"), resource_server_url=None),
-        }
+    def receiver_url(self) -> str | None:
+        """The full webhook URL to register with E-goi (it holds the secret: for the operator's eyes only)."""
+        return f"{self.public_url.rstrip('/')}/webhooks/egoi/{self.webhook_secret}" if self.public_url else None
 
     @asynccontextmanager
-    async def lifespan(server: MCPServer) -> AsyncIterator[Runtime]:
-        # `notifier` and `runtime` are bound below, before the server can start.
-        async with anyio.create_task_group() as tasks:
+    async def open(self) -> AsyncIterator[Runtime]:
+        """Open every resource the tools use; close each, in reverse order, whatever happens."""
+        settings = self.settings
+        async with AsyncExitStack() as stack:
+            store = EventStore(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
+            stack.push_async_callback(store.close)
+            notifier = EventNotifier(store, self.bus)
+            routes = receiver_routes(store, self.webhook_secret, notifier.notify)
+            sandbox = None
+            if settings.sandbox:
+                from egoi_mcp.sandbox import create_app
+
+                # Sandbox deliveries reach our receiver in-process, whatever address the webhook was registered with.
+                deliver = httpx.AsyncClient(transport=httpx.ASGITransport(app=Starlette(routes=routes)))
+                stack.push_async_callback(deliver.aclose)
+                app = create_app(deliver=deliver, api_key=SANDBOX_KEY)
+                sandbox = app.state.sandbox
+                stack.push_async_callback(sandbox.aclose)
+                client = EGoiClient(
+                    SANDBOX_KEY,
+                    base_url=SANDBOX_BASE_URL,
+                    default_list_id=settings.default_list_id or 1,
+                    limiter=self._limiter or RateLimiter(max(settings.rate_limit_per_hour, 5000), max_wait=5),
+                    transport=httpx.ASGITransport(app=app),
+                )
+            else:
+                client = EGoiClient(
+                    settings.key,
+                    base_url=settings.base_url,
+                    default_list_id=settings.default_list_id,
+                    limiter=self._limiter or RateLimiter(settings.rate_limit_per_hour),
+                    transport=self._transport,
+                )
+            stack.push_async_callback(client.aclose)
+            tasks = await stack.enter_async_context(anyio.create_task_group())
+            stack.callback(tasks.cancel_scope.cancel)
             tasks.start_soon(notifier.watch)
-            yield runtime
-            tasks.cancel_scope.cancel()
+            if settings.transport == "stdio" and settings.webhook_listen:
+                tasks.start_soon(_serve_receiver, Starlette(routes=routes), settings.webhook_listen)
+            self._receiver = Router(routes=routes)
+            stack.callback(setattr, self, "_receiver", None)
+            yield Runtime(
+                settings=settings,
+                client=client,
+                store=store,
+                notifier=notifier,
+                tokens=ConfirmTokens(self.seal_key, clock=self._clock),
+                webhook_secret=self.webhook_secret,
+                public_url=self.public_url,
+                sandbox=sandbox,
+            )
 
-    mcp = MCPServer(
-        "egoi-mcp",
-        title="E-goi",
-        version=__version__,
-        instructions=INSTRUCTIONS,
-        website_url="https://github.com/egoi-mcp/egoi-mcp",
-        lifespan=lifespan,
-        subscriptions=bus,
-        log_level=settings.log_level,
-        **auth,
-    )
-    tool_names = register_tools(mcp, read_only=settings.read_only, toolsets=settings.toolsets)
-    notifier = register_event_resources(mcp, store, bus)
-    routes = receiver_routes(store, secret, notifier.notify)
+    @asynccontextmanager
+    async def _lifespan(self, _: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
+        async with self.open() as rt:
+            self.runtime = rt
+            try:
+                yield rt
+            finally:
+                self.runtime = None
 
-    sandbox = None
-    if settings.sandbox:
-        from egoi_mcp.sandbox import create_app
+    async def receive_webhook(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI: the webhook receiver of the running server (503 before its lifespan starts)."""
+        if self._receiver is None:
+            await PlainTextResponse("starting", status_code=503)(scope, receive, send)
+            return
+        await self._receiver(scope, receive, send)
 
-        # Sandbox deliveries reach our receiver in-process, whatever address the webhook was registered with.
-        deliver = httpx.AsyncClient(transport=httpx.ASGITransport(app=Starlette(routes=routes)))
-        sandbox = create_app(deliver=deliver, api_key=SANDBOX_KEY)
-        sandbox.state.deliver = deliver
-        client = EGoiClient(
-            SANDBOX_KEY,
-            base_url=SANDBOX_BASE_URL,
-            default_list_id=settings.default_list_id or 1,
-            limiter=RateLimiter(max(settings.rate_limit_per_hour, 5000), max_wait=5),
-            transport=httpx.ASGITransport(app=sandbox),
-        )
-    else:
-        client = EGoiClient(
-            settings.key,
-            base_url=settings.base_url,
-            default_list_id=settings.default_list_id,
-            limiter=RateLimiter(settings.rate_limit_per_hour),
-        )
-    runtime = Runtime(settings, client, store, secret, sandbox=sandbox, public_url=_public_url(settings))
-    return EgoiServer(mcp, runtime, notifier, routes, tool_names)
+
+class _Receiver:
+    """ASGI app forwarding to the running server's webhook receiver (Starlette routes need a fixed app)."""
+
+    def __init__(self, server: EgoiServer) -> None:
+        self._server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._server.receive_webhook(scope, receive, send)
+
+
+def build_server(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    limiter: RateLimiter | None = None,
+    clock: Callable[[], float] | None = None,
+) -> EgoiServer:
+    """Wire settings into an MCP server. With `settings.sandbox`, E-goi is the embedded fake, in-process.
+
+    `transport` (an httpx transport for E-goi calls), `limiter` and `clock` (confirmation-token time) are for
+    tests and embedding.
+    """
+    return EgoiServer(settings, transport=transport, limiter=limiter, clock=clock or time.time)
+
+
+async def _serve_receiver(app: Starlette, listen: str) -> None:
+    """stdio mode's webhook receiver on `--webhook-listen`, for the lifespan's life."""
+    import uvicorn
+
+    host, _, port = listen.rpartition(":")
+    receiver = uvicorn.Server(uvicorn.Config(app, host=host, port=int(port), log_level="warning", log_config=None))
+    # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
+    receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+    await receiver.serve()
+
+
+def _auth(settings: Settings) -> dict[str, Any]:
+    if not settings.auth_token:
+        return {}
+    from mcp.server.auth.settings import AuthSettings
+    from pydantic import AnyHttpUrl
+
+    return {
+        "token_verifier": _StaticBearer(settings.auth_token.get_secret_value()),
+        "auth": AuthSettings(issuer_url=AnyHttpUrl("https://auth.invalid"), resource_server_url=None),
+    }
 
 
 def _public_url(settings: Settings) -> str | None:
@@ -166,20 +285,30 @@ def _transport_security(settings: Settings) -> TransportSecuritySettings:
 
 
 def check_exposure(settings: Settings) -> None:
-    """Refuse to serve beyond loopback without a bearer token."""
-    if settings.host not in _LOOPBACK and not settings.auth_token:
+    """Refuse to serve beyond loopback without a real bearer token (at least 32 characters, not blank)."""
+    if settings.host in _LOOPBACK:
+        return
+    token = settings.auth_token.get_secret_value().strip() if settings.auth_token else ""
+    if len(token) < MIN_TOKEN_LENGTH:
+        problem = (
+            "without EGOI_MCP_AUTH_TOKEN"
+            if not token
+            else f"with an EGOI_MCP_AUTH_TOKEN under {MIN_TOKEN_LENGTH} characters"
+        )
         raise SystemExit(
-            f"egoi-mcp: refusing to listen on {settings.host} without EGOI_MCP_AUTH_TOKEN: anyone who can reach "
-            "it could run your E-goi account. Set a long random token, or bind to 127.0.0.1."
+            f"egoi-mcp: refusing to listen on {settings.host} {problem}: anyone who can reach it could run your "
+            f"E-goi account. Set a random token of {MIN_TOKEN_LENGTH}+ characters (e.g. `openssl rand -hex 32`), "
+            "or bind to 127.0.0.1."
         )
 
 
 def build_app(server: EgoiServer) -> Starlette:
     """The HTTP app: `/mcp` (both protocol eras), `POST /webhooks/egoi/{secret}` and `GET /healthz`."""
-    settings = server.runtime.settings
+    settings = server.settings
     mcp_app = server.mcp.streamable_http_app(
         transport_security=_transport_security(settings),
         max_request_body_size=MAX_MCP_BODY,
+        session_idle_timeout=SESSION_IDLE_TIMEOUT,
         host=settings.host,
     )
 
@@ -188,11 +317,14 @@ def build_app(server: EgoiServer) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with server.mcp.session_manager.run():
+        async with server.mcp.session_manager.run():  # enters the server's lifespan: every resource
             yield
-        await server.aclose()
 
     return Starlette(
-        routes=[*server.webhook_routes, Route("/healthz", healthz, methods=["GET"]), Mount("/", app=mcp_app)],
+        routes=[
+            Route("/webhooks/{path:path}", _Receiver(server)),
+            Route("/healthz", healthz, methods=["GET"]),
+            Mount("/", app=mcp_app),
+        ],
         lifespan=lifespan,
     )

@@ -22,11 +22,8 @@ async def _tools(read_only: bool = False, toolsets: list[str] | None = None) -> 
             toolsets=toolsets or list(TOOLSETS),
         )  # fmt: skip
         server = build_server(settings)
-        try:
-            async with Client(server.mcp, mode="legacy") as client:
-                tools = (await client.list_tools()).tools
-        finally:
-            await server.aclose()
+        async with Client(server.mcp, mode="legacy") as client:
+            tools = (await client.list_tools()).tools
     return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
 
 

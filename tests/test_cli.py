@@ -128,3 +128,100 @@ def test_logs_go_to_stderr_with_emails_masked(capsys: pytest.CaptureFixture[str]
 def test_bad_settings_exit_with_the_reason(args: list[str], env: dict[str, str], says: str) -> None:
     done = _run("--sandbox", *args, env=env)
     assert done.returncode != 0 and says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_help_names_the_key_and_the_commands() -> None:
+    text = _run("--help").stdout
+    assert "EGOI_API_KEY" in text
+    assert "sandbox" in text and "serve only the fake E-goi" in text
+    assert "webhook-url" in text
+
+
+@pytest.mark.parametrize("token", ["x", " " * 40, "short-token-0123456789"])
+def test_beyond_loopback_the_token_must_be_long_and_not_blank(tmp_path: Path, token: str) -> None:
+    done = _run(
+        "--transport", "http", "--host", "0.0.0.0",
+        env={"EGOI_API_KEY": SECRET_KEY, "EGOI_MCP_DB": str(tmp_path / "e.db"), "EGOI_MCP_AUTH_TOKEN": token},
+    )  # fmt: skip
+    assert done.returncode != 0 and "32" in done.stderr and "EGOI_MCP_AUTH_TOKEN" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_webhook_url_prints_the_full_url_and_the_log_masks_it(tmp_path: Path) -> None:
+    env = {
+        "EGOI_API_KEY": SECRET_KEY,
+        "EGOI_MCP_DB": str(tmp_path / "e.db"),
+        "EGOI_WEBHOOK_SECRET": "operator-secret-0123456789",
+        "EGOI_MCP_PUBLIC_URL": "https://mcp.example.com",
+    }
+    done = _run("webhook-url", env=env)
+    assert done.stdout.strip() == "https://mcp.example.com/webhooks/egoi/operator-secret-0123456789"
+    # The server's own start-up log names the receiver with the secret masked (stdio ends when stdin closes).
+    started = subprocess.run(
+        [sys.executable, "-m", "egoi_mcp"], input="", capture_output=True, text=True, timeout=60,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("EGOI")}, **env},
+    )  # fmt: skip
+    assert "webhook receiver: https://mcp.example.com/webhooks/egoi/[redacted]" in started.stderr
+    assert "operator-secret-0123456789" not in started.stderr + started.stdout
+
+
+@pytest.mark.parametrize("kind", ["directory", "garbage"])
+def test_an_unusable_store_is_one_line_and_exit_2(tmp_path: Path, kind: str) -> None:
+    db = tmp_path / "events.db"
+    if kind == "directory":
+        db.mkdir()
+    else:
+        db.write_bytes(b"this is not a database" * 100)
+    done = _run("--sandbox", env={"EGOI_MCP_DB": str(db)})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and str(db) in done.stderr and "EGOI_MCP_DB" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_sandbox_keeps_its_own_store_file(tmp_path: Path) -> None:
+    from egoi_mcp.config import Settings
+
+    real = Settings(api_key="k" * 20)
+    sandbox = Settings(sandbox=True)
+    assert sandbox.db != real.db and sandbox.db.name == "sandbox-events.db"
+    assert Settings(sandbox=True, db=tmp_path / "mine.db").db == tmp_path / "mine.db"
+
+
+def test_an_api_key_with_a_trailing_newline_is_stripped() -> None:
+    from egoi_mcp.config import Settings
+
+    assert Settings(api_key="abc123secret\n").key == "abc123secret"
+
+
+def test_invalid_emails_are_masked_in_logs_too(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from egoi_mcp.cli import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("INFO")
+        logging.getLogger("egoi_mcp.test").info("refused e-mail 'maria.silva@localhost' and bob@")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "maria.silva@" not in err and "m***@localhost" in err
+
+
+def test_repeated_log_records_are_rate_limited(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from egoi_mcp.cli import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("INFO")
+        for n in range(500):
+            logging.getLogger("uvicorn.error").error("Exception in ASGI application %d", n)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    assert capsys.readouterr().err.count("Exception in ASGI application") <= 5

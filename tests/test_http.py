@@ -88,3 +88,62 @@ async def test_healthz_and_webhook_route_share_the_app(tmp_path: Path) -> None:
         )
         assert delivered.status_code == 200
         assert (await http.post("/webhooks/egoi/wrong", json={"action": "subscription"})).status_code == 404
+
+
+async def test_idle_legacy_sessions_expire_within_minutes(tmp_path: Path) -> None:
+    server = build_server(make_settings(tmp_path, transport="http"))
+    build_app(server)
+    idle = server.mcp.session_manager.session_idle_timeout
+    assert idle is not None and idle <= 5 * 60, "abandoned 2025-era sessions must free their slot in minutes"
+
+
+async def test_the_receiver_belongs_to_the_lifespan(tmp_path: Path) -> None:
+    server = build_server(make_settings(tmp_path, transport="http"))
+    app = build_app(server)
+    async with app.router.lifespan_context(app):
+        store = server.current().store
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE) as http:
+            body = {"action": "email_open", "list_id": 1, "email": "o@example.com"}
+            assert (await http.post("/webhooks/egoi/test-webhook-secret", json=body)).status_code == 200
+    assert store.closed, "the lifespan's end closes the store"
+    assert server.runtime is None
+
+
+def test_a_connection_that_never_finishes_its_head_is_closed() -> None:
+    """A slow-loris client (connects, sends half a request head, waits) is disconnected by the head deadline."""
+    import socket
+    import threading
+
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from egoi_mcp._uvicorn import HeadTimeoutProtocol
+    from tests.conftest import free_port
+
+    class Quick(HeadTimeoutProtocol):
+        head_timeout = 0.5
+
+    async def ok(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    port = free_port()
+    app = Starlette(routes=[Route("/", ok)])
+    server = uvicorn.Server(uvicorn.Config(app, port=port, http=Quick, log_level="warning", log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as fast:
+            fast.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert fast.recv(1024).startswith(b"HTTP/1.1 200"), "a normal request is served"
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # the head never ends
+            assert slow.recv(1024) == b"", "the server closes the connection instead of waiting forever"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -158,9 +158,7 @@ TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[EgoiServer]:
-    built = build_server(make_settings(tmp_path, log_level="WARNING"))
-    yield built
-    await built.aclose()
+    yield build_server(make_settings(tmp_path, log_level="WARNING"))
 
 
 @pytest.fixture(params=["auto", "legacy"])
@@ -170,7 +168,7 @@ async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIte
 
 
 def assert_no_garbage(server: EgoiServer) -> None:
-    sandbox = server.runtime.sandbox.state.sandbox
+    sandbox = server.current().sandbox
     for record in sandbox.lists.values():
         assert record.internal_name.strip(), f"a list with a blank name: {record!r}"
     for tag in sandbox.tags.values():
@@ -222,7 +220,7 @@ async def test_control_characters_are_not_stored(server: EgoiServer, client: Cli
     await client.call_tool("egoi_create_list", {"name": "\x00\x01"})
     await client.call_tool("egoi_create_tag", {"name": "bell\x07"})
     await client.call_tool("egoi_create_contact", {"email": "ctl@example.com", "first_name": "Zo\x00e", "list_id": 1})
-    sandbox = server.runtime.sandbox.state.sandbox
+    sandbox = server.current().sandbox
     stored = [
         *(value for record in sandbox.lists.values() for value in (record.internal_name, record.public_name)),
         *(tag.name for tag in sandbox.tags.values()),
@@ -294,7 +292,7 @@ async def test_random_webhook_bodies_never_5xx_and_refusals_store_nothing(
     receiver: tuple[EgoiServer, httpx2.AsyncClient], body: bytes, content_type: str | None, path: str
 ) -> None:
     server, http = receiver
-    store = server.runtime.store
+    store = server.current().store
     before = (await store.list(limit=1)).total
     headers = {"Content-Type": content_type} if content_type else {}
     response = await http.post(path, content=body, headers=headers)

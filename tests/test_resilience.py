@@ -82,12 +82,7 @@ async def server(tmp_path: Path, clock: Clock) -> AsyncIterator[EgoiServer]:
         default_list_id=1,
         sandbox=False,
     )
-    built = build_server(settings)
-    client = built.runtime.client
-    client._transport.retry_backoff = 0  # retries at once (until build_server takes a transport and clock)
-    client.limiter = RateLimiter(10_000, max_wait=5, clock=clock)
-    yield built
-    await built.aclose()
+    yield build_server(settings, limiter=RateLimiter(10_000, max_wait=5, clock=clock))
 
 
 @pytest.fixture
@@ -109,6 +104,7 @@ def egoi() -> respx.MockRouter:
 @pytest.fixture(params=ERAS)
 async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIterator[Client]:
     async with Client(server.mcp, mode=request.param) as c:
+        server.current().client._retry_backoff = 0  # retries at once: no test sleeps through a backoff
         yield c
 
 
@@ -183,8 +179,15 @@ async def fails(client: Client, name: str, **arguments: Any) -> str:
     return text
 
 
-SEND_SEGMENT = {"campaign_id": CAMPAIGN, "segment_id": SEGMENT, "list_id": 1, "confirm": True}
-SEND_CONTACT = {"campaign_id": CAMPAIGN, "contact_id": CONTACT, "list_id": 1, "confirm": True}
+SEND_SEGMENT = {"campaign_id": CAMPAIGN, "segment_id": SEGMENT, "list_id": 1}
+SEND_CONTACT = {"campaign_id": CAMPAIGN, "contact_id": CONTACT, "list_id": 1}
+
+
+async def confirming(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments that act: the preview's call_again_with (the same arguments, confirm and its token)."""
+    preview = await call(client, tool, **arguments)
+    assert not preview.is_error, preview.content
+    return preview.structured_content["call_again_with"]
 
 
 # --- reads: retried, then actionable, and the server recovers -----------------------------------------------------
@@ -342,17 +345,18 @@ async def test_send_is_attempted_at_most_once(client: Client, egoi: respx.MockRo
     else:
         send.side_effect = lambda request: _raise_or_return(failing(kind), request)
     arguments = SEND_SEGMENT if tool == "egoi_send_email_to_segment" else SEND_CONTACT
-    await fails(client, tool, **arguments)
+    await fails(client, tool, **await confirming(client, tool, arguments))
     assert send.call_count == 1, f"a send was attempted {send.call_count} times after {kind}"
 
 
 async def test_send_after_recovery_goes_out_once(client: Client, egoi: respx.MockRouter, clock: Clock) -> None:
     send = egoi.routes["send"]
     send.side_effect = [server_error(503)]
-    await fails(client, "egoi_send_email_to_segment", **SEND_SEGMENT)
+    again = await confirming(client, "egoi_send_email_to_segment", SEND_SEGMENT)
+    await fails(client, "egoi_send_email_to_segment", **again)
     send.side_effect = None
     send.return_value = httpx.Response(200, json={"result": "success"})
-    done = await ok(client, "egoi_send_email_to_segment", **SEND_SEGMENT)
+    done = await ok(client, "egoi_send_email_to_segment", **again)
     assert done["status"] == "done"
     assert send.call_count == 2, "one failed attempt, then exactly one send"
 
@@ -361,7 +365,7 @@ async def test_send_preview_survives_flaky_reads(client: Client, egoi: respx.Moc
     for name in ("campaigns", "segments", "segment_contacts"):
         route = egoi.routes[name]
         route.side_effect = [server_error(503), route.return_value]
-    preview = await ok(client, "egoi_send_email_to_segment", **{**SEND_SEGMENT, "confirm": False})
+    preview = await ok(client, "egoi_send_email_to_segment", **SEND_SEGMENT)
     assert preview["status"] == "confirmation_required" and "42 contact" in preview["summary"]
     assert egoi.routes["send"].call_count == 0, "a preview sends nothing"
 
@@ -395,6 +399,7 @@ async def test_ambiguous_send_failure_says_to_check_before_sending_again(
     client: Client, egoi: respx.MockRouter, kind: str
 ) -> None:
     egoi.routes["send"].side_effect = lambda request: _raise_or_return(failing(kind), request)
-    text = await fails(client, "egoi_send_email_to_segment", **SEND_SEGMENT)
+    again = await confirming(client, "egoi_send_email_to_segment", SEND_SEGMENT)
+    text = await fails(client, "egoi_send_email_to_segment", **again)
     assert "try again" not in text.lower(), text
     assert "egoi_list_campaigns" in text or "status" in text.lower(), text

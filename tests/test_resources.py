@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import anyio
 import httpx
@@ -37,7 +38,9 @@ SECRET = "resources-test-secret-0123456789"
 def build(store: EventStore) -> tuple[MCPServer, EventNotifier]:
     bus = InMemorySubscriptionBus()
     server = MCPServer("egoi-events-test", subscriptions=bus)
-    return server, register_event_resources(server, store, bus)
+    source = SimpleNamespace(store=store, notifier=EventNotifier(store, bus))
+    register_event_resources(server, lambda: source)
+    return server, source.notifier
 
 
 def delivery(action: str, n: int, **extra: object) -> bytes:

@@ -25,9 +25,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[EgoiServer]:
-    built = build_server(make_settings(tmp_path))
-    yield built
-    await built.aclose()
+    yield build_server(make_settings(tmp_path))
 
 
 @pytest.fixture(params=ERAS)
@@ -71,10 +69,12 @@ async def test_lists_and_contacts_workflow(client: Client) -> None:
     everywhere = await call(client, "egoi_search_contacts", query="maria@example.com")
     assert [c["id"] for c in everywhere["items"]] == [contact["id"]]
 
-    updated = await call(
+    preview = await call(
         client, "egoi_update_contacts", contact_ids=[contact["id"]], list_id=list_id, last_name="Costa"
     )
-    assert updated["updated"] == 1
+    assert preview["status"] == "confirmation_required" and "last_name='Costa'" in preview["summary"]
+    updated = await call(client, "egoi_update_contacts", **preview["call_again_with"])
+    assert updated["status"] == "done" and "updated 1 contact" in updated["summary"]
     assert (await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=list_id))["last_name"] == "Costa"
 
     lists = await call(client, "egoi_list_lists", limit=100)
@@ -101,7 +101,7 @@ async def test_segment_send_preview_counts_recipients(client: Client, server: Eg
     segment = segments["items"][0]
     campaigns = await call(client, "egoi_list_campaigns", list_id=1)
     campaign = campaigns["items"][0]
-    expected = await server.runtime.client.count_contacts(1, segment_id=segment["id"])
+    expected = await server.current().client.count_contacts(1, segment_id=segment["id"])
 
     preview = await call(
         client, "egoi_send_email_to_segment", campaign_id=campaign["id"], segment_id=segment["id"], list_id=1
@@ -143,7 +143,7 @@ async def test_tags(client: Client) -> None:
     assert tag["id"] in [t["id"] for t in tags["items"]]
     preview = await call(client, "egoi_delete_tag", tag_id=tag["id"])
     assert "newsletter-2026" in preview["summary"]
-    assert (await call(client, "egoi_delete_tag", tag_id=tag["id"], confirm=True))["status"] == "done"
+    assert (await call(client, "egoi_delete_tag", **preview["call_again_with"]))["status"] == "done"
 
 
 async def test_delete_list(client: Client) -> None:
@@ -151,7 +151,7 @@ async def test_delete_list(client: Client) -> None:
     await call(client, "egoi_create_contact", email="a@example.net", list_id=lst["id"])
     preview = await call(client, "egoi_delete_list", list_id=lst["id"])
     assert "'Temporary'" in preview["summary"] and "1 contact" in preview["summary"]
-    assert (await call(client, "egoi_delete_list", list_id=lst["id"], confirm=True))["status"] == "done"
+    assert (await call(client, "egoi_delete_list", **preview["call_again_with"]))["status"] == "done"
     assert "LIST_NOT_FOUND" in await fails(client, "egoi_delete_list", list_id=lst["id"])
 
 
@@ -169,10 +169,12 @@ async def test_paging_with_cursor(client: Client) -> None:
 
 
 async def test_bad_input_is_actionable_and_changes_nothing(client: Client, server: EgoiServer) -> None:
-    before = server.runtime.sandbox.state.budget.used  # requests that reached the sandbox
+    before = server.current().sandbox.budget.used
     assert "valid e-mail" in await fails(client, "egoi_create_contact", email="not-an-email", list_id=1)
-    assert server.runtime.sandbox.state.budget.used == before, "a malformed e-mail must not reach E-goi"
-    assert "validation error" in (await fails(client, "egoi_get_contact", contact_id="xyz")).lower()
+    assert server.current().sandbox.budget.used == before, "a malformed e-mail must not reach E-goi"
+    bad_id = await fails(client, "egoi_get_contact", contact_id="xyz")
+    assert "INVALID_ARGUMENT contact_id:" in bad_id and "egoi_search_contacts" in bad_id
+    assert "pydantic" not in bad_id and "validation error" not in bad_id
     assert "LIST_NOT_FOUND" in await fails(client, "egoi_create_contact", email="x@example.com", list_id=999)
     assert "SUBSCRIBER_NOT_FOUND" in await fails(client, "egoi_get_contact", contact_id="0000000000", list_id=1)
     assert "CAMPAIGN_NOT_FOUND" in await fails(
@@ -183,7 +185,7 @@ async def test_bad_input_is_actionable_and_changes_nothing(client: Client, serve
 
 
 async def _existing_email(server: EgoiServer) -> str:
-    page = await server.runtime.client.list_contacts(1, limit=1)
+    page = await server.current().client.list_contacts(1, limit=1)
     email = page.items[0].email
     assert email
     return email
@@ -192,7 +194,7 @@ async def _existing_email(server: EgoiServer) -> str:
 async def test_webhook_tools(client: Client, server: EgoiServer) -> None:
     hook = await call(client, "egoi_register_webhook", list_id=1, triggers=["new_subscriber", "email_opened"])
     assert hook["url"].endswith("/webhooks/egoi/***"), "the receiver's secret never shows in a result"
-    registered = (await server.runtime.client.list_webhooks()).items
+    registered = (await server.current().client.list_webhooks()).items
     assert next(h.url for h in registered if h.id == hook["id"]).endswith("/webhooks/egoi/test-webhook-secret")
     assert sorted(hook["actions"]) == ["email_open", "subscription"]
     listed = await call(client, "egoi_list_webhooks")
@@ -200,17 +202,19 @@ async def test_webhook_tools(client: Client, server: EgoiServer) -> None:
     assert "test-webhook-secret" not in json.dumps(listed)
     preview = await call(client, "egoi_delete_webhook", webhook_id=hook["id"])
     assert preview["status"] == "confirmation_required"
-    assert (await call(client, "egoi_delete_webhook", webhook_id=hook["id"], confirm=True))["status"] == "done"
-    assert "WEBHOOK_NOT_FOUND" in await fails(client, "egoi_delete_webhook", webhook_id=hook["id"], confirm=True)
+    assert (await call(client, "egoi_delete_webhook", **preview["call_again_with"]))["status"] == "done"
+    assert "WEBHOOK_NOT_FOUND" in await fails(client, "egoi_delete_webhook", **preview["call_again_with"])
 
 
 async def test_webhook_loop_on_the_sandbox(client: Client, server: EgoiServer) -> None:
     await call(client, "egoi_register_webhook", list_id=1)
     contact = await call(client, "egoi_create_contact", email="loop@example.com", first_name="Lo", list_id=1)
-    await server.runtime.sandbox.state.sandbox.drain()
+    await server.current().sandbox.drain()
     events = await call(client, "egoi_list_events", trigger="new_subscriber")
     assert [e["contact_id"] for e in events["items"]] == [contact["id"]]
-    assert events["items"][0]["email"] == "loop@example.com" and events["items"][0]["payload"]
+    assert events["items"][0]["email"] == "loop@example.com" and "payload" not in events["items"][0]
+    full = await call(client, "egoi_list_events", trigger="new_subscriber", include_payload=True)
+    assert full["items"][0]["payload"], "include_payload=true gives each event's payload"
 
     recent = await client.read_resource("egoi://events/recent")
     assert contact["id"] in recent.contents[0].text
@@ -228,7 +232,9 @@ async def test_confirmation_asks_the_human(server: EgoiServer, mode: str, answer
 
     async with Client(server.mcp, mode=mode, elicitation_callback=on_elicit) as client:
         contact = await call(client, "egoi_create_contact", email=f"ask-{mode}-{answer}@example.com", list_id=1)
-        result = await call(client, "egoi_delete_contacts", contact_ids=[contact["id"]], list_id=1, confirm=True)
+        preview = await call(client, "egoi_delete_contacts", contact_ids=[contact["id"]], list_id=1)
+        assert not asked, "a preview asks nobody"
+        result = await call(client, "egoi_delete_contacts", **preview["call_again_with"])
         assert asked and f"ask-{mode}-{answer}@example.com" in asked[0]
         if answer == "accept":
             assert result["status"] == "done"
@@ -240,27 +246,22 @@ async def test_confirmation_asks_the_human(server: EgoiServer, mode: str, answer
 @pytest.mark.parametrize("mode", ERAS)
 async def test_elicit_mode_refuses_clients_that_cannot_ask(tmp_path: Path, mode: str) -> None:
     built = build_server(make_settings(tmp_path, confirm="elicit"))
-    try:
-        async with Client(built.mcp, mode=mode) as client:
-            contact = await call(client, "egoi_create_contact", email="keep@example.com", list_id=1)
-            error = await fails(client, "egoi_delete_contacts", contact_ids=[contact["id"]], list_id=1, confirm=True)
-            assert "EGOI_MCP_CONFIRM=elicit" in error
-            await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=1)
-    finally:
-        await built.aclose()
+    async with Client(built.mcp, mode=mode) as client:
+        contact = await call(client, "egoi_create_contact", email="keep@example.com", list_id=1)
+        preview = await call(client, "egoi_delete_contacts", contact_ids=[contact["id"]], list_id=1)
+        error = await fails(client, "egoi_delete_contacts", **preview["call_again_with"])
+        assert "EGOI_MCP_CONFIRM=elicit" in error
+        await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=1)
 
 
 @pytest.mark.parametrize("mode", ERAS)
 async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
     built = build_server(make_settings(tmp_path, read_only=True, toolsets=["contacts", "tags", "events"]))
-    try:
-        async with Client(built.mcp, mode=mode) as client:
-            names = sorted(t.name for t in (await client.list_tools()).tools)
-            assert names == ["egoi_get_contact", "egoi_list_events", "egoi_list_tags", "egoi_search_contacts"]
-            result = await client.call_tool("egoi_delete_contacts", {"contact_ids": ["0123456789"], "confirm": True})
-            assert result.is_error
-    finally:
-        await built.aclose()
+    async with Client(built.mcp, mode=mode) as client:
+        names = sorted(t.name for t in (await client.list_tools()).tools)
+        assert names == ["egoi_get_contact", "egoi_list_events", "egoi_list_tags", "egoi_search_contacts"]
+        result = await client.call_tool("egoi_delete_contacts", {"contact_ids": ["0123456789"], "confirm": True})
+        assert result.is_error
 
 
 async def test_every_tool_has_title_annotations_and_output_schema(client: Client) -> None:

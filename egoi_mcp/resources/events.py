@@ -8,23 +8,26 @@ templates' arguments (trigger names, event ids).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Final, Protocol
 
 import mcp.types as types
 from mcp import MCPError
 from mcp.server import MCPServer, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.server.subscriptions import SubscriptionBus
 from pydantic import TypeAdapter
 
+from egoi_mcp import _sdk
 from egoi_mcp.models import Event
+from egoi_mcp.redact import redact
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
+from egoi_mcp.tools._results import MAX_RESULT_BYTES, compact_json, cut_long_strings
 from egoi_mcp.webhooks import OTHER, TRIGGERS
 
 if TYPE_CHECKING:
     from egoi_mcp.events import EventStore
 
-__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "register_event_resources"]
+__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "register_event_resources"]
 
 RESOURCE_LIMIT: Final = 50
 RESOURCE_TRIGGERS: Final = (*TRIGGERS, OTHER)
@@ -43,14 +46,21 @@ _PYTHON_LEVELS: Final = {
 }
 
 
-def register_event_resources(mcp: MCPServer, store: EventStore, bus: SubscriptionBus) -> EventNotifier:
-    """Add the event resources to `mcp`, and return the notifier that keeps their subscribers informed.
+class EventSource(Protocol):
+    """Where the resources read events and keep subscriptions: the running server's `Runtime` is one."""
 
-    `bus` must be the one `mcp` was built with (`MCPServer(..., subscriptions=bus)`): it is how 2026-era
-    listen streams hear of new events. Run `notifier.watch()` for the server's lifetime to also hear of
-    events that other processes sharing `store` receive, and pass `notifier.notify` to `receiver_routes`.
+    @property
+    def store(self) -> EventStore: ...
+
+    @property
+    def notifier(self) -> EventNotifier: ...
+
+
+def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource]) -> None:
+    """Add the event resources to `mcp`. `current()` gives the running server's store and notifier.
+
+    Lists leave each event's payload out (`egoi://event/{id}` has it); every read is at most 256 KiB of text.
     """
-    notifier = EventNotifier(store, bus)
     valid = ", ".join(RESOURCE_TRIGGERS)
 
     @mcp.resource(
@@ -62,7 +72,7 @@ def register_event_resources(mcp: MCPServer, store: EventStore, bus: Subscriptio
         mime_type=JSON,
     )
     async def recent_events() -> str:
-        return _EVENTS.dump_json(await store.recent(None, RESOURCE_LIMIT)).decode()
+        return _listing(await current().store.recent(None, RESOURCE_LIMIT))
 
     @mcp.resource(
         TRIGGER_URI,
@@ -74,7 +84,7 @@ def register_event_resources(mcp: MCPServer, store: EventStore, bus: Subscriptio
     async def events_by_trigger(trigger: str) -> str:
         if trigger not in RESOURCE_TRIGGERS:
             raise ResourceNotFoundError(f"unknown trigger {trigger!r}: use one of {valid}")
-        return _EVENTS.dump_json(await store.recent(trigger, RESOURCE_LIMIT)).decode()
+        return _listing(await current().store.recent(trigger, RESOURCE_LIMIT))
 
     @mcp.resource(
         EVENT_URI,
@@ -84,30 +94,30 @@ def register_event_resources(mcp: MCPServer, store: EventStore, bus: Subscriptio
         mime_type=JSON,
     )
     async def event_by_id(event_id: str) -> str:
-        event = await store.get(event_id)
+        event = await current().store.get(event_id)
         if event is None:
             raise ResourceNotFoundError(
                 f"no event {event_id!r}: it was never received or has been pruned; {RECENT_URI} lists the stored events"
             )
-        return event.model_dump_json()
+        return _bounded(event.model_dump(mode="json"))
 
     async def on_subscribe(ctx: ServerRequestContext, params: types.SubscribeRequestParams) -> types.EmptyResult:
         try:
-            notifier.subscribe(str(params.uri), ctx.session)
+            current().notifier.subscribe(str(params.uri), ctx.session)
         except ValueError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
         return types.EmptyResult()
 
     async def on_unsubscribe(ctx: ServerRequestContext, params: types.UnsubscribeRequestParams) -> types.EmptyResult:
-        notifier.unsubscribe(str(params.uri), ctx.session)
+        current().notifier.unsubscribe(str(params.uri), ctx.session)
         return types.EmptyResult()
 
     async def on_set_level(ctx: ServerRequestContext, params: types.SetLevelRequestParams) -> types.EmptyResult:
-        notifier.log_level = params.level
+        current().notifier.log_level = params.level
         logging.getLogger("egoi_mcp").setLevel(_PYTHON_LEVELS.get(params.level, logging.INFO))
         return types.EmptyResult()
 
-    @mcp.completion()
+    @mcp.completion()  # type: ignore[no-untyped-call,untyped-decorator]  # the SDK leaves it untyped
     async def complete(
         ref: types.ResourceTemplateReference | types.PromptReference,
         argument: types.CompletionArgument,
@@ -119,14 +129,31 @@ def register_event_resources(mcp: MCPServer, store: EventStore, bus: Subscriptio
         if ref.uri == TRIGGER_URI and argument.name == "trigger":
             values = [t for t in RESOURCE_TRIGGERS if t.startswith(argument.value)]
         elif ref.uri == EVENT_URI and argument.name == "event_id":
-            values = [e.id for e in await store.recent(None, 100) if e.id.startswith(argument.value)]
+            recent: Sequence[Event] = await current().store.recent(None, 100)
+            values = [e.id for e in recent if e.id.startswith(argument.value)]
         else:
             return None
         return types.Completion(values=values, total=len(values), has_more=False)
 
     # MCPServer has no public API for these in SDK 2.3; the SDK's own conformance server registers them so.
-    lowlevel = mcp._lowlevel_server
+    lowlevel = _sdk.lowlevel_server(mcp)
     lowlevel.add_request_handler("resources/subscribe", types.SubscribeRequestParams, on_subscribe)
     lowlevel.add_request_handler("resources/unsubscribe", types.UnsubscribeRequestParams, on_unsubscribe)
     lowlevel.add_request_handler("logging/setLevel", types.SetLevelRequestParams, on_set_level)
-    return notifier
+
+
+def _listing(events: list[Event]) -> str:
+    """Events without their payloads, newest first, cut to the bound (the newest kept)."""
+    data = _EVENTS.dump_python([e.model_copy(update={"payload": None}) for e in events], mode="json")
+    return _bounded(data)
+
+
+def _bounded(data: object) -> str:
+    """Compact JSON, secrets scrubbed, at most `MAX_RESULT_BYTES`: long strings cut, then trailing items dropped."""
+    text = redact(compact_json(data))
+    if len(text.encode()) <= MAX_RESULT_BYTES:
+        return text
+    data = cut_long_strings(data)
+    while isinstance(data, list) and len(data) > 1 and len(compact_json(data).encode()) > MAX_RESULT_BYTES:
+        data = data[: len(data) // 2]
+    return redact(compact_json(data))

@@ -12,7 +12,6 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from egoi_mcp.sandbox.budget import HourlyBudget
 from egoi_mcp.sandbox.endpoints import (
     actions,
     activities,
@@ -47,10 +46,10 @@ def create_app(
     `rate_limit` is the hourly request budget; `clock` gives the time (aware UTC datetimes); a send
     without a `schedule_date` waits `send_delay` in the queue. `app.state.sandbox` is the `Sandbox`.
     """
-    sandbox = Sandbox(deliver=deliver, clock=clock, send_delay=send_delay)
+    sandbox = Sandbox(deliver=deliver, clock=clock, send_delay=send_delay, rate_limit=rate_limit)
     if seed:
         seed_demo_data(sandbox)
-    budget = HourlyBudget(rate_limit)
+    budget = sandbox.budget
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

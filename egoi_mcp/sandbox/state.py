@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from egoi_mcp.sandbox.budget import HourlyBudget
 from egoi_mcp.sandbox.delivery import Post, WebhookDelivery, payload
 from egoi_mcp.sandbox.models import (
     Activity,
@@ -50,7 +51,9 @@ class Sandbox:
         max_lists: int = 100,
         clock: Callable[[], datetime] = utc_now,
         send_delay: timedelta = SEND_DELAY,
+        rate_limit: int = 5000,
     ) -> None:
+        self.budget = HourlyBudget(rate_limit)  # counts every request that reaches the sandbox
         self.lists: dict[int, MailingList] = {}
         self.contacts: dict[str, Contact] = {}
         self.tags: dict[int, Tag] = {}

@@ -1,71 +1,101 @@
-"""The MCP tools, one module per toolset. `register_tools` is the one rule deciding what is registered."""
+"""The MCP tools, one module per toolset, and `TOOLSETS`: the one table registration, `--toolsets`
+validation, `--read-only`, the server instructions and the README's tool table all derive from."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Final
 
-import mcp.types as types
 from mcp.server import MCPServer
 
-from egoi_mcp.tools import campaigns, contacts, events, lists, segments, tags, webhooks  # noqa: F401 (registers)
-from egoi_mcp.tools._base import TOOLS, ToolSpec
+from egoi_mcp import _sdk
+from egoi_mcp.tools import campaigns, contacts, events, lists, segments, tags, webhooks
+from egoi_mcp.tools._base import Toolset, ToolSpec
+from egoi_mcp.tools._schemas import compact_schema, strict_output_schema
 
-__all__ = ["TOOLS", "ToolSpec", "register_tools", "selected_tools"]
+__all__ = [
+    "TOOLSETS",
+    "TOOLSET_NAMES",
+    "ToolSpec",
+    "Toolset",
+    "compact_schema",
+    "instructions",
+    "register_tools",
+    "selected_tools",
+    "tool_table",
+]
+
+TOOLSETS: Final[tuple[Toolset, ...]] = (
+    contacts.TOOLSET,
+    lists.TOOLSET,
+    tags.TOOLSET,
+    campaigns.TOOLSET,
+    segments.TOOLSET,
+    events.TOOLSET,
+    webhooks.TOOLSET,
+)
+TOOLSET_NAMES: Final[tuple[str, ...]] = tuple(t.name for t in TOOLSETS)
+
+_CONFIRM_NOTE = (
+    "Destructive tools first return a preview (status confirmation_required) and change nothing: show its summary "
+    "to the user and, only if they agree, call again with its call_again_with."
+)
+_TOOL_NAME = re.compile(r"\begoi_[a-z_]+\b")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def selected_tools(*, read_only: bool, toolsets: Iterable[str]) -> list[ToolSpec]:
-    """The tools a server registers: those of the chosen toolsets, and only read tools in read-only mode."""
-    chosen = set(toolsets)
-    return [t for t in TOOLS if t.toolset in chosen and (t.read_only or not read_only)]
+def selected_tools(*, read_only: bool, toolsets: Iterable[str] | None = None) -> list[ToolSpec]:
+    """The tools a server registers: those of the chosen toolsets (all by default), only read tools if read-only."""
+    chosen = set(TOOLSET_NAMES if toolsets is None else toolsets)
+    unknown = sorted(chosen - set(TOOLSET_NAMES))
+    if unknown:
+        raise ValueError(f"unknown toolsets {', '.join(unknown)}; choose from {', '.join(TOOLSET_NAMES)}")
+    return [t for ts in TOOLSETS if ts.name in chosen for t in ts.tools if t.read_only or not read_only]
 
 
-def register_tools(server: MCPServer, *, read_only: bool, toolsets: Iterable[str]) -> list[str]:
+def register_tools(server: MCPServer, *, read_only: bool, toolsets: Iterable[str] | None = None) -> list[str]:
+    """Register the selected tools on `server`, with compact schemas and descriptions that only name them."""
     specs = selected_tools(read_only=read_only, toolsets=toolsets)
+    names = {spec.name for spec in specs}
     for spec in specs:
         server.add_tool(
             spec.fn,
             name=spec.name,
             title=spec.title,
-            annotations=types.ToolAnnotations(
-                read_only_hint=spec.read_only,
-                destructive_hint=spec.destructive,
-                idempotent_hint=spec.idempotent,
-                open_world_hint=spec.open_world,
-            ),
+            description=only_registered(spec.fn.__doc__ or "", names),
+            annotations=spec.annotations,
         )
-        registered = server._tool_manager.get_tool(spec.name)
-        registered.parameters = compact_schema(registered.parameters, optional_null=False)
+        registered = _sdk.registered_tool(server, spec.name)
+        registered.parameters = compact_schema(registered.parameters)
         if registered.fn_metadata.output_schema is not None:
-            registered.fn_metadata.output_schema = compact_schema(registered.fn_metadata.output_schema)
+            registered.fn_metadata.output_schema = strict_output_schema(registered.fn_metadata.output_schema)
     return [spec.name for spec in specs]
 
 
-def compact_schema(schema: Any, *, optional_null: bool = True) -> Any:
-    """The same JSON schema in fewer tokens: the model reads every tool's schemas on every turn.
+def instructions(tool_names: Iterable[str], *, resources: str) -> str:
+    """The server instructions, from the toolsets with a registered tool; naming no tool that is not registered."""
+    names = set(tool_names)
+    parts = ["E-goi marketing account tools."]
+    parts += [ts.about for ts in TOOLSETS if ts.about and any(t.name in names for t in ts.tools)]
+    if any(t.destructive for ts in TOOLSETS for t in ts.tools if t.name in names):
+        parts.append(_CONFIRM_NOTE)
+    parts.append(resources)
+    return only_registered(" ".join(parts), names)
 
-    Drops pydantic's generated `title`s and `default: null`, and writes `anyOf: [{type: T}, {type: null}]`
-    as `type: [T, "null"]`, or as `type: T` for an optional argument (`optional_null=False`): leaving it out
-    means null. Arguments are still validated by the SDK with the pydantic model, which accepts both.
-    """
-    if isinstance(schema, list):
-        return [compact_schema(item, optional_null=optional_null) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key == "title" and isinstance(value, str):
-            continue
-        if key == "default" and value is None:
-            continue
-        if key in ("properties", "$defs"):
-            out[key] = {name: compact_schema(sub, optional_null=optional_null) for name, sub in value.items()}
-        else:
-            out[key] = compact_schema(value, optional_null=optional_null)
-    options = out.get("anyOf")
-    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
-        other = next(o for o in options if o != {"type": "null"})
-        if isinstance(other.get("type"), str):
-            del out["anyOf"]
-            out.update({**other, "type": [other["type"], "null"] if optional_null else other["type"]})
-    return out
+
+def only_registered(text: str, names: set[str]) -> str:
+    """`text` without the sentences that name a tool not in `names`."""
+    sentences = _SENTENCE.split(" ".join(text.split()))
+    kept = [s for s in sentences if all(n in names for n in _TOOL_NAME.findall(s))]
+    return " ".join(kept)
+
+
+def tool_table() -> str:
+    """The README's tool table (Markdown), straight from `TOOLSETS`."""
+    rows = ["| toolset | tool | title | read-only | destructive |", "|---|---|---|---|---|"]
+    for ts in TOOLSETS:
+        for t in ts.tools:
+            ro, destructive = ("yes" if t.read_only else ""), ("yes" if t.destructive else "")
+            rows.append(f"| {ts.name} | `{t.name}` | {t.title} | {ro} | {destructive} |")
+    return "\n".join(rows)

@@ -1,28 +1,72 @@
-"""What every tool module shares: the `@tool` declaration, the runtime accessor, the error mapper and the
-confirmation gate for destructive tools."""
+"""What every tool module shares: the `@tool` declaration, the `Toolset` it belongs to, the typed runtime
+accessor and the parameter types every tool describes the same way."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult
+import mcp.types as types
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, Field, StrictBool
 
 from egoi_mcp.errors import EGoiError
-from egoi_mcp.runtime import Runtime
+from egoi_mcp.redact import redact
+from egoi_mcp.runtime import runtime
+from egoi_mcp.tools._confirm import bind_confirmation
+from egoi_mcp.tools._results import items_that_fit, plain, to_result
+
+__all__ = [
+    "Confirm",
+    "ConfirmToken",
+    "ContactId",
+    "Cursor",
+    "Length",
+    "Limit",
+    "ListFilter",
+    "ListId",
+    "RequiredListId",
+    "ToolSpec",
+    "Toolset",
+    "runtime",
+    "tool",
+]
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
-# Shared parameter types, so every tool describes them the same way.
-ListId = Annotated[int | None, Field(ge=1, description="from egoi_list_lists; omit for the default list")]
-ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$", description="contact_id, 10 hex chars")]
+
+def Length(most: int, least: int = 0) -> AfterValidator:
+    """A length check that stays out of the schema: the model reads every schema on every turn, and these limits
+    only matter to the rare value that breaks them (then the argument error says the limit)."""
+
+    def check(value: Any) -> Any:
+        if value is not None and not least <= len(value) <= most:
+            raise ValueError(f"length must be {least} to {most}, not {len(value)}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Shared parameter types, so every tool describes them the same way. Optional ones admit null (strict-mode
+# clients send it), and null means the same as leaving them out.
+def _positive(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
+# Every list_id reads the same (the server instructions say where ids come from and what null means), and its
+# bound stays out of the schema like the lengths.
+ListId = Annotated[int | None, AfterValidator(_positive)]
+RequiredListId = Annotated[int, AfterValidator(_positive)]
+ListFilter = Annotated[int | None, AfterValidator(_positive)]
+ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$")]  # the instructions say where ids come from
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str | None, Field(description="a previous next_cursor")]
-Confirm = Annotated[bool, Field(description="false: preview only. true: do it")]
+Confirm = Annotated[StrictBool, Field(description="false: preview; true+confirm_token: act")]
+ConfirmToken = str | None  # the preview's call_again_with carries it
 
 
 @dataclass(frozen=True)
@@ -30,7 +74,6 @@ class ToolSpec:
     """One tool: its function and the annotations that decide how and whether it is registered."""
 
     fn: Callable[..., Awaitable[Any]]
-    toolset: str
     title: str
     read_only: bool
     destructive: bool
@@ -41,93 +84,56 @@ class ToolSpec:
     def name(self) -> str:
         return self.fn.__name__
 
+    @property
+    def annotations(self) -> types.ToolAnnotations:
+        return types.ToolAnnotations(
+            read_only_hint=self.read_only,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=self.open_world,
+        )
 
-TOOLS: list[ToolSpec] = []
+
+@dataclass(frozen=True)
+class Toolset:
+    """A named group of tools, chosen together with `--toolsets`. `about` joins the server instructions."""
+
+    name: str
+    tools: tuple[ToolSpec, ...]
+    about: str = ""
 
 
 def tool(
-    toolset: str,
     title: str,
     *,
     read_only: bool = False,
     destructive: bool = False,
     idempotent: bool = False,
     open_world: bool = True,
-) -> Callable[[F], F]:
-    """Declare a tool with all four annotations. E-goi errors raised inside become `isError` results."""
+) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
+    """Declare a tool with all four annotations (registering it is `tools.register_tools`' job).
 
-    def decorate(fn: F) -> F:
+    The result goes out redacted, bounded and as compact JSON (`_results`); E-goi errors become `isError`
+    results saying what to do. A page over the size bound is fetched again, shorter, and says so in `note`.
+    """
+
+    def declare(fn: Callable[..., Awaitable[Any]]) -> ToolSpec:
         @functools.wraps(fn)
-        async def run(*args: Any, **kwargs: Any) -> Any:
+        async def run(*args: Any, **kwargs: Any) -> types.CallToolResult:
             try:
-                return await fn(*args, **kwargs)
+                data = plain(await fn(*args, **kwargs))
+                fit = items_that_fit(data) if isinstance(data, dict) and "limit" in kwargs else None
+                if fit is not None and fit < len(data.get("items") or []):
+                    data = plain(await fn(*args, **{**kwargs, "limit": fit}))
+                    data["note"] = (
+                        f"cut short at {fit} item(s) to stay under 256 KiB; pass next_cursor as cursor for the rest"
+                    )
             except EGoiError as exc:
-                raise ToolError(f"{exc.code}: {exc.message}") from None
+                raise ToolError(redact(f"{exc.code}: {exc.message}")) from None
+            return to_result(data)
 
         run.__doc__ = " ".join((fn.__doc__ or "").split())  # one line: fewer tokens on every turn
-        TOOLS.append(ToolSpec(run, toolset, title, read_only, destructive, idempotent, open_world))
-        return run  # type: ignore[return-value]
+        bind_confirmation(fn)
+        return ToolSpec(run, title, read_only, destructive, idempotent, open_world)
 
-    return decorate
-
-
-def runtime(ctx: Context) -> Runtime:
-    return ctx.request_context.lifespan_context
-
-
-class ActionResult(BaseModel):
-    # no docstring: it would be sent in every destructive tool's output schema
-
-    status: Literal["confirmation_required", "done", "declined"]
-    summary: str
-    call_again_with: dict[str, Any] | None = None
-
-
-class Confirmation(BaseModel):
-    confirm: bool = Field(description="Proceed?")
-
-
-Decision = ElicitationResult[Confirmation]
-
-
-async def gate(ctx: Context, confirm: bool, summary: Callable[[], Awaitable[str]]) -> Confirmation | Elicit:
-    """The resolver of every destructive tool: the human's say, asked only when `confirm=true`.
-
-    With elicitation the human sees the summary and accepts or declines. Without it, the flag alone is
-    enough unless EGOI_MCP_CONFIRM=elicit.
-    """
-    if not confirm:
-        return Confirmation(confirm=False)
-    capabilities = ctx.client_capabilities
-    if capabilities is not None and capabilities.elicitation is not None:
-        try:
-            text = await summary()
-        except EGoiError as exc:
-            raise ToolError(f"{exc.code}: {exc.message}") from None
-        return Elicit(f"Allow the assistant to {text}?", Confirmation)
-    if runtime(ctx).settings.confirm == "elicit":
-        raise ToolError(
-            "this server requires a human to confirm destructive actions (EGOI_MCP_CONFIRM=elicit), and this "
-            "client cannot ask: use a client that supports elicitation, or ask the operator to allow flag mode"
-        )
-    return Confirmation(confirm=True)
-
-
-async def confirmed(
-    decision: Decision,
-    *,
-    confirm: bool,
-    summary: Callable[[], Awaitable[str]],
-    act: Callable[[], Awaitable[str]],
-    arguments: dict[str, Any],
-) -> ActionResult:
-    """The body of every destructive tool: preview without `confirm`, act only when approved."""
-    if not confirm:
-        return ActionResult(
-            status="confirmation_required",
-            summary=f"Would {await summary()}. Nothing was changed: call again with confirm=true to proceed.",
-            call_again_with={**arguments, "confirm": True},
-        )
-    if not (isinstance(decision, AcceptedElicitation) and decision.data.confirm):
-        return ActionResult(status="declined", summary="The user declined. Nothing was changed.")
-    return ActionResult(status="done", summary=await act())
+    return declare

@@ -5,41 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, Resolve
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from egoi_mcp.models import Contact, Page
-from egoi_mcp.runtime import Runtime
-from egoi_mcp.tools._base import (
-    ActionResult,
-    Confirm,
-    ContactId,
-    Cursor,
-    Decision,
-    Limit,
-    ListId,
-    confirmed,
-    gate,
-    runtime,
-    tool,
-)
+from egoi_mcp.runtime import Runtime, runtime
+from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Length, Limit, ListId, Toolset, tool
+from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
-Email = Annotated[str, Field(min_length=3, max_length=254, description="e-mail address")]
-Tags = Annotated[list[str] | None, Field(max_length=20, description="tag names or ids; missing names are created")]
-ContactIds = Annotated[list[ContactId], Field(min_length=1, max_length=10_000)]
-Name = Annotated[str | None, Field(max_length=100)]
-Phone = Annotated[str | None, Field(max_length=32, description="international form, e.g. +351912345678")]
+Email = Annotated[str, Length(254, 3)]
+Tags = Annotated[list[str] | None, Length(20), Field(description="names or ids")]
+ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
+Name = Annotated[str | None, Length(100)]
+Phone = Annotated[str | None, Length(32)]  # any usual form: the client normalises it
 DeleteMode = Annotated[
     Literal["forget", "unsubscribe"], Field(description="forget = GDPR erase (default); unsubscribe = keep as removed")
 ]
 
 
-class UpdateResult(BaseModel):
-    updated: int = Field(description="contacts targeted")
-    list_id: int
-    summary: str
-
-
-@tool("contacts", "Create contact")
+@tool("Create contact")
 async def egoi_create_contact(
     email: Email,
     ctx: Context,
@@ -49,49 +32,77 @@ async def egoi_create_contact(
     list_id: ListId = None,
     tags: Tags = None,
 ) -> Contact:
-    """Add a contact to a list. Fails with EMAIL_ALREADY_EXISTS (and the existing contact_id) if the
-    e-mail is already in that list; then use egoi_update_contacts."""
+    """Add a contact to a list (new tag names are created). An e-mail already there fails with
+    EMAIL_ALREADY_EXISTS and its contact_id: then use egoi_update_contacts."""
     return await runtime(ctx).client.create_contact(email, first_name, last_name, phone, list_id, tags)
 
 
-@tool("contacts", "Get contact", read_only=True, idempotent=True)
+@tool("Get contact", read_only=True, idempotent=True)
 async def egoi_get_contact(contact_id: ContactId, ctx: Context, list_id: ListId = None) -> Contact:
     """Read one contact of a list by contact_id (from egoi_search_contacts)."""
     return await runtime(ctx).client.get_contact(contact_id, list_id)
 
 
-@tool("contacts", "Search contacts", read_only=True, idempotent=True)
+@tool("Search contacts", read_only=True, idempotent=True)
 async def egoi_search_contacts(
-    query: Annotated[str, Field(min_length=1, max_length=254, description="e-mail, phone, or 'first last' name")],
+    query: Annotated[str, Length(254, 1), Field(description="e-mail, phone, or 'first last' name")],
     ctx: Context,
     list_id: ListId = None,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Contact]:
-    """Find contacts by e-mail, phone or name. Without list_id, an e-mail or phone is searched in every list."""
+    """Find contacts by e-mail, phone or name (e-mail and phone: in every list unless list_id)."""
     return await runtime(ctx).client.search_contacts(query, list_id, limit=limit, cursor=cursor)
 
 
-@tool("contacts", "Update contacts", idempotent=True)
+def _changes(
+    first_name: str | None, last_name: str | None, email: str | None, phone: str | None, status: str | None,
+    tags: list[str] | None,
+) -> str:  # fmt: skip
+    fields = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "status": status}
+    parts = [f"{k}={v!r}" for k, v in fields.items() if v is not None]
+    if tags:
+        parts.append(f"add tags {', '.join(tags)}")
+    return "; ".join(parts) or "nothing"
+
+
+async def _update_summary(
+    rt: Runtime, contact_ids: list[str], list_id: int | None, first_name: str | None, last_name: str | None,
+    email: str | None, phone: str | None, status: str | None, tags: list[str] | None,
+) -> str:  # fmt: skip
+    lst = await rt.client.get_list(rt.client.resolve_list_id(list_id))
+    change = _changes(first_name, last_name, email, phone, status, tags)
+    return f"set {change} on {len(contact_ids)} contact(s) of list '{lst.name}' (id {lst.id})"
+
+
+@tool("Update contacts", destructive=True, idempotent=True)
 async def egoi_update_contacts(
     contact_ids: ContactIds,
     ctx: Context,
+    decision: Annotated[Decision, Resolve(confirmation(_update_summary))],
     list_id: ListId = None,
     first_name: Name = None,
     last_name: Name = None,
-    email: Annotated[str | None, Field(max_length=254, description="only when updating one contact")] = None,
+    email: Annotated[str | None, Length(254), Field(description="only when updating one contact")] = None,
     phone: Phone = None,
     status: Literal["active", "inactive"] | None = None,
     tags: Tags = None,
-) -> UpdateResult:
-    """Set fields on one or many contacts of a list and add tags (names or ids); thousands at once is fine."""
+    confirm: Confirm = False,
+    confirm_token: ConfirmToken = None,
+) -> ActionResult:
+    """Overwrite fields of contacts of one list and add tags; thousands at once is fine. Previews unless
+    confirm=true."""
     rt = runtime(ctx)
-    list_id = rt.client.resolve_list_id(list_id)
-    n = await rt.client.update_contacts(
-        contact_ids, list_id, tags=tags, first_name=first_name, last_name=last_name, email=email, phone=phone,
-        status=status,
-    )  # fmt: skip
-    return UpdateResult(updated=n, list_id=list_id, summary=f"updated {n} contact(s) in list {list_id}")
+
+    async def act() -> str:
+        resolved = rt.client.resolve_list_id(list_id)
+        n = await rt.client.update_contacts(
+            contact_ids, resolved, tags=tags, first_name=first_name, last_name=last_name, email=email, phone=phone,
+            status=status,
+        )  # fmt: skip
+        return f"updated {n} contact(s) in list {resolved}"
+
+    return await confirmed(decision, act=act)
 
 
 async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | None, mode: str) -> str:
@@ -104,29 +115,36 @@ async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | No
     return f"{verb} {who} from list '{lst.name}' (id {lst.id})"
 
 
-async def _confirm_delete(ctx: Context, contact_ids: list[str], list_id: int | None, mode: str, confirm: bool):
-    return await gate(ctx, confirm, lambda: _delete_summary(runtime(ctx), contact_ids, list_id, mode))
-
-
-@tool("contacts", "Delete contacts", destructive=True, idempotent=True)
+@tool("Delete contacts", destructive=True, idempotent=True)
 async def egoi_delete_contacts(
     contact_ids: ContactIds,
     ctx: Context,
-    decision: Annotated[Decision, Resolve(_confirm_delete)],
+    decision: Annotated[Decision, Resolve(confirmation(_delete_summary))],
     list_id: ListId = None,
     mode: DeleteMode = "forget",
     confirm: Confirm = False,
+    confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Delete contacts from a list: GDPR erase by default, or unsubscribe. Without confirm=true it only
-    previews who would be affected."""
+    """Delete contacts from a list: GDPR erase by default, or unsubscribe. Previews who it hits
+    unless confirm=true."""
     rt = runtime(ctx)
 
     async def act() -> str:
-        n = await rt.client.delete_contacts(contact_ids, list_id, mode)
+        resolved = rt.client.resolve_list_id(list_id)
+        if len(contact_ids) <= 3:  # the same check, and so the same error, as the preview's
+            for contact_id in contact_ids:
+                await rt.client.get_contact(contact_id, resolved)
+        n = await rt.client.delete_contacts(contact_ids, resolved, mode)
         verb = "erased" if mode == "forget" else "unsubscribed"
-        return f"{verb} {n} contact(s) in list {rt.client.resolve_list_id(list_id)}"
+        return f"{verb} {n} contact(s) in list {resolved}"
 
-    return await confirmed(
-        decision, confirm=confirm, summary=lambda: _delete_summary(rt, contact_ids, list_id, mode), act=act,
-        arguments={"contact_ids": contact_ids, "list_id": list_id, "mode": mode},
-    )  # fmt: skip
+    return await confirmed(decision, act=act)
+
+
+TOOLSET = Toolset(
+    "contacts",
+    (egoi_create_contact, egoi_get_contact, egoi_search_contacts, egoi_update_contacts, egoi_delete_contacts),
+    about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
+    "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
+    "finds it by e-mail).",
+)

@@ -8,33 +8,22 @@ from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
 
 from egoi_mcp.models import MailingList, Page
-from egoi_mcp.runtime import Runtime
-from egoi_mcp.tools._base import (
-    ActionResult,
-    Confirm,
-    Cursor,
-    Decision,
-    Limit,
-    confirmed,
-    gate,
-    runtime,
-    tool,
-)
-
-RequiredListId = Annotated[int, Field(ge=1, description="E-goi list id (egoi_list_lists)")]
+from egoi_mcp.runtime import Runtime, runtime
+from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Length, Limit, RequiredListId, Toolset, tool
+from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
 
-@tool("lists", "Create list")
+@tool("Create list")
 async def egoi_create_list(
-    name: Annotated[str, Field(min_length=1, max_length=255, description="internal name")],
+    name: Annotated[str, Length(255, 1), Field(description="internal name")],
     ctx: Context,
-    description: Annotated[str | None, Field(max_length=255, description="public name subscribers see")] = None,
+    description: Annotated[str | None, Length(255), Field(description="public name subscribers see")] = None,
 ) -> MailingList:
     """Create a contact list."""
     return await runtime(ctx).client.create_list(name, description)
 
 
-@tool("lists", "List lists", read_only=True, idempotent=True)
+@tool("List lists", read_only=True, idempotent=True)
 async def egoi_list_lists(ctx: Context, limit: Limit = 25, cursor: Cursor = None) -> Page[MailingList]:
     """The account's contact lists, oldest first. Most tools need a list id from here."""
     return await runtime(ctx).client.get_lists(limit=limit, cursor=cursor)
@@ -46,25 +35,21 @@ async def _delete_summary(rt: Runtime, list_id: int) -> str:
     return f"delete list '{lst.name}' (id {list_id}) and its {count} contact(s)"
 
 
-async def _confirm_delete(ctx: Context, list_id: int, confirm: bool):
-    return await gate(ctx, confirm, lambda: _delete_summary(runtime(ctx), list_id))
-
-
-@tool("lists", "Delete list", destructive=True, idempotent=True)
+@tool("Delete list", destructive=True, idempotent=True)
 async def egoi_delete_list(
     list_id: RequiredListId,
     ctx: Context,
-    decision: Annotated[Decision, Resolve(_confirm_delete)],
+    decision: Annotated[Decision, Resolve(confirmation(_delete_summary))],
     confirm: Confirm = False,
+    confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Delete a list with all its contacts. Without confirm=true it only previews."""
-    rt = runtime(ctx)
+    """Delete a list with all its contacts. Previews unless confirm=true."""
 
     async def act() -> str:
-        await rt.client.delete_list(list_id)
+        await runtime(ctx).client.delete_list(list_id)
         return f"deleted list {list_id}"
 
-    return await confirmed(
-        decision, confirm=confirm, summary=lambda: _delete_summary(rt, list_id), act=act,
-        arguments={"list_id": list_id},
-    )  # fmt: skip
+    return await confirmed(decision, act=act)
+
+
+TOOLSET = Toolset("lists", (egoi_create_list, egoi_list_lists, egoi_delete_list))

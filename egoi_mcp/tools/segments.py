@@ -7,10 +7,11 @@ from typing import Literal
 from mcp.server.mcpserver import Context
 
 from egoi_mcp.models import Page, Segment
-from egoi_mcp.tools._base import Cursor, Limit, ListId, runtime, tool
+from egoi_mcp.runtime import runtime
+from egoi_mcp.tools._base import Cursor, Limit, ListId, Toolset, tool
 
 
-@tool("segments", "List segments", read_only=True, idempotent=True)
+@tool("List segments", read_only=True, idempotent=True)
 async def egoi_list_segments(
     ctx: Context,
     list_id: ListId = None,
@@ -18,5 +19,8 @@ async def egoi_list_segments(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Segment]:
-    """A list's segments (auto, saved and tag). Their ids are what egoi_send_email_to_segment takes."""
+    """A list's segments (auto, saved and tag). egoi_send_email_to_segment takes their ids."""
     return await runtime(ctx).client.segment_list(list_id, type=type, limit=limit, cursor=cursor)
+
+
+TOOLSET = Toolset("segments", (egoi_list_segments,), about="Segment ids come from egoi_list_segments.")

@@ -2,42 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
 
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.models import Page, Webhook
-from egoi_mcp.tools._base import (
-    ActionResult,
-    Confirm,
-    Cursor,
-    Decision,
-    Limit,
-    confirmed,
-    gate,
-    runtime,
-    tool,
-)
+from egoi_mcp.runtime import Runtime, runtime
+from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Limit, RequiredListId, Toolset, tool
+from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 from egoi_mcp.webhooks import egoi_actions
 
 Trigger = Literal[
     "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
     "email_soft_bounced", "email_sent",
 ]  # fmt: skip
-ALL_TRIGGERS: list[str] = list(Trigger.__args__)
+ALL_TRIGGERS: list[str] = list(get_args(Trigger))
 
 
-@tool("webhooks", "Register webhook")
+@tool("Register webhook")
 async def egoi_register_webhook(
-    list_id: Annotated[int, Field(ge=1, description="list whose events to receive")],
+    list_id: RequiredListId,
     ctx: Context,
     triggers: Annotated[list[Trigger] | None, Field(description="default: all seven")] = None,
     url: Annotated[str | None, Field(description="receiver URL; default: this server's")] = None,
 ) -> Webhook:
-    """Have E-goi send a list's events (new subscriber, opens, clicks, bounces...) to this server, where they
-    become egoi://events resources and egoi_list_events results."""
+    """Have E-goi send a list's events (new subscriber, opens, clicks, bounces...) to this server's
+    egoi://events resources; a list and URL that already have a webhook get it back. They also show in
+    egoi_list_events."""
     rt = runtime(ctx)
     target = url or rt.receiver_url()
     if not target:
@@ -45,11 +38,26 @@ async def egoi_register_webhook(
             "this server does not know its public address: set EGOI_MCP_PUBLIC_URL (e.g. https://mcp.example.com) "
             "or pass url"
         )
-    hook = await rt.client.create_webhook(list_id, target, egoi_actions(list(triggers or ALL_TRIGGERS)))
+    hook = await _existing(rt, list_id, target)
+    if hook is None:
+        hook = await rt.client.create_webhook(list_id, target, egoi_actions(list(triggers or ALL_TRIGGERS)))
     return _without_secret(hook, rt.webhook_secret)
 
 
-@tool("webhooks", "List webhooks", read_only=True, idempotent=True)
+async def _existing(rt: Runtime, list_id: int, url: str) -> Webhook | None:
+    """The webhook already sending this list's events to this URL: a second one would double every event."""
+    cursor: str | None = None
+    while True:
+        page = await rt.client.list_webhooks(limit=100, cursor=cursor)
+        for hook in page.items:
+            if hook.list_id == list_id and hook.url == url:
+                return hook
+        cursor = page.next_cursor
+        if not cursor:
+            return None
+
+
+@tool("List webhooks", read_only=True, idempotent=True)
 async def egoi_list_webhooks(ctx: Context, limit: Limit = 25, cursor: Cursor = None) -> Page[Webhook]:
     """The webhooks registered in the E-goi account."""
     rt = runtime(ctx)
@@ -63,28 +71,29 @@ def _without_secret(hook: Webhook, secret: str) -> Webhook:
     return hook.model_copy(update={"url": hook.url.replace(secret, "***")})
 
 
-async def _delete_summary(webhook_id: int) -> str:
+async def _delete_summary(rt: Runtime, webhook_id: int) -> str:
     return f"delete webhook {webhook_id}, so its events stop arriving"
 
 
-async def _confirm_delete(ctx: Context, webhook_id: int, confirm: bool):
-    return await gate(ctx, confirm, lambda: _delete_summary(webhook_id))
-
-
-@tool("webhooks", "Delete webhook", destructive=True, idempotent=True)
+@tool("Delete webhook", destructive=True, idempotent=True)
 async def egoi_delete_webhook(
     webhook_id: Annotated[int, Field(ge=1, description="id from egoi_list_webhooks")],
     ctx: Context,
-    decision: Annotated[Decision, Resolve(_confirm_delete)],
+    decision: Annotated[Decision, Resolve(confirmation(_delete_summary))],
     confirm: Confirm = False,
+    confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Delete a webhook. Without confirm=true it only previews."""
+    """Delete a webhook. Previews unless confirm=true."""
 
     async def act() -> str:
         await runtime(ctx).client.delete_webhook(webhook_id)
         return f"deleted webhook {webhook_id}"
 
-    return await confirmed(
-        decision, confirm=confirm, summary=lambda: _delete_summary(webhook_id), act=act,
-        arguments={"webhook_id": webhook_id},
-    )  # fmt: skip
+    return await confirmed(decision, act=act)
+
+
+TOOLSET = Toolset(
+    "webhooks",
+    (egoi_register_webhook, egoi_list_webhooks, egoi_delete_webhook),
+    about="egoi_register_webhook points a list's events at this server.",
+)

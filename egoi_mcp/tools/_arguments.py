@@ -1,0 +1,51 @@
+"""Argument errors a model can act on: one line per bad argument, naming it, what was expected and where a
+valid value comes from, under a stable code (no pydantic boilerplate, no documentation URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+__all__ = ["argument_errors"]
+
+_CODES = {"missing": "MISSING_ARGUMENT", "extra_forbidden": "UNKNOWN_ARGUMENT"}
+_WHERE = {  # where a valid value comes from, for the arguments whose schema does not say
+    "contact_id": "a contact_id from egoi_search_contacts (10 hex characters, of that list)",
+    "contact_ids": "contact_ids from egoi_search_contacts (10 hex characters, of that list)",
+    "list_id": "a list id from egoi_list_lists",
+    "tag_id": "a tag id from egoi_list_tags",
+    "webhook_id": "a webhook id from egoi_list_webhooks",
+    "cursor": "the next_cursor of the previous page",
+    "confirm_token": "the confirm_token in the preview's call_again_with",
+}
+
+
+def argument_errors(error: ValidationError, schema: dict[str, Any]) -> str:
+    """`INVALID_ARGUMENT confirm: expected a JSON boolean (true or false), got 'yes'`, one line per problem."""
+    properties = schema.get("properties") or {}
+    lines = []
+    for problem in error.errors(include_url=False):
+        loc = [str(part) for part in problem["loc"]]
+        name = loc[0] if loc else "arguments"
+        where = ".".join(loc) or "arguments"
+        code = _CODES.get(problem["type"], "INVALID_ARGUMENT")
+        about = (properties.get(name) or {}).get("description") or _WHERE.get(name)
+        if code == "MISSING_ARGUMENT":
+            line = f"{code} {where}: required"
+        else:
+            line = f"{code} {where}: {_expected(problem)}, got {_shown(problem.get('input'))}"
+        lines.append(f"{line}; {about}" if about else line)
+    return "\n".join(lines)
+
+
+def _expected(problem: Any) -> str:
+    if problem["type"].startswith("bool"):
+        return "expected a JSON boolean (true or false)"
+    message = str(problem["msg"])
+    return "expected " + message[len("Input should be ") :] if message.startswith("Input should be ") else message
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,117 @@
+"""The tools' JSON schemas, as clients read them: compact, optional = nullable, and strict outputs.
+
+The model reads every tool's schemas on every turn, so they drop pydantic's generated `title`s and
+`default: null`, and write `anyOf: [{type: T}, {type: null}]` as `type: [T, "null"]`. Every optional argument
+admits null: strict-mode clients (OpenAI's strict function calling) make every property required and send null
+for the ones the model leaves out; the server treats null as omitted. Output schemas are strict: each object
+lists all its properties as required (nullable ones admit null) and allows no others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["compact_schema", "strict_output_schema"]
+
+_NULL = {"type": "null"}
+_OUTPUT_NOISE = ("default", "format")  # what a result's reader does not need
+
+
+def compact_schema(schema: Any) -> Any:
+    """An input schema in fewer tokens, with every optional property nullable."""
+    out = _compact(schema)
+    if isinstance(out, dict) and isinstance(out.get("properties"), dict):
+        required = set(out.get("required", ()))
+        out["properties"] = {
+            name: sub if name in required else _nullable(sub) for name, sub in out["properties"].items()
+        }
+    return out
+
+
+def strict_output_schema(schema: Any) -> Any:
+    """An output schema in fewer tokens, every property typed, optional ones absent rather than null."""
+    return _portable(_inline(_compact(schema, optional_null=False)))
+
+
+def _inline(schema: Any) -> Any:
+    """The schema with each `$ref` to its `$defs` replaced by the definition (ours are never recursive)."""
+    if not isinstance(schema, dict) or "$defs" not in schema:
+        return schema
+    defs = schema["$defs"]
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return resolve(defs[ref.removeprefix("#/$defs/")])
+        return {key: resolve(value) for key, value in node.items()}
+
+    return resolve({key: value for key, value in schema.items() if key != "$defs"})
+
+
+def _compact(schema: Any, *, optional_null: bool = True) -> Any:
+    if isinstance(schema, list):
+        return [_compact(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "default" and value in (None, False):  # false: what leaving a flag out means anyway
+            continue
+        if key in ("properties", "$defs"):
+            out[key] = {name: _compact(sub, optional_null=optional_null) for name, sub in value.items()}
+        else:
+            out[key] = _compact(value, optional_null=optional_null)
+    options = out.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and _NULL in options:
+        other = next(o for o in options if o != _NULL)
+        if isinstance(other.get("type"), str):
+            del out["anyOf"]
+            out.update(_nullable(other) if optional_null else other)
+    return out
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema, also admitting null."""
+    out = dict(schema)
+    kind = out.get("type")
+    if isinstance(kind, str) and kind != "null":
+        out["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        out["type"] = [*kind, "null"]
+    elif "anyOf" in out:
+        if _NULL not in out["anyOf"]:
+            out["anyOf"] = [*out["anyOf"], _NULL]
+        return out
+    elif "$ref" in out:
+        return {"anyOf": [{"$ref": out.pop("$ref")}, _NULL], **out}
+    if "enum" in out:
+        out.pop("type", None)  # the values say the type
+        if None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+def _portable(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [_portable(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _portable(value) for key, value in schema.items() if key not in _OUTPUT_NOISE}
+    if out.get("additionalProperties") is True:
+        del out["additionalProperties"]
+    for key in ("properties", "$defs"):
+        if isinstance(schema.get(key), dict):
+            out[key] = {name: _portable(sub) or {"type": "object"} for name, sub in schema[key].items()}
+    if "enum" in out:
+        out.pop("type", None)  # the values say the type
+    properties = out.get("properties")
+    if isinstance(properties, dict) and "next_cursor" in properties:
+        properties["next_cursor"] = {"anyOf": [{"type": "string"}, _NULL]}
+        out["required"] = [*out.get("required", []), "next_cursor"]
+    return out
