@@ -9,6 +9,7 @@ from pydantic import Field
 
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.models import Page, Webhook
+from egoi_mcp.redact import REDACTED, redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Limit, RequiredListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
@@ -50,7 +51,7 @@ async def _existing(rt: Runtime, list_id: int, url: str) -> Webhook | None:
     while True:
         page = await rt.client.list_webhooks(limit=100, cursor=cursor)
         for hook in page.items:
-            if hook.list_id == list_id and hook.url == url:
+            if hook.list_id == list_id and redact(hook.url) == redact(url):  # results come back redacted
                 return hook
         cursor = page.next_cursor
         if not cursor:
@@ -68,7 +69,7 @@ async def egoi_list_webhooks(ctx: Context, limit: Limit = 25, cursor: Cursor = N
 
 def _without_secret(hook: Webhook, secret: str) -> Webhook:
     """Whoever reads a tool result must not learn the receiver's secret: it would let them forge events."""
-    return hook.model_copy(update={"url": hook.url.replace(secret, "***")})
+    return hook.model_copy(update={"url": redact(hook.url.replace(secret, REDACTED))})
 
 
 async def _delete_summary(rt: Runtime, webhook_id: int) -> str:
