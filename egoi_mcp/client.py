@@ -193,13 +193,13 @@ class EGoiClient:
                 error = NetworkError(f"could not reach E-goi ({reason}); check the network and try again")
                 retryable = retry is _Retry.SAFE
             else:
-                self.limiter.observe(response.headers)
+                await self.limiter.observe(response.headers)
                 if response.is_success:
                     return self._decode(response)
                 error = error_from_response(response, resource=resource, api_key=self._api_key)
                 if isinstance(error, RateLimitError):
                     if error.reset_at is not None:  # pause everyone, also when this request is not retried
-                        self.limiter.block_for(error.reset_at.timestamp() - time.time())
+                        await self.limiter.block_for(error.reset_at.timestamp() - time.time())
                     retryable = retry is not _Retry.NEVER
                 else:  # 5xx, 408 and unreadable answers; not other 4xx, which say the same when asked again
                     transient = isinstance(error, NetworkError) or (error.status or 500) >= 500
@@ -210,7 +210,7 @@ class EGoiClient:
             if isinstance(error, RateLimitError):
                 if error.reset_at is not None:
                     delay = max(delay, error.reset_at.timestamp() - time.time())
-                self.limiter.block_for(delay)
+                await self.limiter.block_for(delay)
             elif delay > self.limiter.max_wait:
                 raise error  # a backoff we may not sleep is not a spent budget: report what E-goi said
             await self.limiter.wait(delay)

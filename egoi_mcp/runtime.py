@@ -9,14 +9,14 @@ from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
 
 if TYPE_CHECKING:
-    from egoi_mcp.events import EventStore
+    from egoi_mcp.store import Store
 
 
 @dataclass
 class Runtime:
     settings: Settings
     client: EGoiClient
-    store: EventStore
+    store: Store
     webhook_secret: str
     sandbox: Any = None  # the embedded sandbox app, when running with --sandbox
     public_url: str | None = field(default=None)  # base URL E-goi can reach us at

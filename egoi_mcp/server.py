@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import httpx
@@ -22,12 +23,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from egoi_mcp import __version__
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
-from egoi_mcp.events import EventStore
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.resources import EventNotifier, register_event_resources
 from egoi_mcp.runtime import Runtime
+from egoi_mcp.store import SQLiteStore
 from egoi_mcp.tools import register_tools
-from egoi_mcp.webhooks import load_or_create_secret, receiver_routes
+from egoi_mcp.webhooks.receiver import receiver_routes
+from egoi_mcp.webhooks.secret import webhook_secret
 
 INSTRUCTIONS = """\
 E-goi marketing account tools. Contacts live in lists: most tools need a list_id (egoi_list_lists) unless \
@@ -41,6 +43,7 @@ resources and through egoi_list_events, once egoi_register_webhook has pointed a
 SANDBOX_KEY = "sandbox-key"
 SANDBOX_BASE_URL = "http://sandbox.egoi.invalid"
 MAX_MCP_BODY = 1024 * 1024
+T = TypeVar("T")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -77,10 +80,10 @@ class EgoiServer:
 
 def build_server(settings: Settings) -> EgoiServer:
     """Wire settings into an MCP server. With `settings.sandbox`, E-goi is the embedded fake, in-process."""
-    store = EventStore(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
-    secret = (
-        settings.webhook_secret.get_secret_value() if settings.webhook_secret else load_or_create_secret(settings.db)
-    )
+    store = SQLiteStore(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
+    configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    # Until the lifespan opens the store (`open_store`, either engine), it is read here on a loop of its own.
+    secret = _on_a_thread(webhook_secret(store, configured))
     bus = InMemorySubscriptionBus()
 
     auth: dict[str, Any] = {}
@@ -128,7 +131,7 @@ def build_server(settings: Settings) -> EgoiServer:
             SANDBOX_KEY,
             base_url=SANDBOX_BASE_URL,
             default_list_id=settings.default_list_id or 1,
-            limiter=RateLimiter(max(settings.rate_limit_per_hour, 5000), max_wait=5),
+            limiter=RateLimiter(max(settings.rate_limit_per_hour, 5000), max_wait=5, state=store, api_key=SANDBOX_KEY),
             transport=httpx.ASGITransport(app=sandbox),
         )
     else:
@@ -136,10 +139,20 @@ def build_server(settings: Settings) -> EgoiServer:
             settings.key,
             base_url=settings.base_url,
             default_list_id=settings.default_list_id,
-            limiter=RateLimiter(settings.rate_limit_per_hour),
+            limiter=RateLimiter(settings.rate_limit_per_hour, state=store, api_key=settings.key),
         )
     runtime = Runtime(settings, client, store, secret, sandbox=sandbox, public_url=_public_url(settings))
     return EgoiServer(mcp, runtime, notifier, routes, tool_names)
+
+
+def _on_a_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` to its end on a loop of its own, in a worker thread (callable from sync and async code)."""
+
+    async def run() -> T:
+        return await coroutine
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, run).result()
 
 
 def _public_url(settings: Settings) -> str | None:

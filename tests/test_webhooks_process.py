@@ -17,7 +17,7 @@ import anyio
 import httpx
 import pytest
 
-from egoi_mcp.events import EventStore
+from egoi_mcp.store import SQLiteStore as EventStore
 
 pytestmark = [
     pytest.mark.anyio,
@@ -33,8 +33,8 @@ SERVER = """
 import sys
 import uvicorn
 from starlette.applications import Starlette
-from egoi_mcp.events import EventStore
-from egoi_mcp.webhooks import receiver_routes
+from egoi_mcp.store import SQLiteStore as EventStore
+from egoi_mcp.webhooks.receiver import receiver_routes
 
 db, port, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 app = Starlette(routes=receiver_routes(EventStore(db), secret))

@@ -19,10 +19,10 @@ from pydantic import TypeAdapter
 
 from egoi_mcp.models import Event
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
-from egoi_mcp.webhooks import OTHER, TRIGGERS
+from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
 if TYPE_CHECKING:
-    from egoi_mcp.events import EventStore
+    from egoi_mcp.store import Store
 
 __all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "register_event_resources"]
 
@@ -43,7 +43,7 @@ _PYTHON_LEVELS: Final = {
 }
 
 
-def register_event_resources(mcp: MCPServer, store: EventStore, bus: SubscriptionBus) -> EventNotifier:
+def register_event_resources(mcp: MCPServer, store: Store, bus: SubscriptionBus) -> EventNotifier:
     """Add the event resources to `mcp`, and return the notifier that keeps their subscribers informed.
 
     `bus` must be the one `mcp` was built with (`MCPServer(..., subscriptions=bus)`): it is how 2026-era

@@ -25,7 +25,7 @@ from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
 from egoi_mcp.models import Event
 
 if TYPE_CHECKING:
-    from egoi_mcp.events import EventStore
+    from egoi_mcp.store import Store
 
 __all__ = ["EVENT_URI", "RECENT_URI", "TRIGGER_URI", "EventNotifier", "affected_uris"]
 
@@ -54,7 +54,7 @@ def affected_uris(events: Sequence[Event]) -> list[str]:
 class EventNotifier:
     """Sends `notifications/resources/updated` for stored events to every subscribed client."""
 
-    def __init__(self, store: EventStore, bus: SubscriptionBus) -> None:
+    def __init__(self, store: Store, bus: SubscriptionBus) -> None:
         self.store = store
         self.bus = bus
         self.log_level: str | None = None

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from egoi_mcp.models import Event, Page
 from egoi_mcp.tools._base import Cursor, Limit, runtime, tool
-
-EventTrigger = Literal[
-    "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
-    "email_soft_bounced", "email_sent", "other",
-]  # fmt: skip
+from egoi_mcp.webhooks.triggers import EventTriggerName
 
 
 @tool("events", "List events", read_only=True, idempotent=True, open_world=False)
 async def egoi_list_events(
     ctx: Context,
-    trigger: EventTrigger | None = None,
+    trigger: EventTriggerName | None = None,
     list_id: Annotated[int | None, Field(ge=1)] = None,
     contact_id: str | None = None,
     email: str | None = None,
@@ -30,7 +26,7 @@ async def egoi_list_events(
     cursor: Cursor = None,
 ) -> Page[Event]:
     """Webhook events from E-goi (subscribes, unsubscribes, opens, clicks, bounces, sends), newest first."""
-    return await runtime(ctx).store.list(
+    return await runtime(ctx).store.page(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after, limit=limit,
         cursor=cursor,
     )  # fmt: skip

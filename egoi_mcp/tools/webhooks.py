@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
@@ -20,20 +20,16 @@ from egoi_mcp.tools._base import (
     runtime,
     tool,
 )
-from egoi_mcp.webhooks import egoi_actions
+from egoi_mcp.webhooks.triggers import TRIGGERS, TriggerName, egoi_actions
 
-Trigger = Literal[
-    "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
-    "email_soft_bounced", "email_sent",
-]  # fmt: skip
-ALL_TRIGGERS: list[str] = list(Trigger.__args__)
+ALL_TRIGGERS: list[str] = list(TRIGGERS)
 
 
 @tool("webhooks", "Register webhook")
 async def egoi_register_webhook(
     list_id: Annotated[int, Field(ge=1, description="list whose events to receive")],
     ctx: Context,
-    triggers: Annotated[list[Trigger] | None, Field(description="default: all seven")] = None,
+    triggers: Annotated[list[TriggerName] | None, Field(description="default: all seven")] = None,
     url: Annotated[str | None, Field(description="receiver URL; default: this server's")] = None,
 ) -> Webhook:
     """Have E-goi send a list's events (new subscriber, opens, clicks, bounces...) to this server, where they
