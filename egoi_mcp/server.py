@@ -13,7 +13,6 @@ import anyio
 import httpx
 from mcp.server import MCPServer
 from mcp.server.auth.provider import AccessToken, TokenVerifier
-from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -84,7 +83,7 @@ def build_server(settings: Settings) -> EgoiServer:
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     # Until the lifespan opens the store (`open_store`, either engine), it is read here on a loop of its own.
     secret = _on_a_thread(webhook_secret(store, configured))
-    bus = InMemorySubscriptionBus()
+    bus = store.bus
 
     auth: dict[str, Any] = {}
     if settings.auth_token:

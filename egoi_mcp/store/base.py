@@ -5,14 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, runtime_checkable
 
 from egoi_mcp.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
+    from mcp.server.subscriptions import SubscriptionBus
+
     from egoi_mcp.models import Event, Page
     from egoi_mcp.webhooks.parser import ParsedDelivery
 
@@ -21,6 +23,7 @@ __all__ = [
     "DEFAULT_MAX_EVENTS",
     "MAX_PAGE",
     "Engine",
+    "NetworkedBus",
     "PageQuery",
     "SharedState",
     "StateChange",
@@ -57,12 +60,26 @@ class SharedState(Protocol):
         ...
 
 
+@runtime_checkable
+class NetworkedBus(Protocol):
+    """A subscription bus that reaches other processes (PostgreSQL's); it must run for the server's lifetime."""
+
+    connected: bool
+
+    async def run(self, *, on_remote: Callable[[list[str]], Awaitable[None]], reread: Sequence[str]) -> None:
+        """Carry updates both ways until cancelled: other processes' resource URIs go to local listeners and
+        to `on_remote`; after a lost connection, `reread` is delivered as if updated."""
+        ...
+
+
 class Store(SharedState, Protocol):
     """The durable store of webhook events, and what the processes sharing it share. Both engines are one."""
 
     engine: Engine
     location: str
     """The SQLite path, or the PostgreSQL URL without its password: for messages and `/healthz`."""
+    bus: SubscriptionBus
+    """The bus to build the MCP server with: in-process on SQLite, LISTEN/NOTIFY (a `NetworkedBus`) on PostgreSQL."""
 
     @property
     def listener_connected(self) -> bool:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import anyio.to_thread
+from mcp.server.subscriptions import InMemorySubscriptionBus
 
 from egoi_mcp.models import Event, Page
 from egoi_mcp.store.base import (
@@ -90,6 +91,8 @@ class SQLiteStore:
         check_bounds(max_events, max_age_days)
         self.path = Path(path)
         self.location = str(self.path)
+        self.bus = InMemorySubscriptionBus()
+        """In-process; other processes' events are found by polling the file (`EventNotifier.watch`)."""
         self.max_events = max_events
         self.max_age = timedelta(days=max_age_days) if max_age_days is not None else None
         self._clock = clock
