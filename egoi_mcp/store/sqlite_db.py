@@ -6,6 +6,7 @@ import contextlib
 import errno
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from egoi_mcp.store.base import StoreError
 __all__ = ["connect", "read", "store_error", "store_errors", "write"]
 
 logger = logging.getLogger("egoi_mcp.store")
+
+_FULL_BELOW: Final = 64 * 1024  # bytes free under which an I/O error is taken to be a full disk
 
 BUSY_TIMEOUT_MS: Final = 30_000
 SCHEMA_VERSION: Final = 2
@@ -77,7 +80,8 @@ def _check(db: sqlite3.Connection, path: Path) -> None:
     result = [row[0] for row in db.execute("PRAGMA quick_check(5)").fetchall()]
     if result != ["ok"]:
         raise StoreError(
-            f"the event store {path} is damaged ({'; '.join(map(str, result))[:200]}): it was left untouched; "
+            f"the event store {path} is damaged ({' '.join(' '.join(map(str, result)).split())[:200]}): it was "
+            "left untouched; "
             "move it aside (or restore a backup) and start again, or set EGOI_MCP_DB to another file"
         )
     version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -103,21 +107,32 @@ def store_error(exc: BaseException, path: Path) -> StoreError | None:
     if isinstance(exc, StoreError):
         return exc
     code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
+    primary = code & 0xFF if isinstance(code, int) else None  # extended codes carry the primary in the low byte
+    if primary == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC or _disk_full(path):
         return StoreError(f"disk full: the event store {path} cannot be written; free space on its disk")
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return StoreError(
             f"the event store {path} is damaged or not a SQLite database ({exc}): it was left untouched; move it "
             "aside and start again, or set EGOI_MCP_DB to another file"
         )
-    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM) or isinstance(
-        exc, PermissionError | NotADirectoryError | IsADirectoryError | FileNotFoundError
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_IOERR) or (
+        isinstance(exc, OSError)
     ):
         return StoreError(
-            f"cannot write the event store {path} ({getattr(exc, 'strerror', None) or exc}): check that the "
+            f"cannot write the event store {path} ({getattr(exc, 'strerror', None) or exc}): check that its "
             "directory exists and that this user may write there, or set EGOI_MCP_DB to a writable path"
         )
     return None
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether the file system that holds (or would hold) `path` has next to no room left."""
+    for directory in (path.parent, *path.parents):
+        try:
+            return shutil.disk_usage(directory).free < _FULL_BELOW
+        except OSError:
+            continue
+    return False
 
 
 @contextlib.contextmanager
