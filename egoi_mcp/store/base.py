@@ -75,11 +75,21 @@ class NetworkedBus(Protocol):
 class Store(SharedState, Protocol):
     """The durable store of webhook events, and what the processes sharing it share. Both engines are one."""
 
-    engine: Engine
-    location: str
-    """The SQLite path, or the PostgreSQL URL without its password: for messages and `/healthz`."""
-    bus: SubscriptionBus
-    """The bus to build the MCP server with: in-process on SQLite, LISTEN/NOTIFY (a `NetworkedBus`) on PostgreSQL."""
+    @property
+    def engine(self) -> Engine:
+        """`"sqlite"` or `"postgresql"` (`/healthz` reports it)."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """The SQLite path, or the PostgreSQL URL without its password: for messages and `/healthz`."""
+        ...
+
+    @property
+    def bus(self) -> SubscriptionBus:
+        """The bus to build the MCP server with: in-process on SQLite, LISTEN/NOTIFY (a `NetworkedBus`) on
+        PostgreSQL."""
+        ...
 
     @property
     def listener_connected(self) -> bool:

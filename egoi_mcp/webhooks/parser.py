@@ -344,7 +344,7 @@ def _int(value: Any) -> int | None:
 
 
 def _list_id(obj: dict[str, Any]) -> int | None:
-    found = _first(_int(obj.get(key)) for key in _LIST_ID_KEYS)
+    found: int | None = _first(_int(obj.get(key)) for key in _LIST_ID_KEYS)
     if found is None:
         nested = obj.get("list")
         found = _int(nested) if not isinstance(nested, dict) else _first(_int(nested.get(k)) for k in ("list_id", "id"))
