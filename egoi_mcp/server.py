@@ -196,7 +196,15 @@ def build_app(server: EgoiServer) -> Starlette:
     )
 
     async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "version": __version__, "sandbox": settings.sandbox})
+        store = server.runtime.store
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "sandbox": settings.sandbox,
+                "store": {"engine": store.engine, "listener_connected": store.listener_connected},
+            }
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

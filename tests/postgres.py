@@ -3,7 +3,8 @@
 `initdb` refuses to run as root, so as root the server runs as the unprivileged `postgres` user (Debian's
 package creates it), its data directory in a temporary directory that user owns, listening on a free TCP port
 on 127.0.0.1 (and a Unix socket in the same directory). Each test gets a database of its own, dropped after.
-Without the binaries the tests FAIL saying what to install: they are never skipped.
+Without the binaries the tests FAIL saying what to install: they are never skipped. `bench/replicas.py` uses
+the same server.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-__all__ = ["PostgresServer", "postgres_server", "postgres_url"]
+__all__ = ["PostgresServer", "PostgresUnavailable", "postgres_server", "postgres_url"]
 
 _INSTALL = "PostgreSQL's server binaries are needed for the store tests: apt-get install -y postgresql"
 
@@ -34,13 +35,18 @@ def _bindir() -> Path:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if candidates:
         return Path(candidates[-1]).parent
-    pytest.fail(_INSTALL)
+    raise PostgresUnavailable(_INSTALL)
+
+
+class PostgresUnavailable(RuntimeError):
+    """The server could not be started; the message says what to install or what went wrong."""
 
 
 class PostgresServer:
     """One running server: `url(database)` for a client, `create()`/`drop()` for per-test databases."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """`durable=False` (tests) runs with fsync off; the benchmarks run durable, as a deployment would."""
         self.bindir = _bindir()
         self.root = Path(tempfile.mkdtemp(prefix="egoi-pg-"))
         self.user: str | None = None
@@ -48,7 +54,7 @@ class PostgresServer:
             try:
                 account = pwd.getpwnam("postgres")
             except KeyError:
-                pytest.fail("as root, the tests run PostgreSQL as the 'postgres' user: " + _INSTALL)
+                raise PostgresUnavailable("as root, PostgreSQL runs as the 'postgres' user: " + _INSTALL) from None
             self.user = account.pw_name
             os.chown(self.root, account.pw_uid, account.pw_gid)
         self.data = self.root / "data"
@@ -56,7 +62,9 @@ class PostgresServer:
         self._run(
             "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-locale"
         )
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c max_connections=200"
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options, "-w", "start")
 
     def url(self, database: str = "postgres") -> str:
@@ -86,7 +94,7 @@ class PostgresServer:
         if done.returncode != 0:
             log = self.root / "log"
             detail = log.read_text()[-2000:] if log.exists() else ""
-            pytest.fail(f"{program} failed ({done.returncode}): {done.stderr.strip()[-2000:]}\n{detail}")
+            raise PostgresUnavailable(f"{program} failed ({done.returncode}): {done.stderr.strip()[-2000:]}\n{detail}")
 
 
 def _free_port() -> int:
@@ -98,7 +106,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One PostgreSQL server for the whole test session."""
-    server = PostgresServer()
+    try:
+        server = PostgresServer()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc))
     try:
         yield server
     finally:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -140,3 +141,11 @@ async def test_a_lost_listener_reconnects_and_has_subscribers_re_read(postgres_u
             assert killed, "no listener connection was found"
             await updates.wait_for(RECENT_URI)  # after the gap: re-read the lists
             assert state["store"].listener_connected
+
+
+async def test_healthz_reports_the_store_engine_and_listener(tmp_path: Path) -> None:
+    from tests.test_http import http_app
+
+    async with http_app(tmp_path) as http:
+        health = (await http.get("/healthz")).json()
+    assert health["store"] == {"engine": "sqlite", "listener_connected": True}

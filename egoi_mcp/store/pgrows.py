@@ -13,10 +13,81 @@ from egoi_mcp.models import Event
 from egoi_mcp.store.base import utc
 from egoi_mcp.store.batch import Pending
 
-__all__ = ["COLUMNS", "event", "insert"]
+__all__ = ["COLUMNS", "event", "insert", "insert_pipelined"]
 
 COLUMNS: Final = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
 _PAYLOAD_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+_UPSERT: Final = f"""
+WITH existing AS (
+    SELECT {COLUMNS} FROM egoi_events
+    WHERE body_sha256 = %(digest)s::text OR delivery_id = %(delivery_id)s::text ORDER BY id LIMIT 1
+), inserted AS (
+    INSERT INTO egoi_events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,
+                             payload, body_sha256, delivery_id)
+    SELECT %(trigger)s::text, %(action)s::text, %(list_id)s::bigint, %(contact_id)s::text, %(email)s::text,
+           %(campaign_id)s::text, %(occurred_at)s::timestamptz, %(received_at)s::timestamptz, %(payload)s::text,
+           %(digest)s::text, %(delivery_id)s::text
+    WHERE NOT EXISTS (SELECT 1 FROM existing)
+    ON CONFLICT DO NOTHING RETURNING id
+)
+SELECT false, id, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::timestamptz,
+       NULL::timestamptz, NULL::text FROM inserted
+UNION ALL SELECT true, {COLUMNS} FROM existing
+"""
+
+
+async def insert_pipelined(conn: psycopg.AsyncConnection[Any], batch: list[Pending], now: datetime) -> None:
+    """Store a batch in one network round trip: one statement per delivery (look up, insert if new), pipelined.
+
+    A delivery that cannot be encoded fails alone, before anything is sent. A database error aborts the whole
+    transaction (psycopg raises it): the caller then stores the batch one savepoint at a time (`insert`).
+    """
+    sent: list[tuple[Pending, dict[str, Any], psycopg.AsyncCursor[Any]]] = []
+    async with conn.pipeline():
+        for pending in batch:
+            try:
+                params = _params(pending, now)
+            except Exception as exc:
+                pending.error = exc
+                continue
+            cur = conn.cursor()
+            await cur.execute(_UPSERT, params)
+            sent.append((pending, params, cur))
+    for pending, params, cur in sent:
+        row = await cur.fetchone()
+        if row is None:  # another replica stored the same delivery a moment ago
+            existing = await _existing(conn, params["digest"], params["delivery_id"])
+            if existing is None:
+                pending.error = RuntimeError("the delivery conflicted with one that is not there")
+            pending.event, pending.duplicate = existing, True
+        elif row[0]:
+            pending.event, pending.duplicate = event(row[1:]), True
+        else:
+            pending.event = event((row[1], *(params[key] for key in _ROW_KEYS)))
+
+
+_ROW_KEYS: Final = (
+    "trigger", "action", "list_id", "contact_id", "email", "campaign_id", "occurred_at", "received_at", "payload",
+)  # fmt: skip
+
+
+def _params(pending: Pending, now: datetime) -> dict[str, Any]:
+    parsed = pending.parsed
+    return {
+        "trigger": _text(parsed.trigger),
+        "action": _text(parsed.action),
+        "list_id": parsed.list_id,
+        "contact_id": _text(parsed.contact_id),
+        "email": _text(parsed.email),
+        "campaign_id": _text(parsed.campaign_id),
+        "occurred_at": utc(parsed.occurred_at) if parsed.occurred_at else None,
+        "received_at": now,
+        "payload": _PAYLOAD_JSON.encode(parsed.payload),
+        "digest": hashlib.sha256(pending.raw).hexdigest(),
+        "delivery_id": _text(parsed.delivery_id),
+    }
 
 
 async def insert(conn: psycopg.AsyncConnection[Any], pending: Pending, now: datetime) -> tuple[Event, bool]:

@@ -40,6 +40,7 @@ from egoi_mcp.store.pgbus import PostgresBus
 from egoi_mcp.store.pgrows import COLUMNS as _COLUMNS
 from egoi_mcp.store.pgrows import event as _event
 from egoi_mcp.store.pgrows import insert as _insert
+from egoi_mcp.store.pgrows import insert_pipelined
 
 if TYPE_CHECKING:
     from egoi_mcp.webhooks.parser import ParsedDelivery
@@ -311,27 +312,18 @@ class PostgresStore:
             await conn.execute("UPDATE egoi_schema SET version = %s", (SCHEMA_VERSION,))
 
     async def _flush(self, waiting: deque[Pending]) -> None:
-        """Store every delivery waiting, in one transaction; each in its own savepoint, so one refused fails alone."""
+        """Store every delivery waiting, in one transaction, pipelined; on a database error, again one savepoint
+        per delivery, so that one the database refuses fails alone."""
         batch = take_batch(waiting)
         if not batch:
             return
         try:
-            async with self._pool.connection() as conn, conn.transaction():
-                now = utc(self._clock())
+            try:
+                await self._commit(batch, pipelined=True)
+            except psycopg.Error:
                 for pending in batch:
-                    try:
-                        async with conn.transaction():
-                            pending.event, pending.duplicate = await _insert(conn, pending, now)
-                    except Exception as exc:
-                        pending.error = exc
-                new = sum(1 for p in batch if p.event is not None and not p.duplicate)
-                if new:
-                    self._since_count_prune += new
-                    cur = await conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_LOCK_PRUNE,))
-                    locked = await cur.fetchone()
-                    if locked and locked[0]:  # another replica prunes now: it will do for both
-                        by_count = self._since_count_prune >= self._count_prune_every
-                        await self._prune_locked(conn, by_count=by_count)
+                    pending.event, pending.duplicate, pending.error = None, False, None
+                await self._commit(batch, pipelined=False)
         except Exception as exc:  # not committed: nothing of the batch was stored
             error = StoreError(f"the event store at {self.location} failed: {_reason(exc)}")
             for pending in batch:
@@ -339,6 +331,27 @@ class PostgresStore:
         finally:
             for pending in batch:
                 pending.done = True
+
+    async def _commit(self, batch: list[Pending], *, pipelined: bool) -> None:
+        async with self._pool.connection() as conn, conn.transaction():
+            now = utc(self._clock())
+            if pipelined:
+                await insert_pipelined(conn, batch, now)
+            else:
+                for pending in batch:
+                    try:
+                        async with conn.transaction():
+                            pending.event, pending.duplicate = await _insert(conn, pending, now)
+                    except Exception as exc:
+                        pending.error = exc
+            new = sum(1 for p in batch if p.event is not None and not p.duplicate)
+            if new:
+                self._since_count_prune += new
+                cur = await conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_LOCK_PRUNE,))
+                locked = await cur.fetchone()
+                if locked and locked[0]:  # another replica prunes now: it will do for both
+                    by_count = self._since_count_prune >= self._count_prune_every
+                    await self._prune_locked(conn, by_count=by_count)
 
     async def _prune_locked(self, conn: psycopg.AsyncConnection[Any], *, by_count: bool) -> None:
         if by_count and self.max_events is not None:
