@@ -20,10 +20,7 @@ import pytest
 from egoi_mcp.store import SQLiteStore as EventStore
 from egoi_mcp.store import open_store
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
-]
+pytestmark = pytest.mark.anyio
 
 SECRET = "process-test-secret-0123456789abcdef"
 REPO = Path(__file__).resolve().parents[1]
