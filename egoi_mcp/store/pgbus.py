@@ -43,13 +43,14 @@ class PostgresBus:
         self._listeners: dict[object, Callable[[ServerEvent], None]] = {}
         self._queued: list[str] = []
         self._wake = anyio.Event()
+        self._running = False  # URIs are queued for the other replicas only while `run` sends them
 
     # --- the SubscriptionBus protocol ----------------------------------------------------------------------
 
     async def publish(self, event: ServerEvent) -> None:
         """Deliver `event` to this replica's listeners, and queue it for the others (resource updates only)."""
         self._deliver(event)
-        if isinstance(event, ResourceUpdated):
+        if isinstance(event, ResourceUpdated) and self._running:
             self._queued.append(event.uri)
             self._wake.set()
         await anyio.lowlevel.checkpoint()
@@ -67,9 +68,14 @@ class PostgresBus:
 
     async def run(self, *, on_remote: Callable[[list[str]], Awaitable[None]], reread: Sequence[str]) -> None:
         """Send the queued URIs and listen for the other replicas' until cancelled (the server's lifetime)."""
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(self._send_forever)
-            await self._listen_forever(on_remote, list(reread))
+        self._running = True
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self._send_forever)
+                await self._listen_forever(on_remote, list(reread))
+        finally:
+            self._running = False
+            self._queued.clear()
 
     async def _send_forever(self) -> None:
         conn: psycopg.AsyncConnection[Any] | None = None
