@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from egoi_mcp.redact import mask_email
 from egoi_mcp.webhooks.parser import MalformedDelivery, parse_delivery
@@ -39,7 +39,7 @@ def receiver_routes(
     store: Store,
     secret: str,
     on_stored: Callable[[list[Event]], Awaitable[None]] | None = None,
-) -> list[Route]:
+) -> list[BaseRoute]:
     """`POST /webhooks/egoi/{secret}` and `POST /webhooks/egoi?k=secret`, storing each delivery in `store`.
 
     A delivery is answered 200 only once its event is committed, so E-goi's retry covers every failure before
