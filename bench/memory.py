@@ -170,7 +170,7 @@ async def _child(directory: Path) -> dict:
             await client.call_tool("egoi_list_events", {"limit": 100})
         elapsed = time.perf_counter() - start
         after = _status()
-        rows = (await store.list(limit=1)).total
+        rows = (await store.page(limit=1)).total
     size = sum(p.stat().st_size for p in directory.glob("memory.db*"))
     return {"before": before, "after": after["VmRSS"], "peak": after["VmHWM"], "rows": rows, "bytes": size,
             "seconds": elapsed}  # fmt: skip

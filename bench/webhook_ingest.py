@@ -109,7 +109,7 @@ async def _burst(port: int, n: int) -> tuple[float, list[float]]:
 async def _commit_cost(directory: Path, n: int = 150) -> tuple[float, float]:
     """Diagnostic: one `EventStore.add` in-process, as shipped (synchronous=FULL, an fsync per delivery) and with
     the connection switched to synchronous=NORMAL, to show what the durable commit costs on this disk."""
-    from egoi_mcp.events import EventStore
+    from egoi_mcp.store import SQLiteStore as EventStore
     from egoi_mcp.webhooks import parse_delivery
 
     store = EventStore(directory / "diagnostic.db")

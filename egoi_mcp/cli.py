@@ -172,26 +172,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _start(settings: Settings) -> EgoiServer:
     """Build the server and check its event store opens: a fault is one actionable line and exit code 2."""
-    import sqlite3
-
     import anyio
 
-    from egoi_mcp.events import EventStore
     from egoi_mcp.server import build_server
+    from egoi_mcp.store import StoreError, open_store
 
     async def check_store() -> None:
-        async with EventStore(settings.db, max_events=None, max_age_days=None):
-            pass
+        store = await open_store(settings.db, max_events=None, max_age_days=None)
+        await store.close()
 
     try:
         server = build_server(settings)
         anyio.run(check_store)
-    except (sqlite3.Error, OSError) as exc:
-        reason = "disk full" if "full" in str(exc).lower() else str(exc)
-        sys.stderr.write(
-            f"egoi-mcp: cannot use the event store {settings.db}: {reason}. Point EGOI_MCP_DB at a writable file "
-            "path (its folder is created), or move the damaged file aside.\n"
-        )
+    except StoreError as exc:
+        sys.stderr.write(f"egoi-mcp: {redact(str(exc))}\n")
         sys.exit(2)
     return server
 

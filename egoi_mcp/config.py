@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str | None = None
     webhook_listen: str | None = None
-    db: Path = Field(default_factory=lambda: _state_dir() / "events.db")
+    db: str | Path = Field(default_factory=lambda: _state_dir() / "events.db")  # a path, or a postgresql:// URL
     events_max: int = Field(default=100_000, ge=100)
     events_max_age_days: int = Field(default=30, ge=1)
     log_level: str = "INFO"

@@ -1,22 +1,73 @@
-"""The one rate limiter shared by every request of a process.
+"""The one rate limiter: one hourly budget per E-goi account, whatever the number of processes spending it.
 
 It starts from an hourly budget (`EGOI_RATE_LIMIT_PER_HOUR`), refills it evenly, adopts what E-goi's
-`X-RateLimit-*` and `X-Account-*` headers say as they arrive, and caps how many requests are in flight.
-It never waits longer than `max_wait` seconds: past that it raises `RateLimitError` saying when the
-budget resets, so a tool answers instead of hanging.
+`X-RateLimit-*` and `X-Account-*` headers say as they arrive, pauses everyone after a 429, and caps how many
+requests this process has in flight. The budget's state lives in the store when there is one (every process
+and replica sharing it spends from one budget, changed atomically), keyed by a hash of the API key, never the
+key; without a store (plain library use) it lives in memory. It never waits longer than `max_wait` seconds:
+past that it raises `RateLimitError` saying when the budget resets, so a tool answers instead of hanging.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import anyio
 
 from egoi_mcp.errors import RateLimitError
+from egoi_mcp.store.base import SharedState, StateChange
+
+__all__ = ["Budget", "MemoryState", "RateLimiter", "budget_key"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class Budget:
+    """A token bucket with an upstream-driven pause. Times are seconds of the limiter's clock (wall time)."""
+
+    per_hour: float
+    tokens: float
+    updated: float
+    blocked_until: float = 0.0
+
+    def refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self.updated)  # another process's clock may be a little behind ours
+        self.tokens = min(self.per_hour, self.tokens + elapsed * self.per_hour / 3600)
+        self.updated = max(self.updated, now)
+
+    def wait_time(self, now: float) -> float:
+        """How long until one request may go (0 for now)."""
+        self.refill(now)
+        wait = max(0.0, self.blocked_until - now)
+        if self.tokens < 1:
+            wait = max(wait, (1 - self.tokens) * 3600 / self.per_hour)
+        return wait
+
+
+def budget_key(api_key: str | None) -> str:
+    """The store key of an account's budget: a hash of its API key (the key itself is never stored)."""
+    digest = hashlib.sha256((api_key or "").encode()).hexdigest()[:32]
+    return f"ratelimit:{digest}"
+
+
+class MemoryState:
+    """`SharedState` in this process's memory: the limiter's state when there is no store to share it."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, dict[str, Any]] = {}
+
+    async def update_state(self, key: str, change: StateChange[T]) -> T:
+        value, result = change(self._values.get(key))  # no await in between: atomic on the event loop
+        self._values[key] = value
+        return result
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -30,7 +81,7 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
 
 
 class RateLimiter:
-    """A token bucket with an upstream-driven pause, plus a concurrency cap."""
+    """The budget (shared through `state`) and the in-process concurrency cap."""
 
     def __init__(
         self,
@@ -38,46 +89,31 @@ class RateLimiter:
         *,
         max_concurrency: int = 4,
         max_wait: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        state: SharedState | None = None,
+        api_key: str | None = None,
     ) -> None:
         if per_hour < 1:
             raise ValueError("per_hour must be at least 1")
-        self.per_hour = per_hour
+        self._per_hour = per_hour  # the budget to start from when the store has none yet
         self.max_wait = max_wait
         self._clock = clock
-        self._tokens = float(per_hour)
-        self._updated = clock()
-        self._blocked_until = 0.0
+        self._state: SharedState = state if state is not None else MemoryState()
+        self._key = budget_key(api_key)
+        self._seen = Budget(float(per_hour), float(per_hour), clock())  # the last state this process saw
         self._slots = anyio.Semaphore(max_concurrency)
         self._lock = anyio.Lock()
 
     @property
+    def per_hour(self) -> int:
+        """The hourly budget: as configured, or E-goi's account limit once a response has said it."""
+        return int(self._seen.per_hour)
+
+    @property
     def remaining(self) -> int:
-        """Requests we believe we may still make right now."""
-        self._refill()
-        return int(self._tokens)
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(float(self.per_hour), self._tokens + (now - self._updated) * self.per_hour / 3600)
-        self._updated = now
-
-    def _wait_time(self) -> float:
-        self._refill()
-        now = self._clock()
-        wait = max(0.0, self._blocked_until - now)
-        if self._tokens < 1:
-            wait = max(wait, (1 - self._tokens) * 3600 / self.per_hour)
-        return wait
-
-    def _error(self, wait: float) -> RateLimitError:
-        reset = datetime.fromtimestamp(time.time() + wait, UTC)
-        minutes = math.ceil(wait / 60)
-        return RateLimitError(
-            f"the E-goi request budget is spent; it resets at {reset:%H:%M:%S} UTC (in about {minutes} min). "
-            "Try again then, or raise EGOI_RATE_LIMIT_PER_HOUR if your E-goi plan allows more",
-            reset_at=reset,
-        )
+        """Requests we believe we may still make right now (as of this process's last look at the budget)."""
+        self._seen.refill(self._clock())
+        return int(self._seen.tokens)
 
     async def wait(self, seconds: float) -> None:
         """Sleep before a retry, refusing to sleep past `max_wait`."""
@@ -87,38 +123,86 @@ class RateLimiter:
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold one request's place: a concurrency slot and one token of budget."""
+        """Hold one request's place: a concurrency slot and one token of the shared budget."""
         async with self._slots:
-            async with self._lock:
-                wait = self._wait_time()
+            async with self._lock:  # this process's requests queue here, not all at the shared store
+                wait = await self._change(self._take)
                 if wait > self.max_wait:
                     raise self._error(wait)
-                if wait > 0:
+                if wait > 0:  # then the token is ours: a process that waited its turn is not sent back to the end
                     await anyio.sleep(wait)
-                    self._refill()
-                self._tokens -= 1
+                    await self._change(self._take_anyway)
             yield
 
-    def observe(self, headers: Mapping[str, str]) -> None:
+    async def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt E-goi's view of the budget from a response's headers (names are case-insensitive)."""
-        now = self._clock()
         lowest: int | None = None
+        limit: int | None = None
+        reset_in: float | None = None
         for prefix in ("x-ratelimit", "x-account"):
             remaining = _int_header(headers, f"{prefix}-remaining")
             reset = _int_header(headers, f"{prefix}-reset")
-            limit = _int_header(headers, f"{prefix}-limit")
-            if prefix == "x-account" and limit and limit > 0:
-                self.per_hour = limit
+            account_limit = _int_header(headers, f"{prefix}-limit")
+            if prefix == "x-account" and account_limit and account_limit > 0:
+                limit = account_limit
             if remaining is None:
                 continue
             lowest = remaining if lowest is None else min(lowest, remaining)
             if remaining <= 0 and reset is not None:
-                self._blocked_until = max(self._blocked_until, now + max(reset, 1))
-        if lowest is not None:
-            # E-goi's count is the truth, up or down: a window that reset gives the budget back.
-            self._refill()
-            self._tokens = min(float(self.per_hour), float(max(lowest, 0)))
+                reset_in = max(reset_in or 0.0, float(max(reset, 1)))
+        if lowest is None and limit is None:
+            return
 
-    def block_for(self, seconds: float) -> None:
-        """Pause everyone: E-goi said 429 without telling us more precisely."""
-        self._blocked_until = max(self._blocked_until, self._clock() + seconds)
+        def adopt(budget: Budget, now: float) -> None:
+            if limit is not None:
+                budget.per_hour = float(limit)
+            if reset_in is not None:
+                budget.blocked_until = max(budget.blocked_until, now + reset_in)
+            if lowest is not None:  # E-goi's count is the truth, up or down: a window that reset gives it back
+                budget.tokens = min(budget.per_hour, float(max(lowest, 0)))
+
+        await self._change(adopt)
+
+    async def block_for(self, seconds: float) -> None:
+        """Pause every process spending this budget: E-goi said 429 without telling us more precisely."""
+
+        def block(budget: Budget, now: float) -> None:
+            budget.blocked_until = max(budget.blocked_until, now + seconds)
+
+        await self._change(block)
+
+    # --- plumbing ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _take(budget: Budget, now: float) -> float:
+        wait = budget.wait_time(now)
+        if wait <= 0:
+            budget.tokens -= 1
+        return wait
+
+    @staticmethod
+    def _take_anyway(budget: Budget, now: float) -> None:
+        budget.tokens -= 1
+
+    async def _change(self, step: Callable[[Budget, float], T]) -> T:
+        """Apply `step` to the shared budget atomically; remember the result as this process's view."""
+        now = self._clock()
+        per_hour = float(self._per_hour)
+
+        def change(value: dict[str, Any] | None) -> tuple[dict[str, Any], tuple[Budget, T]]:
+            budget = Budget(**value) if value else Budget(per_hour, per_hour, now)
+            budget.refill(now)
+            result = step(budget, now)
+            return asdict(budget), (budget, result)
+
+        self._seen, result = await self._state.update_state(self._key, change)
+        return result
+
+    def _error(self, wait: float) -> RateLimitError:
+        reset = datetime.fromtimestamp(time.time() + wait, UTC)
+        minutes = math.ceil(wait / 60)
+        return RateLimitError(
+            f"the E-goi request budget is spent; it resets at {reset:%H:%M:%S} UTC (in about {minutes} min). "
+            "Try again then, or raise EGOI_RATE_LIMIT_PER_HOUR if your E-goi plan allows more",
+            reset_at=reset,
+        )

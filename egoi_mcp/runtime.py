@@ -10,10 +10,10 @@ from mcp.server.mcpserver import Context
 if TYPE_CHECKING:
     from egoi_mcp.client import EGoiClient
     from egoi_mcp.config import Settings
-    from egoi_mcp.events import EventStore
     from egoi_mcp.resources.notifier import EventNotifier
     from egoi_mcp.sandbox import Sandbox
     from egoi_mcp.seal import ConfirmTokens
+    from egoi_mcp.store import Store
 
 __all__ = ["Runtime", "runtime"]
 
@@ -22,7 +22,7 @@ __all__ = ["Runtime", "runtime"]
 class Runtime:
     settings: Settings
     client: EGoiClient
-    store: EventStore
+    store: Store
     notifier: EventNotifier
     tokens: ConfirmTokens
     webhook_secret: str

@@ -5,8 +5,8 @@ arguments and an expiry; acting needs that token back with the same arguments. T
 (`RequestStateSecurity`) binds its state to the one request that asked for input, not to a later call, so it does
 not fit a token the model carries from one call to the next; the same key seals both.
 
-The key comes from `seal_key(settings)`: `EGOI_MCP_SEAL_KEY`, else a random key generated once and kept beside
-the event store (mode 0600), so every process sharing the store accepts the others' tokens.
+The key is `EGOI_MCP_SEAL_KEY`, else a random key created once in the store (`Store.shared_secret("seal")`), so
+every process and replica sharing the store accepts the others' tokens (server.py reads it at build).
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from egoi_mcp.config import Settings
+    pass
 
-__all__ = ["TOKEN_TTL", "ConfirmTokens", "TokenRefused", "seal_key"]
+__all__ = ["TOKEN_TTL", "ConfirmTokens", "TokenRefused"]
 
 TOKEN_TTL: Final = 600.0  # seconds a preview stays confirmable
 _KEY_BYTES: Final = 32
@@ -33,33 +30,6 @@ _KEY_BYTES: Final = 32
 
 class TokenRefused(ValueError):
     """The token does not confirm this call; the message says why and what to do."""
-
-
-def seal_key(settings: Settings) -> bytes:
-    """The key confirmation tokens (and 2026-era request state) are sealed with: the one place it comes from."""
-    if settings.seal_key is not None:
-        return settings.seal_key.get_secret_value().encode()
-    path = Path(settings.db)
-    path = path.with_name(path.name + ".seal-key")
-    try:
-        text = path.read_text().strip()
-        if len(text) >= 2 * _KEY_BYTES:
-            return text.encode()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_hex(_KEY_BYTES)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write(key + "\n")
-    try:
-        os.link(temporary, path)  # first writer wins; a racing process reads the winner's key
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path.read_text().strip().encode()
 
 
 class ConfirmTokens:

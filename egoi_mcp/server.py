@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import hmac
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, TypeVar, cast
 
 import anyio
 import httpx
@@ -23,7 +24,7 @@ from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.request_state import RequestStateSecurity
-from mcp.server.subscriptions import InMemorySubscriptionBus
+from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import ValidationError
 from starlette.applications import Starlette
@@ -35,17 +36,20 @@ from starlette.types import Receive, Scope, Send
 from egoi_mcp import __version__, _sdk
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
-from egoi_mcp.events import EventStore
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.redact import register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources
 from egoi_mcp.runtime import Runtime
-from egoi_mcp.seal import ConfirmTokens, seal_key
+from egoi_mcp.seal import ConfirmTokens
+from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import instructions, register_tools, selected_tools
 from egoi_mcp.tools._arguments import argument_errors
-from egoi_mcp.webhooks import load_or_create_secret, receiver_routes
+from egoi_mcp.webhooks.receiver import receiver_routes
+from egoi_mcp.webhooks.secret import webhook_secret
 
 __all__ = ["EgoiServer", "build_app", "build_server", "check_exposure"]
+
+_T = TypeVar("_T")
 
 SANDBOX_KEY: Final = "sandbox-key"
 SANDBOX_BASE_URL: Final = "http://sandbox.egoi.invalid"
@@ -99,18 +103,13 @@ class EgoiServer:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.webhook_secret = (
-            settings.webhook_secret.get_secret_value()
-            if settings.webhook_secret
-            else load_or_create_secret(settings.db)
-        )
-        self.seal_key = seal_key(settings)
+        self.webhook_secret, self.seal_key = _shared_secrets(settings)
         for secret in (settings.key, self.webhook_secret, self.seal_key.decode()):
             register_secret(secret)
         if settings.auth_token:
             register_secret(settings.auth_token.get_secret_value())
         self.public_url = _public_url(settings)
-        self.bus = InMemorySubscriptionBus()
+        self.bus = _bus(settings)
         self.runtime: Runtime | None = None
         self._transport = transport
         self._limiter = limiter
@@ -148,7 +147,9 @@ class EgoiServer:
         """Open every resource the tools use; close each, in reverse order, whatever happens."""
         settings = self.settings
         async with AsyncExitStack() as stack:
-            store = EventStore(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
+            store = await open_store(
+                settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days, bus=self.bus
+            )
             stack.push_async_callback(store.close)
             notifier = EventNotifier(store, self.bus)
             routes = receiver_routes(store, self.webhook_secret, notifier.notify)
@@ -166,7 +167,8 @@ class EgoiServer:
                     SANDBOX_KEY,
                     base_url=SANDBOX_BASE_URL,
                     default_list_id=settings.default_list_id or 1,
-                    limiter=self._limiter or RateLimiter(max(settings.rate_limit_per_hour, 5000), max_wait=5),
+                    limiter=self._limiter
+                    or RateLimiter(max(settings.rate_limit_per_hour, 5000), max_wait=5, state=store),
                     transport=httpx.ASGITransport(app=app),
                 )
             else:
@@ -174,7 +176,8 @@ class EgoiServer:
                     settings.key,
                     base_url=settings.base_url,
                     default_list_id=settings.default_list_id,
-                    limiter=self._limiter or RateLimiter(settings.rate_limit_per_hour),
+                    limiter=self._limiter
+                    or RateLimiter(settings.rate_limit_per_hour, state=store, api_key=settings.key),
                     transport=self._transport,
                 )
             stack.push_async_callback(client.aclose)
@@ -221,6 +224,44 @@ class _Receiver:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._server.receive_webhook(scope, receive, send)
+
+
+def _shared_secrets(settings: Settings) -> tuple[str, bytes]:
+    """The webhook secret and the seal key: from the configuration, else from the store, where every process and
+    replica sharing it finds the same ones (created once, atomically)."""
+    hook = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    seal = settings.seal_key.get_secret_value() if settings.seal_key else None
+    if hook is None or seal is None:
+        hook, seal = _on_a_thread(_stored_secrets(settings, hook, seal))
+    return hook, seal.encode()
+
+
+async def _stored_secrets(settings: Settings, hook: str | None, seal: str | None) -> tuple[str, str]:
+    store = await open_store(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
+    try:
+        return await webhook_secret(store, hook), seal or await store.shared_secret("seal")
+    finally:
+        await store.close()
+
+
+def _on_a_thread(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run `coroutine` to its end on an event loop of its own, in a worker thread (from sync or async code)."""
+
+    async def run() -> _T:
+        return await coroutine
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, run).result()
+
+
+def _bus(settings: Settings) -> SubscriptionBus:
+    """How subscribers hear of new events: in-process (SQLite; other processes found by the watcher), or
+    LISTEN/NOTIFY between every replica sharing the PostgreSQL store."""
+    if is_postgres_url(settings.db):
+        from egoi_mcp.store.pgbus import PostgresBus
+
+        return PostgresBus(str(settings.db))
+    return InMemorySubscriptionBus()
 
 
 def build_server(
@@ -313,7 +354,11 @@ def build_app(server: EgoiServer) -> Starlette:
     )
 
     async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "version": __version__, "sandbox": settings.sandbox})
+        running = server.runtime
+        if running is None:
+            return JSONResponse({"status": "starting", "version": __version__}, status_code=503)
+        store = {"engine": running.store.engine, "listener_connected": running.store.listener_connected}
+        return JSONResponse({"status": "ok", "version": __version__, "sandbox": settings.sandbox, "store": store})
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

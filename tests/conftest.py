@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from egoi_mcp.events import EventStore
+from egoi_mcp.store import SQLiteStore as EventStore
+from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures: a throwaway PostgreSQL)
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "scripts"

@@ -16,7 +16,7 @@ import anyio
 import pytest
 
 from egoi_mcp.errors import InvalidArgumentError
-from egoi_mcp.events import EventStore
+from egoi_mcp.store import SQLiteStore as EventStore
 from egoi_mcp.webhooks import parse_delivery
 
 pytestmark = pytest.mark.anyio
@@ -58,7 +58,7 @@ async def test_the_same_body_twice_is_stored_once(store: EventStore) -> None:
     again, again_duplicate = await add(store, 1)
     assert (first_duplicate, again_duplicate) == (False, True)
     assert again == first
-    assert (await store.list()).total == 1
+    assert (await store.page()).total == 1
 
 
 async def test_a_retry_with_the_same_delivery_id_is_stored_once(store: EventStore) -> None:
@@ -90,7 +90,7 @@ async def test_list_is_newest_first_and_cursor_pages_to_older(store: EventStore)
     seen: list[str] = []
     cursor = None
     while True:
-        page = await store.list(limit=3, cursor=cursor)
+        page = await store.page(limit=3, cursor=cursor)
         assert page.total == 7
         seen += [event.id for event in page.items]
         cursor = page.next_cursor
@@ -102,25 +102,25 @@ async def test_list_is_newest_first_and_cursor_pages_to_older(store: EventStore)
 async def test_after_returns_only_newer_events_for_polling(store: EventStore) -> None:
     for n in range(1, 6):
         await add(store, n)
-    page = await store.list(after="3")
+    page = await store.page(after="3")
     assert [event.id for event in page.items] == ["5", "4"] and page.total == 2 and page.next_cursor is None
-    assert (await store.list(after="5")).items == []
-    page = await store.list(after="1", limit=2)
+    assert (await store.page(after="5")).items == []
+    page = await store.page(after="1", limit=2)
     assert [event.id for event in page.items] == ["5", "4"] and page.total == 4
-    rest = await store.list(after="1", limit=2, cursor=page.next_cursor)
+    rest = await store.page(after="1", limit=2, cursor=page.next_cursor)
     assert [event.id for event in rest.items] == ["3", "2"] and rest.next_cursor is None
 
 
 async def test_filters(store: EventStore) -> None:
     for n in range(1, 7):
         await add(store, n, "email_click" if n % 3 == 0 else "subscription")
-    assert [e.id for e in (await store.list(trigger="email_clicked")).items] == ["6", "3"]
-    assert [e.id for e in (await store.list(list_id=2)).items] == ["5", "3", "1"]
-    assert [e.id for e in (await store.list(contact_id="0000000004")).items] == ["4"]
-    assert [e.id for e in (await store.list(email="c5@example.COM")).items] == ["5"]  # case-insensitive
-    page = await store.list(trigger="subscription", list_id=1)  # `trigger` takes canonical names
+    assert [e.id for e in (await store.page(trigger="email_clicked")).items] == ["6", "3"]
+    assert [e.id for e in (await store.page(list_id=2)).items] == ["5", "3", "1"]
+    assert [e.id for e in (await store.page(contact_id="0000000004")).items] == ["4"]
+    assert [e.id for e in (await store.page(email="c5@example.COM")).items] == ["5"]  # case-insensitive
+    page = await store.page(trigger="subscription", list_id=1)  # `trigger` takes canonical names
     assert page.items == [] and page.total == 0
-    page = await store.list(trigger="new_subscriber", list_id=1)
+    page = await store.page(trigger="new_subscriber", list_id=1)
     assert [e.id for e in page.items] == ["4", "2"] and page.total == 2
 
 
@@ -130,9 +130,9 @@ async def test_since_compares_with_received_at(tmp_path: Path) -> None:
         for n in range(1, 5):
             now[0] += timedelta(hours=1)
             await add(store, n)
-        page = await store.list(since=datetime(2026, 1, 1, 3, tzinfo=UTC))
+        page = await store.page(since=datetime(2026, 1, 1, 3, tzinfo=UTC))
         assert [e.id for e in page.items] == ["4", "3"]
-        naive = await store.list(since=datetime(2026, 1, 1, 3))  # naive means UTC
+        naive = await store.page(since=datetime(2026, 1, 1, 3))  # naive means UTC
         assert naive.items == page.items
 
 
@@ -149,7 +149,7 @@ async def test_since_compares_with_received_at(tmp_path: Path) -> None:
 )
 async def test_bad_paging_arguments_say_what_to_do(store: EventStore, kwargs: dict) -> None:
     with pytest.raises(InvalidArgumentError):
-        await store.list(**kwargs)
+        await store.page(**kwargs)
 
 
 async def test_recent(store: EventStore) -> None:
@@ -163,7 +163,7 @@ async def test_retention_by_count_never_reuses_ids(tmp_path: Path) -> None:
     async with EventStore(tmp_path / "events.db", max_events=5) as store:
         for n in range(1, 13):
             await add(store, n)
-        page = await store.list(limit=100)
+        page = await store.page(limit=100)
         assert [e.id for e in page.items] == ["12", "11", "10", "9", "8"] and page.total == 5
         assert await store.get("7") is None
         assert await store.last_id() == 12
@@ -181,26 +181,23 @@ async def test_retention_by_age(tmp_path: Path) -> None:
         await add(store, 2)
         now[0] += timedelta(days=1, hours=1)  # event 1 is now 2 days 1 hour old
         await add(store, 3)
-        assert [e.id for e in (await store.list()).items] == ["3", "2"]
+        assert [e.id for e in (await store.page()).items] == ["3", "2"]
         now[0] += timedelta(days=30)
         await store.prune()  # an idle store prunes when asked
-        assert (await store.list()).total == 0
+        assert (await store.page()).total == 0
     now[0] = datetime(2026, 1, 1, tzinfo=UTC)
     async with EventStore(path, max_age_days=2, clock=lambda: now[0]) as store:
         await add(store, 4)
     now[0] += timedelta(days=3)
     async with EventStore(path, max_age_days=2, clock=lambda: now[0]) as store:  # opening prunes too
-        assert (await store.list()).total == 0
+        assert (await store.page()).total == 0
 
 
-async def test_last_id_and_since_id(store: EventStore) -> None:
+async def test_last_id(store: EventStore) -> None:
     assert await store.last_id() == 0
-    assert await store.since_id(0) == []
     for n in range(1, 6):
         await add(store, n)
     assert await store.last_id() == 5
-    assert [e.id for e in await store.since_id(2)] == ["3", "4", "5"]  # oldest first
-    assert [e.id for e in await store.since_id(0, limit=2)] == ["1", "2"]
 
 
 async def test_ids_since_and_get_many(store: EventStore) -> None:
@@ -230,7 +227,7 @@ async def test_hundreds_of_concurrent_adds_lose_nothing(store: EventStore) -> No
     assert sum(duplicate for _, duplicate in results) == 50
     ids = {event_id for event_id, _ in results}
     assert ids == {str(n) for n in range(1, 251)}
-    assert (await store.list()).total == 250
+    assert (await store.page()).total == 250
 
 
 async def test_a_burst_shares_flushes_and_no_flush_runs_empty(store: EventStore) -> None:
@@ -248,7 +245,7 @@ async def test_a_burst_shares_flushes_and_no_flush_runs_empty(store: EventStore)
             tasks.start_soon(add, store, n)
     assert sum(batches) == 100 and all(batches)
     assert len(batches) < 20  # one flush per delivery was the old way
-    assert (await store.list()).total == 100
+    assert (await store.page()).total == 100
 
 
 class HeldFlush:
@@ -285,7 +282,7 @@ async def test_cancelling_the_flushing_delivery_lets_the_waiting_one_flush(store
         held.released.set()
     assert stored == ["2"]  # not stranded: once that flush ended, it ran the next one itself
     assert held.batches == [1, 1]
-    assert [e.id for e in (await store.list()).items] == ["2", "1"]
+    assert [e.id for e in (await store.page()).items] == ["2", "1"]
 
 
 async def test_a_cancelled_waiting_delivery_does_not_wedge_the_store(store: EventStore) -> None:
@@ -324,7 +321,7 @@ async def test_a_delivery_the_database_refuses_fails_alone(store: EventStore) ->
             tasks.start_soon(one, n)
     assert isinstance(outcomes.pop(10), TypeError)
     assert all(not duplicate for _, duplicate in outcomes.values())  # type: ignore[misc]
-    assert (await store.list()).total == 19
+    assert (await store.page()).total == 19
     assert sorted(int(event.id) for event, _ in outcomes.values()) == list(range(1, 20))  # type: ignore[misc]
 
 
@@ -337,7 +334,7 @@ async def test_two_stores_on_one_file_write_concurrently(tmp_path: Path) -> None
                 tasks.start_soon(add, a if n % 2 else b, n)
             tasks.start_soon(add, a, 5)  # the same body through both: still stored once
             tasks.start_soon(add, b, 5)
-        assert (await a.list()).total == (await b.list()).total == 100
+        assert (await a.page()).total == (await b.page()).total == 100
         assert await a.last_id() == await b.last_id() == 100
 
 
@@ -357,7 +354,7 @@ async def test_a_closed_store_says_so(tmp_path: Path) -> None:
     await store.close()
     await store.close()  # twice is fine
     with pytest.raises(RuntimeError, match="closed"):
-        await store.list()
+        await store.page()
 
 
 def test_bounds_are_validated(tmp_path: Path) -> None:

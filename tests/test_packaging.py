@@ -6,6 +6,7 @@ import json
 import tomllib
 
 import jsonschema
+
 import egoi_mcp
 from tests.conftest import REPO, SPEC
 

@@ -293,10 +293,10 @@ async def test_random_webhook_bodies_never_5xx_and_refusals_store_nothing(
 ) -> None:
     server, http = receiver
     store = server.current().store
-    before = (await store.list(limit=1)).total
+    before = (await store.page(limit=1)).total
     headers = {"Content-Type": content_type} if content_type else {}
     response = await http.post(path, content=body, headers=headers)
-    after = (await store.list(limit=1)).total
+    after = (await store.page(limit=1)).total
     assert response.status_code < 500, (response.status_code, response.text)
     if path.endswith("/wrong"):
         assert response.status_code == 404

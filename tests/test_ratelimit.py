@@ -151,7 +151,7 @@ async def test_spent_budget_raises_at_once_saying_when_it_resets(clock: FakeCloc
 
 async def test_a_short_wait_is_waited(clock: FakeClock, slept: list[float]) -> None:
     limiter = RateLimiter(per_hour=3600, max_wait=5, clock=clock)
-    limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "0"}))
+    await limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "0"}))
     assert limiter.remaining == 0
     async with limiter.slot():
         pass
@@ -177,11 +177,11 @@ async def test_wait_refuses_to_sleep_past_max_wait(clock: FakeClock, slept: list
 
 async def test_block_for_pauses_every_request(clock: FakeClock, slept: list[float]) -> None:
     limiter = RateLimiter(max_wait=5, clock=clock)
-    limiter.block_for(2)
+    await limiter.block_for(2)
     async with limiter.slot():
         pass
     assert slept == [pytest.approx(2.0)]
-    limiter.block_for(600)
+    await limiter.block_for(600)
     with pytest.raises(RateLimitError):
         async with limiter.slot():
             pass
@@ -195,7 +195,9 @@ async def test_observe_remaining_zero_and_reset_blocks_until_reset(
     clock: FakeClock, slept: list[float], prefix: str
 ) -> None:
     limiter = RateLimiter(per_hour=1000, max_wait=5, clock=clock)
-    limiter.observe(httpx.Headers({f"{prefix}-Limit": "1000", f"{prefix}-Remaining": "0", f"{prefix}-Reset": "3600"}))
+    await limiter.observe(
+        httpx.Headers({f"{prefix}-Limit": "1000", f"{prefix}-Remaining": "0", f"{prefix}-Reset": "3600"})
+    )
     assert limiter.remaining == 0
     with pytest.raises(RateLimitError) as info:
         async with limiter.slot():
@@ -210,7 +212,7 @@ async def test_observe_remaining_zero_and_reset_blocks_until_reset(
 
 async def test_observe_headers_are_case_insensitive(clock: FakeClock) -> None:
     limiter = RateLimiter(per_hour=1000, max_wait=5, clock=clock)
-    limiter.observe(httpx.Headers({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "900"}))
+    await limiter.observe(httpx.Headers({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "900"}))
     with pytest.raises(RateLimitError):
         async with limiter.slot():
             pass
@@ -218,17 +220,19 @@ async def test_observe_headers_are_case_insensitive(clock: FakeClock) -> None:
 
 async def test_observe_adopts_a_lower_remaining(clock: FakeClock) -> None:
     limiter = RateLimiter(per_hour=150, clock=clock)
-    limiter.observe(
+    await limiter.observe(
         httpx.Headers({"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "7", "X-RateLimit-Reset": "60"})
     )
     assert limiter.remaining == 7
-    limiter.observe(httpx.Headers({"X-Account-Remaining": "3.0"}))
+    await limiter.observe(httpx.Headers({"X-Account-Remaining": "3.0"}))
     assert limiter.remaining == 3
 
 
 async def test_observe_adopts_the_account_limit(clock: FakeClock) -> None:
     limiter = RateLimiter(per_hour=150, clock=clock)
-    limiter.observe(httpx.Headers({"X-Account-Limit": "50", "X-Account-Remaining": "40", "X-Account-Reset": "1200"}))
+    await limiter.observe(
+        httpx.Headers({"X-Account-Limit": "50", "X-Account-Remaining": "40", "X-Account-Reset": "1200"})
+    )
     assert limiter.per_hour == 50
     assert limiter.remaining == 40
     clock.advance(10 * 3600)
@@ -249,7 +253,7 @@ async def test_observe_adopts_the_account_limit(clock: FakeClock) -> None:
 )
 async def test_observe_ignores_what_it_cannot_use(clock: FakeClock, headers: dict[str, str]) -> None:
     limiter = RateLimiter(per_hour=150, max_wait=5, clock=clock)
-    limiter.observe(httpx.Headers(headers))
+    await limiter.observe(httpx.Headers(headers))
     assert limiter.per_hour == 150
     assert limiter.remaining == 150
     async with limiter.slot():
@@ -662,9 +666,9 @@ async def test_not_found_on_a_read_is_an_answer_not_a_retry(api: respx.MockRoute
 
 async def test_observe_gives_the_budget_back_when_egoi_window_resets(clock: FakeClock) -> None:
     limiter = RateLimiter(per_hour=150, clock=clock)
-    limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "2"}))
+    await limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "2"}))
     assert limiter.remaining == 2
-    limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "120"}))
+    await limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "120"}))
     assert limiter.remaining == 120
-    limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "90", "X-Account-Remaining": "30"}))
+    await limiter.observe(httpx.Headers({"X-RateLimit-Remaining": "90", "X-Account-Remaining": "30"}))
     assert limiter.remaining == 30, "the tighter of the two budgets wins"

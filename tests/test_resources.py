@@ -24,10 +24,11 @@ from mcp.shared.subscriptions import ResourceUpdated
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from egoi_mcp.events import EventStore
 from egoi_mcp.models import Event
 from egoi_mcp.resources import EVENT_URI, RECENT_URI, EventNotifier, affected_uris, register_event_resources
-from egoi_mcp.webhooks import parse_delivery, receiver_routes
+from egoi_mcp.store import SQLiteStore as EventStore
+from egoi_mcp.webhooks import parse_delivery
+from egoi_mcp.webhooks.receiver import receiver_routes
 
 # resources/subscribe and logging/setLevel are 2025-era requests, deprecated by the 2026 protocol: still served.
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]

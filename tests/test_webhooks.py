@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import stat
-import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 import anyio
@@ -21,19 +18,20 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from egoi_mcp.events import EventStore
 from egoi_mcp.models import Event
+from egoi_mcp.store import SQLiteStore as EventStore
 from egoi_mcp.webhooks import (
-    MAX_BODY_BYTES,
+    OTHER,
     TRIGGERS,
+    EventTriggerName,
     MalformedDelivery,
     ParsedDelivery,
+    TriggerName,
     canonical_trigger,
     egoi_actions,
-    load_or_create_secret,
     parse_delivery,
-    receiver_routes,
 )
+from egoi_mcp.webhooks.receiver import MAX_BODY_BYTES, receiver_routes
 
 pytestmark = pytest.mark.anyio
 
@@ -84,7 +82,7 @@ async def http(store: EventStore, recorder: Recorder) -> AsyncIterator[httpx.Asy
 
 
 async def stored(store: EventStore) -> int:
-    return (await store.list()).total or 0
+    return (await store.page()).total or 0
 
 
 # --- the trigger table ------------------------------------------------------------------------------------
@@ -589,43 +587,12 @@ async def test_a_flood_of_concurrent_deliveries_loses_nothing(
     assert sorted(int(e.id) for e in recorder.events) == list(range(1, 301))
 
 
-# --- the secret -------------------------------------------------------------------------------------------
+# --- the vocabulary ---------------------------------------------------------------------------------------
 
 
-def test_the_secret_is_created_once_and_kept_private(tmp_path: Path) -> None:
-    db = tmp_path / "state" / "events.db"
-    secret = load_or_create_secret(db)
-    assert len(secret) >= 32 and secret.replace("-", "").replace("_", "").isalnum()
-    file = tmp_path / "state" / "events.db.webhook-secret"
-    assert stat.S_IMODE(os.stat(file).st_mode) == 0o600
-    assert load_or_create_secret(db) == secret
-    assert load_or_create_secret(str(db)) == secret
-    assert load_or_create_secret(tmp_path / "other.db") != secret
-    assert [p.name for p in file.parent.iterdir() if p.name.endswith(".tmp")] == []
-
-
-def test_an_unusable_secret_file_is_replaced(tmp_path: Path) -> None:
-    db = tmp_path / "events.db"
-    (tmp_path / "events.db.webhook-secret").write_text("short\n")
-    secret = load_or_create_secret(db)
-    assert secret != "short" and load_or_create_secret(db) == secret
-
-
-def test_processes_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
-    db = tmp_path / "events.db"
-    results: list[str] = []
-    start = threading.Barrier(8)
-
-    def racer() -> None:
-        start.wait()
-        results.append(load_or_create_secret(db))
-
-    threads = [threading.Thread(target=racer) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(set(results)) == 1 and results[0] == load_or_create_secret(db)
+def test_the_trigger_literal_and_the_table_are_one_vocabulary() -> None:
+    assert get_args(TriggerName) == tuple(TRIGGERS)
+    assert get_args(EventTriggerName) == (*TRIGGERS, OTHER)
 
 
 # --- properties -------------------------------------------------------------------------------------------

@@ -35,11 +35,11 @@ class _Budget:
     async def send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
         async with self.limiter.slot():
             response = await http.send(request)
-        self.limiter.observe(response.headers)
+        await self.limiter.observe(response.headers)
         return response
 
-    def pause_everyone(self, seconds: float) -> None:
-        self.limiter.block_for(seconds)
+    async def pause_everyone(self, seconds: float) -> None:
+        await self.limiter.block_for(seconds)
 
     async def sleep(self, seconds: float) -> None:
         await self.limiter.wait(seconds)
@@ -86,12 +86,12 @@ class Transport:
                 return _decode(response)
             except (NetworkError, UpstreamError, RateLimitError) as error:
                 if isinstance(error, RateLimitError) and error.status == 429 and error.reset_at is not None:
-                    self.budget.pause_everyone(error.reset_at.timestamp() - self._clock())  # also when not retried
+                    await self.budget.pause_everyone(error.reset_at.timestamp() - self._clock())  # also when not retried
                 delay = self._retry_delay(error, attempt, retry)
                 if delay is None:
                     raise
                 if isinstance(error, RateLimitError):
-                    self.budget.pause_everyone(delay)
+                    await self.budget.pause_everyone(delay)
                 elif delay > self.budget.max_wait:
                     raise  # a backoff we may not sleep is not a spent budget: report what E-goi said
                 await self.budget.sleep(delay)

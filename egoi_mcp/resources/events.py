@@ -22,10 +22,10 @@ from egoi_mcp.models import Event
 from egoi_mcp.redact import redact
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
 from egoi_mcp.tools._results import MAX_RESULT_BYTES, compact_json, cut_long_strings
-from egoi_mcp.webhooks import OTHER, TRIGGERS
+from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
 if TYPE_CHECKING:
-    from egoi_mcp.events import EventStore
+    from egoi_mcp.store import Store
 
 __all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "register_event_resources"]
 
@@ -50,7 +50,7 @@ class EventSource(Protocol):
     """Where the resources read events and keep subscriptions: the running server's `Runtime` is one."""
 
     @property
-    def store(self) -> EventStore: ...
+    def store(self) -> Store: ...
 
     @property
     def notifier(self) -> EventNotifier: ...

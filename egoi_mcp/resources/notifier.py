@@ -8,8 +8,10 @@ The two eras reach clients differently, so every change goes out twice:
   URI -> the subscribing connections, each with a session whose standalone channel (the SSE GET stream, or
   stdio) reaches the client outside any request.
 
-Events written by another process sharing the store reach us through `watch`, which polls the store's
-highest id. Each event id is notified once per process, whichever of the receiver and the watcher sees it first.
+Events written by another process sharing the store reach us through `watch`: on SQLite it polls the store's
+highest id (each event id is notified once per process, whichever of the receiver and the watcher sees it
+first); on PostgreSQL it runs the store's LISTEN/NOTIFY bus, which hands other replicas' URIs to the 2026-era
+streams itself and to `notify_uris` for the 2025-era sessions.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from mcp.server.session import ServerSession
 from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
 
 from egoi_mcp.models import Event
+from egoi_mcp.store.base import NetworkedBus
+from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
 if TYPE_CHECKING:
-    from egoi_mcp.events import EventStore
+    from egoi_mcp.store import Store
 
 __all__ = ["EVENT_URI", "RECENT_URI", "TRIGGER_URI", "EventNotifier", "affected_uris"]
 
@@ -54,7 +58,7 @@ def affected_uris(events: Sequence[Event]) -> list[str]:
 class EventNotifier:
     """Sends `notifications/resources/updated` for stored events to every subscribed client."""
 
-    def __init__(self, store: EventStore, bus: SubscriptionBus) -> None:
+    def __init__(self, store: Store, bus: SubscriptionBus) -> None:
         self.store = store
         self.bus = bus
         self.log_level: str | None = None
@@ -105,9 +109,12 @@ class EventNotifier:
         if not fresh:
             return
         await self._publish(fresh)
+        await self.notify_uris(affected_uris(fresh))
+
+    async def notify_uris(self, uris: Sequence[str]) -> None:
+        """Tell the 2025-era sessions subscribed to any of `uris` (2026-era streams hear it from the bus)."""
         if not self._subscriptions:  # no 2025-era subscriber: the usual case during a flood
             return
-        uris = affected_uris(fresh)
         targets = [(key, [uri for uri in uris if uri in subscribed]) for key, subscribed in self._subscriptions.items()]
         targets = [(key, wanted) for key, wanted in targets if wanted]
         if not targets:  # no task group to build and tear down for nobody
@@ -119,12 +126,19 @@ class EventNotifier:
     async def watch(self, interval: float = 0.5) -> None:
         """Notify for events that other processes sharing the store receive. Runs until cancelled.
 
+        On PostgreSQL this runs the LISTEN/NOTIFY bus (after a lost connection, subscribers of the lists are
+        told to re-read them); on SQLite it polls, as follows.
+
         Starts from the store's current end: events from before the server started are history, not news.
         Reads ids first and whole events only for those not notified yet: during a flood nearly every new id
         is one this process stored and notified itself, and decoding them all again only to drop them would
         hold the store's worker (which the receiver's commits wait for). Ids from different processes
         interleave, so each id is checked, not just the highest one notified here.
         """
+        if isinstance(self.bus, NetworkedBus):
+            reread = [RECENT_URI, *(TRIGGER_URI.format(trigger=t) for t in (*TRIGGERS, OTHER))]
+            await self.bus.run(on_remote=self.notify_uris, reread=reread)
+            return
         last: int | None = None
         while True:
             try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
@@ -11,17 +11,14 @@ from pydantic import Field
 from egoi_mcp.models import Event, Page
 from egoi_mcp.runtime import runtime
 from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
+from egoi_mcp.webhooks.triggers import EventTriggerName
 
-EventTrigger = Literal[
-    "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
-    "email_soft_bounced", "email_sent", "other",
-]  # fmt: skip
 
 
 @tool("List events", read_only=True, idempotent=True, open_world=False)
 async def egoi_list_events(
     ctx: Context,
-    trigger: EventTrigger | None = None,
+    trigger: EventTriggerName | None = None,
     list_id: ListFilter = None,
     contact_id: str | None = None,
     email: str | None = None,
@@ -33,7 +30,7 @@ async def egoi_list_events(
 ) -> Page[Event]:
     """E-goi's webhook events (subscribes, opens, clicks, bounces...), newest first; egoi://event/{id} has one
     in full."""
-    page = await runtime(ctx).store.list(
+    page = await runtime(ctx).store.page(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after, limit=limit,
         cursor=cursor,
     )  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated
 
 from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
@@ -13,20 +13,15 @@ from egoi_mcp.redact import REDACTED, redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Limit, RequiredListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
-from egoi_mcp.webhooks import egoi_actions
+from egoi_mcp.webhooks.triggers import TRIGGERS, TriggerName, egoi_actions
 
-Trigger = Literal[
-    "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
-    "email_soft_bounced", "email_sent",
-]  # fmt: skip
-ALL_TRIGGERS: list[str] = list(get_args(Trigger))
 
 
 @tool("Register webhook")
 async def egoi_register_webhook(
     list_id: RequiredListId,
     ctx: Context,
-    triggers: Annotated[list[Trigger] | None, Field(description="default: all seven")] = None,
+    triggers: Annotated[list[TriggerName] | None, Field(description="default: all seven")] = None,
     url: Annotated[str | None, Field(description="receiver URL; default: this server's")] = None,
 ) -> Webhook:
     """Have E-goi send a list's events (new subscriber, opens, clicks, bounces...) to this server's
@@ -41,7 +36,7 @@ async def egoi_register_webhook(
         )
     hook = await _existing(rt, list_id, target)
     if hook is None:
-        hook = await rt.client.create_webhook(list_id, target, egoi_actions(list(triggers or ALL_TRIGGERS)))
+        hook = await rt.client.create_webhook(list_id, target, egoi_actions(list(triggers or TRIGGERS)))
     return _without_secret(hook, rt.webhook_secret)
 
 

@@ -1,129 +1,32 @@
-"""The webhook receiver: authenticate, read, parse and store E-goi's deliveries.
+"""The tolerant parser of E-goi's webhook deliveries: pure, no web framework.
 
-E-goi cannot send custom headers and does not sign its webhooks, so the shared secret travels in the URL
-(`/webhooks/egoi/{secret}` or `?k=secret`). The exact body E-goi posts is not published either: the parser
-looks for each field in the usual places, accepts JSON and form encodings, and always keeps the payload
-as received, so a shape we did not foresee still ends up stored (as trigger `other` if need be).
+The exact body E-goi posts is not published: the parser looks for each field in the usual places, accepts
+JSON and form encodings, and always keeps the payload as received, so a shape we did not foresee still ends
+up stored (as trigger `other` if need be).
 """
 
 from __future__ import annotations
 
-import hmac
 import json
-import logging
 import math
-import os
 import re
-import secrets
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl
 
-from starlette.background import BackgroundTask
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
-
 from egoi_mcp._dates import parse_datetime
+from egoi_mcp.webhooks.triggers import canonical_trigger
 
-if TYPE_CHECKING:
-    from egoi_mcp.events import EventStore
-    from egoi_mcp.models import Event
-
-__all__ = [
-    "MAX_BODY_BYTES",
-    "OTHER",
-    "RECEIVER_PATH",
-    "TRIGGERS",
-    "MalformedDelivery",
-    "ParsedDelivery",
-    "Trigger",
-    "canonical_trigger",
-    "egoi_actions",
-    "load_or_create_secret",
-    "parse_delivery",
-    "receiver_routes",
-]
-
-logger = logging.getLogger("egoi_mcp.webhooks")
-
-RECEIVER_PATH: Final = "/webhooks/egoi"
-MAX_BODY_BYTES: Final = 256 * 1024
-OTHER: Final = "other"
+__all__ = ["MalformedDelivery", "ParsedDelivery", "parse_delivery"]
 
 _MAX_DEPTH = 32  # deeper payloads are not E-goi's, and would trip recursion limits when re-serialized
 _MAX_FORM_FIELDS = 2000
 _MAX_WRAPPERS = 8
 _INT64_MAX = 2**63 - 1
 _T = TypeVar("_T")
-
-
-# --- triggers ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """One webhook trigger: our canonical name, E-goi's action name, and the other names we accept for it."""
-
-    name: str
-    action: str
-    seed_name: str
-    aliases: tuple[str, ...] = ()
-
-
-TRIGGERS: Final[dict[str, Trigger]] = {
-    t.name: t
-    for t in (
-        Trigger("new_subscriber", "subscription", "New Subscriber", ("subscribe",)),
-        Trigger("new_unsubscriber", "unsubscribe", "New Unsubscriber"),
-        Trigger("email_opened", "email_open", "Opened Email"),
-        Trigger("email_clicked", "email_click", "Clicked Email", ("email_link",)),
-        Trigger("email_hard_bounced", "email_hard_bounce", "Hard Bounced Email", ("bounce_hard",)),
-        Trigger("email_soft_bounced", "email_soft_bounce", "Soft Bounced Email", ("bounce_soft",)),
-        Trigger("email_sent", "email_send", "Send Email", ("send_email",)),
-    )
-}
-
-
-def _normalize_name(name: str) -> str:
-    """`"Hard Bounced Email"`, `"hard-bounced-email"` and `"HARD_BOUNCED_EMAIL"` all read the same."""
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
-
-
-_BY_NAME: Final[dict[str, str]] = {
-    _normalize_name(name): trigger.name
-    for trigger in TRIGGERS.values()
-    for name in (trigger.name, trigger.action, trigger.seed_name, *trigger.aliases)
-}
-
-
-def canonical_trigger(action: str | None) -> str:
-    """The canonical trigger for an action name (E-goi's, an alias, or the seed's human name); else `other`."""
-    if not action:
-        return OTHER
-    return _BY_NAME.get(_normalize_name(action), OTHER)
-
-
-def egoi_actions(triggers: Iterable[str]) -> list[str]:
-    """E-goi's action names for canonical trigger names, in order and without repeats, to register a webhook.
-
-    Raises ValueError naming the valid triggers when one is unknown.
-    """
-    actions: list[str] = []
-    for name in triggers:
-        trigger = TRIGGERS.get(name.strip().lower()) if isinstance(name, str) else None
-        if trigger is None:
-            raise ValueError(f"unknown trigger {name!r}: use one of {', '.join(TRIGGERS)}")
-        if trigger.action not in actions:
-            actions.append(trigger.action)
-    return actions
-
-
-# --- parsing ----------------------------------------------------------------------------------------------
 
 
 class MalformedDelivery(ValueError):
@@ -441,7 +344,7 @@ def _int(value: Any) -> int | None:
 
 
 def _list_id(obj: dict[str, Any]) -> int | None:
-    found = _first(_int(obj.get(key)) for key in _LIST_ID_KEYS)
+    found: int | None = _first(_int(obj.get(key)) for key in _LIST_ID_KEYS)
     if found is None:
         nested = obj.get("list")
         found = _int(nested) if not isinstance(nested, dict) else _first(_int(nested.get(k)) for k in ("list_id", "id"))
@@ -477,152 +380,3 @@ def _find_key(value: Any, wanted: str) -> Iterator[Any]:
                     queue.append(child)
         elif isinstance(node, list):
             queue.extend(node)
-
-
-# --- the receiver -----------------------------------------------------------------------------------------
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def receiver_routes(
-    store: EventStore,
-    secret: str,
-    on_stored: Callable[[list[Event]], Awaitable[None]] | None = None,
-) -> list[Route]:
-    """`POST /webhooks/egoi/{secret}` and `POST /webhooks/egoi?k=secret`, storing each delivery in `store`.
-
-    A delivery is answered 200 only once its event is committed, so E-goi's retry covers every failure before
-    that. `on_stored` (the notifier) runs after the response; it is told only of new events, not repeats.
-    """
-    if not secret:
-        raise ValueError("the webhook secret must not be empty")
-    expected = secret.encode()
-
-    async def receive(request: Request) -> Response:
-        given = request.path_params.get("secret")
-        if given is None:  # only then: parsing the query string is a cost every delivery would pay
-            given = request.query_params.get("k", "")
-        if not hmac.compare_digest(given.encode(), expected):
-            client = request.client.host if request.client else "?"
-            logger.warning("webhook delivery from %s with a wrong or missing secret: refused (404)", client)
-            return PlainTextResponse("Not Found", status_code=404)
-        try:
-            body = await _read_body(request)
-        except _TooLarge:
-            return _refuse(413, f"body is larger than {MAX_BODY_BYTES} bytes")
-        except (MalformedDelivery, ClientDisconnect) as exc:
-            return _refuse(400, str(exc) or "the client went away mid-body")
-        try:
-            parsed = parse_delivery(body, request.headers.get("content-type"))
-        except MalformedDelivery as exc:
-            logger.warning("malformed webhook delivery refused (400): %s", exc)
-            return _refuse(400, str(exc))
-        try:
-            event, duplicate = await store.add(body, parsed)
-        except Exception:  # nothing was acknowledged: E-goi retries, and the dedupe key absorbs the repeat
-            logger.exception("could not store a webhook delivery; answering 503 so that E-goi retries")
-            return _refuse(503, "the event store is unavailable; retry later")
-        # DEBUG, not INFO: a record per event, formatted and e-mail-masked, is a real share of a flood's cost.
-        logger.debug(
-            "webhook event %s: %s (%s) for %s%s",
-            event.id,
-            event.trigger,
-            event.action,
-            _mask_email(event.email),
-            " (repeat, not stored again)" if duplicate else "",
-        )
-        notify = BackgroundTask(_run_on_stored, on_stored, event) if on_stored and not duplicate else None
-        return JSONResponse({"ok": True, "event_id": event.id, "duplicate": duplicate}, background=notify)
-
-    return [
-        Route(RECEIVER_PATH + "/{secret}", receive, methods=["POST"], name="egoi_webhook"),
-        Route(RECEIVER_PATH, receive, methods=["POST"], name="egoi_webhook_query"),
-    ]
-
-
-async def _read_body(request: Request) -> bytes:
-    """At most MAX_BODY_BYTES, judged by Content-Length first and by counting, so that lying cannot bypass it."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.strip().isdecimal():
-            raise MalformedDelivery("Content-Length is not a number")
-        if int(declared) > MAX_BODY_BYTES:
-            raise _TooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise _TooLarge
-    return bytes(body)
-
-
-def _refuse(status: int, error: str) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": error}, status_code=status)
-
-
-async def _run_on_stored(on_stored: Callable[[list[Event]], Awaitable[None]], event: Event) -> None:
-    try:
-        await on_stored([event])
-    except Exception:  # the delivery is already stored and acknowledged; a failed notification must not undo that
-        logger.exception("notifying subscribers of event %s failed", event.id)
-
-
-def _mask_email(email: str | None) -> str:
-    if not email:
-        return "no e-mail"
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
-# --- the secret -------------------------------------------------------------------------------------------
-
-_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,}$")
-
-
-def load_or_create_secret(db_path: str | os.PathLike[str]) -> str:
-    """The receiver's URL secret, generated once and kept beside the event store (mode 0600).
-
-    Every process sharing the store reads the same file, so they all accept the URL registered with E-goi.
-    (`EGOI_WEBHOOK_SECRET`, when set, wins; the caller handles that.)
-    """
-    path = Path(db_path)
-    path = path.with_name(path.name + ".webhook-secret")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        existing = _read_secret(path)
-    except FileNotFoundError:
-        existing = None
-    else:
-        if existing is None:  # there, but not a secret of ours (emptied, edited): start afresh, loudly
-            logger.warning("replacing the unusable webhook secret file %s", path)
-            path.unlink(missing_ok=True)
-    if existing:
-        return existing
-    secret = secrets.token_urlsafe(32)
-    # Written aside, then linked into place: a process starting at the same moment sees either no file or
-    # the whole secret, never a half-written one, and exactly one of us wins.
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as file:
-            file.write(secret + "\n")
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return _read_secret(path) or secret
-        except OSError:  # a file system without hard links: last writer wins, which is still one secret
-            os.replace(temporary, path)
-        return secret
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _read_secret(path: Path) -> str | None:
-    """The secret in `path`; None when the file holds something else. FileNotFoundError when there is none."""
-    try:
-        text = path.read_text().strip()
-    except UnicodeDecodeError:
-        return None
-    return text if _SECRET_SHAPE.match(text) else None

@@ -1,0 +1,223 @@
+"""What both engines share: the `Store` interface, `StoreError`, the page arguments, cursors and limits."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, runtime_checkable
+
+from egoi_mcp.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from mcp.server.subscriptions import SubscriptionBus
+
+    from egoi_mcp.models import Event, Page
+    from egoi_mcp.webhooks.parser import ParsedDelivery
+
+__all__ = [
+    "DEFAULT_MAX_AGE_DAYS",
+    "DEFAULT_MAX_EVENTS",
+    "MAX_PAGE",
+    "Engine",
+    "NetworkedBus",
+    "PageQuery",
+    "SharedState",
+    "StateChange",
+    "Store",
+    "StoreError",
+]
+
+T = TypeVar("T")
+
+DEFAULT_MAX_EVENTS: Final = 100_000
+DEFAULT_MAX_AGE_DAYS: Final = 30
+MAX_PAGE: Final = 1000
+SECRET_BYTES: Final = 32  # token_urlsafe(32): 43 characters
+
+Engine = Literal["sqlite", "postgresql"]
+
+StateChange = Callable[[dict[str, Any] | None], tuple[dict[str, Any], T]]
+"""Given a shared state's current value (None when there is none yet): its new value, and what to return."""
+
+
+class StoreError(Exception):
+    """The store cannot be used: one line that says what is wrong and what to do (the CLI prints it, exits 2).
+
+    Raised when opening a store that cannot be opened (an unwritable path, a directory, a damaged or foreign
+    database, a full disk, an unreachable PostgreSQL), and by writes that fail for such a reason later.
+    """
+
+
+class SharedState(Protocol):
+    """Small JSON values that every process sharing a store reads and changes atomically (the rate budget)."""
+
+    async def update_state(self, key: str, change: StateChange[T]) -> T:
+        """Run `change` on the value of `key` and store its result, with no other writer in between."""
+        ...
+
+
+@runtime_checkable
+class NetworkedBus(Protocol):
+    """A subscription bus that reaches other processes (PostgreSQL's); it must run for the server's lifetime."""
+
+    connected: bool
+
+    async def run(self, *, on_remote: Callable[[list[str]], Awaitable[None]], reread: Sequence[str]) -> None:
+        """Carry updates both ways until cancelled: other processes' resource URIs go to local listeners and
+        to `on_remote`; after a lost connection, `reread` is delivered as if updated."""
+        ...
+
+
+class Store(SharedState, Protocol):
+    """The durable store of webhook events, and what the processes sharing it share. Both engines are one."""
+
+    @property
+    def engine(self) -> Engine:
+        """`"sqlite"` or `"postgresql"` (`/healthz` reports it)."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """The SQLite path, or the PostgreSQL URL without its password: for messages and `/healthz`."""
+        ...
+
+    @property
+    def bus(self) -> SubscriptionBus:
+        """The bus to build the MCP server with: in-process on SQLite, LISTEN/NOTIFY (a `NetworkedBus`) on
+        PostgreSQL."""
+        ...
+
+    @property
+    def listener_connected(self) -> bool:
+        """Whether news of other processes' events reaches this one (always true on SQLite: the watcher)."""
+        ...
+
+    @property
+    def closed(self) -> bool: ...
+
+    async def add(self, raw: bytes, parsed: ParsedDelivery) -> tuple[Event, bool]: ...
+
+    async def get(self, event_id: str) -> Event | None: ...
+
+    async def page(
+        self,
+        *,
+        trigger: str | None = None,
+        list_id: int | None = None,
+        contact_id: str | None = None,
+        email: str | None = None,
+        since: datetime | None = None,
+        after: str | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+    ) -> Page[Event]: ...
+
+    async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]: ...
+
+    async def last_id(self) -> int: ...
+
+    async def ids_since(self, last_id: int, limit: int = MAX_PAGE) -> list[int]: ...
+
+    async def get_many(self, ids: Sequence[int]) -> list[Event]: ...
+
+    async def prune(self) -> None: ...
+
+    async def shared_secret(self, name: str, *, initial: str | None = None) -> str:
+        """The secret called `name`, created once for every process sharing the store (`initial` if given)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """A `page` call's arguments, checked: each engine renders `filters` in its own SQL."""
+
+    filters: list[tuple[str, Any]]
+    """(column, value): `email` compares case-insensitively, `received_at` is `>=`, `id` is `>`, others `=`."""
+    before: int | None
+    limit: int
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        trigger: str | None,
+        list_id: int | None,
+        contact_id: str | None,
+        email: str | None,
+        since: datetime | None,
+        after: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> PageQuery:
+        check_limit(limit)
+        after_number = None
+        if after is not None:
+            after_number = event_number(after)
+            if after_number is None:
+                raise InvalidArgumentError(f"after must be an event id (digits, like '42'), not {after!r}")
+        before = decode_cursor(cursor) if cursor else None
+        pairs = (
+            ("trigger", trigger),
+            ("list_id", list_id),
+            ("contact_id", contact_id),
+            ("email", email),
+            ("received_at", utc(since) if since else None),
+            ("id", after_number),
+        )
+        return cls([(column, value) for column, value in pairs if value is not None], before, limit)
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidArgumentError(f"limit must be between 1 and {MAX_PAGE}")
+
+
+def check_bounds(max_events: int | None, max_age_days: float | None) -> None:
+    if max_events is not None and max_events < 1:
+        raise ValueError("max_events must be at least 1 (or None for no bound)")
+    if max_age_days is not None and max_age_days <= 0:
+        raise ValueError("max_age_days must be positive (or None for no bound)")
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def utc(value: datetime) -> datetime:
+    """Aware, in UTC; a naive value is taken to be UTC already."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def event_number(event_id: str | int) -> int | None:
+    text = str(event_id).strip()
+    if not text.isdigit() or not text.isascii() or len(text) > 18:
+        return None
+    return int(text)
+
+
+def encode_cursor(before_id: int) -> str:
+    return base64.urlsafe_b64encode(f"ev:{before_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        before = int(value)
+        if kind != "ev" or before < 1:
+            raise ValueError(text)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgumentError(
+            "cursor is not one this server issued: pass the next_cursor of the previous page, or omit it"
+        ) from None
+    return before

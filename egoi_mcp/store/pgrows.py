@@ -1,0 +1,153 @@
+"""PostgreSQL rows: one delivery in (deduplicated), one event out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Final
+
+import psycopg
+
+from egoi_mcp.models import Event
+from egoi_mcp.store.base import utc
+from egoi_mcp.store.batch import Pending
+
+__all__ = ["COLUMNS", "event", "insert", "insert_pipelined"]
+
+COLUMNS: Final = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+_PAYLOAD_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+_UPSERT: Final = f"""
+WITH existing AS (
+    SELECT {COLUMNS} FROM egoi_events
+    WHERE body_sha256 = %(digest)s::text OR delivery_id = %(delivery_id)s::text ORDER BY id LIMIT 1
+), inserted AS (
+    INSERT INTO egoi_events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,
+                             payload, body_sha256, delivery_id)
+    SELECT %(trigger)s::text, %(action)s::text, %(list_id)s::bigint, %(contact_id)s::text, %(email)s::text,
+           %(campaign_id)s::text, %(occurred_at)s::timestamptz, %(received_at)s::timestamptz, %(payload)s::text,
+           %(digest)s::text, %(delivery_id)s::text
+    WHERE NOT EXISTS (SELECT 1 FROM existing)
+    ON CONFLICT DO NOTHING RETURNING id
+)
+SELECT false, id, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::timestamptz,
+       NULL::timestamptz, NULL::text FROM inserted
+UNION ALL SELECT true, {COLUMNS} FROM existing
+"""
+
+
+async def insert_pipelined(conn: psycopg.AsyncConnection[Any], batch: list[Pending], now: datetime) -> None:
+    """Store a batch in one network round trip: one statement per delivery (look up, insert if new), pipelined.
+
+    A delivery that cannot be encoded fails alone, before anything is sent. A database error aborts the whole
+    transaction (psycopg raises it): the caller then stores the batch one savepoint at a time (`insert`).
+    """
+    sent: list[tuple[Pending, dict[str, Any], psycopg.AsyncCursor[Any]]] = []
+    async with conn.pipeline():
+        for pending in batch:
+            try:
+                params = _params(pending, now)
+            except Exception as exc:
+                pending.error = exc
+                continue
+            cur = conn.cursor()
+            await cur.execute(_UPSERT, params)
+            sent.append((pending, params, cur))
+    for pending, params, cur in sent:
+        row = await cur.fetchone()
+        if row is None:  # another replica stored the same delivery a moment ago
+            existing = await _existing(conn, params["digest"], params["delivery_id"])
+            if existing is None:
+                pending.error = RuntimeError("the delivery conflicted with one that is not there")
+            pending.event, pending.duplicate = existing, True
+        elif row[0]:
+            pending.event, pending.duplicate = event(row[1:]), True
+        else:
+            pending.event = event((row[1], *(params[key] for key in _ROW_KEYS)))
+
+
+_ROW_KEYS: Final = (
+    "trigger", "action", "list_id", "contact_id", "email", "campaign_id", "occurred_at", "received_at", "payload",
+)  # fmt: skip
+
+
+def _params(pending: Pending, now: datetime) -> dict[str, Any]:
+    parsed = pending.parsed
+    return {
+        "trigger": _text(parsed.trigger),
+        "action": _text(parsed.action),
+        "list_id": parsed.list_id,
+        "contact_id": _text(parsed.contact_id),
+        "email": _text(parsed.email),
+        "campaign_id": _text(parsed.campaign_id),
+        "occurred_at": utc(parsed.occurred_at) if parsed.occurred_at else None,
+        "received_at": now,
+        "payload": _PAYLOAD_JSON.encode(parsed.payload),
+        "digest": hashlib.sha256(pending.raw).hexdigest(),
+        "delivery_id": _text(parsed.delivery_id),
+    }
+
+
+async def insert(conn: psycopg.AsyncConnection[Any], pending: Pending, now: datetime) -> tuple[Event, bool]:
+    """The stored delivery, and whether it was there already (looked up first: a repeat consumes no id)."""
+    parsed = pending.parsed
+    digest = hashlib.sha256(pending.raw).hexdigest()
+    existing = await _existing(conn, digest, parsed.delivery_id)
+    if existing is not None:
+        return existing, True
+    row = (
+        _text(parsed.trigger),
+        _text(parsed.action),
+        parsed.list_id,
+        _text(parsed.contact_id),
+        _text(parsed.email),
+        _text(parsed.campaign_id),
+        utc(parsed.occurred_at) if parsed.occurred_at else None,
+        now,
+        _PAYLOAD_JSON.encode(parsed.payload),
+    )
+    cur = await conn.execute(
+        "INSERT INTO egoi_events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
+        " received_at, payload, body_sha256, delivery_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+        " ON CONFLICT DO NOTHING RETURNING id",
+        (*row, digest, _text(parsed.delivery_id)),
+    )
+    inserted = await cur.fetchone()
+    if inserted is None:  # another replica stored the same delivery a moment ago
+        existing = await _existing(conn, digest, parsed.delivery_id)
+        if existing is None:
+            raise RuntimeError("the delivery conflicted with one that is not there")
+        return existing, True
+    return event((inserted[0], *row)), False
+
+
+async def _existing(conn: psycopg.AsyncConnection[Any], digest: str, delivery_id: str | None) -> Event | None:
+    cur = await conn.execute(
+        f"SELECT {COLUMNS} FROM egoi_events WHERE body_sha256 = %s OR delivery_id = %s ORDER BY id LIMIT 1",
+        (digest, _text(delivery_id)),
+    )
+    row = await cur.fetchone()
+    return event(row) if row else None
+
+
+def _text(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL; a delivery may (the payload, JSON text, escapes it anyway)."""
+    return value.replace("\x00", "") if value is not None and "\x00" in value else value
+
+
+def event(row: tuple[Any, ...]) -> Event:
+    id_, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload = row
+    return Event(
+        id=str(id_),
+        trigger=trigger,
+        action=action,
+        list_id=list_id,
+        contact_id=contact_id,
+        email=email,
+        campaign_id=campaign_id,
+        occurred_at=utc(occurred_at) if occurred_at else None,
+        received_at=utc(received_at),
+        payload=json.loads(payload),
+    )

@@ -1,0 +1,118 @@
+"""The webhook receiver: authenticate, read, parse and store E-goi's deliveries.
+
+E-goi cannot send custom headers and does not sign its webhooks, so the shared secret travels in the URL
+(`/webhooks/egoi/{secret}` or `?k=secret`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Final
+
+from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from egoi_mcp.redact import mask_email
+from egoi_mcp.webhooks.parser import MalformedDelivery, parse_delivery
+
+if TYPE_CHECKING:
+    from egoi_mcp.models import Event
+    from egoi_mcp.store import Store
+
+__all__ = ["MAX_BODY_BYTES", "RECEIVER_PATH", "receiver_routes"]
+
+logger = logging.getLogger("egoi_mcp.webhooks")
+
+RECEIVER_PATH: Final = "/webhooks/egoi"
+MAX_BODY_BYTES: Final = 256 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def receiver_routes(
+    store: Store,
+    secret: str,
+    on_stored: Callable[[list[Event]], Awaitable[None]] | None = None,
+) -> list[BaseRoute]:
+    """`POST /webhooks/egoi/{secret}` and `POST /webhooks/egoi?k=secret`, storing each delivery in `store`.
+
+    A delivery is answered 200 only once its event is committed, so E-goi's retry covers every failure before
+    that. `on_stored` (the notifier) runs after the response; it is told only of new events, not repeats.
+    """
+    if not secret:
+        raise ValueError("the webhook secret must not be empty")
+    expected = secret.encode()
+
+    async def receive(request: Request) -> Response:
+        given = request.path_params.get("secret")
+        if given is None:  # only then: parsing the query string is a cost every delivery would pay
+            given = request.query_params.get("k", "")
+        if not hmac.compare_digest(given.encode(), expected):
+            client = request.client.host if request.client else "?"
+            logger.warning("webhook delivery from %s with a wrong or missing secret: refused (404)", client)
+            return PlainTextResponse("Not Found", status_code=404)
+        try:
+            body = await _read_body(request)
+        except _TooLarge:
+            return _refuse(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+        except (MalformedDelivery, ClientDisconnect) as exc:
+            return _refuse(400, str(exc) or "the client went away mid-body")
+        try:
+            parsed = parse_delivery(body, request.headers.get("content-type"))
+        except MalformedDelivery as exc:
+            logger.warning("malformed webhook delivery refused (400): %s", exc)
+            return _refuse(400, str(exc))
+        try:
+            event, duplicate = await store.add(body, parsed)
+        except Exception:  # nothing was acknowledged: E-goi retries, and the dedupe key absorbs the repeat
+            logger.exception("could not store a webhook delivery; answering 503 so that E-goi retries")
+            return _refuse(503, "the event store is unavailable; retry later")
+        # DEBUG, not INFO: a record per event, formatted and e-mail-masked, is a real share of a flood's cost.
+        logger.debug(
+            "webhook event %s: %s (%s) for %s%s",
+            event.id,
+            event.trigger,
+            event.action,
+            mask_email(event.email),
+            " (repeat, not stored again)" if duplicate else "",
+        )
+        notify = BackgroundTask(_run_on_stored, on_stored, event) if on_stored and not duplicate else None
+        return JSONResponse({"ok": True, "event_id": event.id, "duplicate": duplicate}, background=notify)
+
+    return [
+        Route(RECEIVER_PATH + "/{secret}", receive, methods=["POST"], name="egoi_webhook"),
+        Route(RECEIVER_PATH, receive, methods=["POST"], name="egoi_webhook_query"),
+    ]
+
+
+async def _read_body(request: Request) -> bytes:
+    """At most MAX_BODY_BYTES, judged by Content-Length first and by counting, so that lying cannot bypass it."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdecimal():
+            raise MalformedDelivery("Content-Length is not a number")
+        if int(declared) > MAX_BODY_BYTES:
+            raise _TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _TooLarge
+    return bytes(body)
+
+
+def _refuse(status: int, error: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": error}, status_code=status)
+
+
+async def _run_on_stored(on_stored: Callable[[list[Event]], Awaitable[None]], event: Event) -> None:
+    try:
+        await on_stored([event])
+    except Exception:  # the delivery is already stored and acknowledged; a failed notification must not undo that
+        logger.exception("notifying subscribers of event %s failed", event.id)
