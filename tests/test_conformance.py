@@ -71,4 +71,5 @@ def test_inspector_strict_finds_no_schema_problem(era: str, tmp_path: Path) -> N
         for found in report["schemaFindings"]
         for finding in found["findings"]
     ]
-    assert problems == [], f"{len(problems)} findings; the Inspector's advice:\n{run.stderr[-6000:]}"
+    advice = run.stderr[run.stderr.find("Warning:") :][:3000] if problems else ""
+    assert problems == [], "\n".join([f"{len(problems)} findings:", *problems, "the Inspector's advice:", advice])
