@@ -15,7 +15,8 @@ npm_tool_install() {
   fi
   mkdir -p "$home"
   exec 9>"$home/.lock"
-  flock 9 # several test runs may start at once: one installs, the others wait and find it installed
+  # several test runs may start at once: one installs, the others wait and then find it installed
+  flock -w 900 9 || { echo "$runner: another install into $home has held $home/.lock for 15 minutes" >&2; exit 4; }
   if [ -f "$home/.pins" ] && [ "$(cat "$home/.pins")" = "$pins" ]; then
     exec 9>&-
     return 0
@@ -28,7 +29,11 @@ npm_tool_install() {
   echo '{"private":true}' >"$home/package.json"
   echo "$runner: installing $pins into $home (once)" >&2
   local log
-  if ! log=$(npm install --no-audit --no-fund --save-exact --loglevel=error --prefix "$home" "$@" 2>&1); then
+  # fail within about a minute when the registry is unreachable (npm's own default backs off for minutes)
+  export npm_config_fetch_retry_mintimeout=${npm_config_fetch_retry_mintimeout:-2000}
+  export npm_config_fetch_retry_maxtimeout=${npm_config_fetch_retry_maxtimeout:-10000}
+  export npm_config_fetch_timeout=${npm_config_fetch_timeout:-60000}
+  if ! log=$(npm install --no-audit --no-fund --save-exact --loglevel=error --prefix "$home" "$@" 2>&1 9>&-); then
     echo "$log" | tail -n 15 >&2
     echo "$runner: could not install $pins from the npm registry $(npm config get registry 2>/dev/null)" \
       "(is it reachable? set npm_config_registry for a mirror); nothing was run" >&2

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +23,6 @@ pytestmark = pytest.mark.conformance
 
 def test_conformance_suite(tmp_path: Path) -> None:
     tool = SCRIPTS / "mcp-conformance"
-    if not shutil.which("npm"):
-        pytest.fail("npm is needed to install the conformance suite (apt-get install npm); it never skips")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EGOI")}
     env["EGOI_MCP_DB"] = str(tmp_path / "events.db")
@@ -43,6 +40,7 @@ def test_conformance_suite(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(10)
+    # exit 3/4: the runner could not install the suite (no npm, registry unreachable) and says so in stderr
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
 
 
@@ -54,8 +52,6 @@ def test_inspector_strict_finds_no_schema_problem(era: str, tmp_path: Path) -> N
     spell nullable as `anyOf: [{type: T}, {type: "null"}]`), a schema with no validation keyword (`{}`), a remote
     `$ref`, a bare boolean schema.
     """
-    if not shutil.which("npm"):
-        pytest.fail("npm is needed to install the MCP Inspector (apt-get install npm); it never skips")
     env = {k: v for k, v in os.environ.items() if not k.startswith("EGOI")}
     env["EGOI_MCP_DB"] = str(tmp_path / "events.db")
     run = subprocess.run(
