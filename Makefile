@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test check bench lint dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,16 @@ demo: $(STAMP)
 	@echo "  then read egoi://events/recent or call egoi_list_events."
 	@EGOI_MCP_DB=$${EGOI_MCP_DB:-$(abspath $(VENV))/demo-events.db} $(BIN)/egoi-mcp --transport http --sandbox --host $(HOST) --port $(PORT)
 
-## The whole suite: unit, sandbox, E-goi contract (Prism), MCP in both eras, HTTP, conformance.
-test: $(STAMP)
+## Static checks, then the whole suite: unit, sandbox, E-goi contract (Prism), MCP in both eras, HTTP,
+## conformance, the Inspector's strict schema check, the wheel in a clean venv. Anything missing fails, never skips.
+test: check
 	$(BIN)/python -m pytest
+
+## Lint, format and strict typing: what `make test` runs before pytest.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict egoi_mcp
 
 ## Benchmarks: medians and ratios against baselines measured in the same run.
 bench: $(STAMP)
@@ -36,6 +43,12 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## The sdist and the wheel (built from the sdist) in dist/: `pipx install dist/egoi_mcp-*.whl` or `uv tool install` it.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	@ls -l dist
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

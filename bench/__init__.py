@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[1]
@@ -182,3 +183,43 @@ def machine() -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "mcp": version("mcp"),
     }
+
+
+def egoi_stdio(env: dict[str, str], *flags: str) -> Any:
+    """`egoi-mcp --sandbox [flags]` as a real stdio server process, for `mcp.Client(...)`."""
+    from mcp import StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    params = StdioServerParameters(command=PY, args=["-m", "egoi_mcp", "--sandbox", *flags], env=env)
+    return stdio_client(params, errlog=open(os.devnull, "w"))  # the server logs to stderr: not measured
+
+
+def toolsets() -> tuple[str, ...]:
+    """Every toolset name, from the package's own table."""
+    from egoi_mcp.config import TOOLSETS
+
+    return tuple(TOOLSETS)
+
+
+EVENTS_LIST_ID = 1
+
+
+async def populate_events(client: Any, contacts: int = 30) -> None:
+    """Real webhook events through the public surface: register the sandbox's webhook on a list, add `contacts`
+    contacts (E-goi, here the sandbox, delivers one `new_subscriber` event each), wait until they are stored."""
+    import anyio
+
+    await client.call_tool("egoi_register_webhook", {"list_id": EVENTS_LIST_ID})
+    stamp = f"{time.time_ns():x}"
+    for i in range(contacts):
+        email = f"bench.reader{i}.{stamp}@example.com"
+        args = {"email": email, "first_name": "Bench", "last_name": f"Reader {i}", "list_id": EVENTS_LIST_ID}
+        result = await client.call_tool("egoi_create_contact", args)
+        if result.is_error:
+            raise RuntimeError(f"egoi_create_contact failed: {result.content}")
+    with anyio.fail_after(60):
+        while True:
+            page = await client.call_tool("egoi_list_events", {"limit": 100})
+            if len((page.structured_content or {}).get("items", [])) >= contacts:
+                return
+            await anyio.sleep(0.1)

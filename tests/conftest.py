@@ -63,7 +63,11 @@ def prism_url() -> Iterator[str]:
         [str(tool), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ}
     )
     try:
-        wait_http(f"http://127.0.0.1:{port}/ping", timeout=300, proc=proc)
+        try:
+            wait_http(f"http://127.0.0.1:{port}/ping", timeout=300, proc=proc)
+        except RuntimeError as exc:
+            why = proc.stderr.read().decode(errors="replace")[-3000:] if proc.poll() is not None and proc.stderr else ""
+            pytest.fail(f"Stoplight Prism did not start ({exc}); the contract tests never skip:\n{why}")
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
