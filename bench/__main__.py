@@ -12,7 +12,16 @@ import traceback
 
 from bench import FIGURES, header, line, machine, record
 
-BENCHMARKS = ("tools_list", "list_pages", "upstream_calls", "startup", "tool_calls", "webhook_ingest", "replicas", "memory")
+BENCHMARKS = (
+    "tools_list",
+    "list_pages",
+    "upstream_calls",
+    "startup",
+    "tool_calls",
+    "webhook_ingest",
+    "replicas",
+    "memory",
+)
 
 
 def table() -> str:

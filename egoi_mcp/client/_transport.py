@@ -86,7 +86,9 @@ class Transport:
                 return _decode(response)
             except (NetworkError, UpstreamError, RateLimitError) as error:
                 if isinstance(error, RateLimitError) and error.status == 429 and error.reset_at is not None:
-                    await self.budget.pause_everyone(error.reset_at.timestamp() - self._clock())  # also when not retried
+                    await self.budget.pause_everyone(
+                        error.reset_at.timestamp() - self._clock()
+                    )  # also when not retried
                 delay = self._retry_delay(error, attempt, retry)
                 if delay is None:
                     raise

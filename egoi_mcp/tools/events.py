@@ -14,7 +14,6 @@ from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
 from egoi_mcp.webhooks.triggers import EventTriggerName
 
 
-
 @tool("List events", read_only=True, idempotent=True, open_world=False)
 async def egoi_list_events(
     ctx: Context,

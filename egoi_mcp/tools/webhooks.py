@@ -16,7 +16,6 @@ from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confir
 from egoi_mcp.webhooks.triggers import TRIGGERS, TriggerName, egoi_actions
 
 
-
 @tool("Register webhook")
 async def egoi_register_webhook(
     list_id: RequiredListId,
