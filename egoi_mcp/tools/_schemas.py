@@ -1,7 +1,7 @@
 """The tools' JSON schemas, as clients read them: compact, optional = nullable, and strict outputs.
 
 The model reads every tool's schemas on every turn, so they drop pydantic's generated `title`s and
-`default: null`, and write `anyOf: [{type: T}, {type: null}]` as `type: [T, "null"]`. Every optional argument
+`default: null`. Every optional argument
 admits null: strict-mode clients (OpenAI's strict function calling) make every property required and send null
 for the ones the model leaves out; the server treats null as omitted. Output schemas are strict: each object
 lists all its properties as required (nullable ones admit null) and allows no others.
@@ -15,6 +15,7 @@ __all__ = ["compact_schema", "strict_output_schema"]
 
 _NULL = {"type": "null"}
 _OUTPUT_NOISE = ("default", "format")  # what a result's reader does not need
+_ABOUT = ("description", "default", "examples")  # said of the property, not of one branch
 
 
 def compact_schema(schema: Any) -> Any:
@@ -77,24 +78,25 @@ def _compact(schema: Any, *, optional_null: bool = True) -> Any:
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """The same schema, also admitting null."""
+    """The same schema, also admitting null: `anyOf: [{type: T, ...}, {type: null}]`, each branch of one type,
+    which every client dialect reads (a `type` array is legal JSON Schema but not portable: the MCP Inspector's
+    strict mode warns on it)."""
     out = dict(schema)
-    kind = out.get("type")
-    if isinstance(kind, str) and kind != "null":
-        out["type"] = [kind, "null"]
-    elif isinstance(kind, list) and "null" not in kind:
-        out["type"] = [*kind, "null"]
-    elif "anyOf" in out:
-        if _NULL not in out["anyOf"]:
-            out["anyOf"] = [*out["anyOf"], _NULL]
-        return out
-    elif "$ref" in out:
-        return {"anyOf": [{"$ref": out.pop("$ref")}, _NULL], **out}
     if "enum" in out:
         out.pop("type", None)  # the values say the type
         if None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
-    return out
+        return out
+    if "anyOf" in out:
+        if _NULL not in out["anyOf"]:
+            out["anyOf"] = [*out["anyOf"], _NULL]
+        return out
+    if "$ref" in out:
+        return {"anyOf": [{"$ref": out.pop("$ref")}, _NULL], **out}
+    if not isinstance(out.get("type"), str) or out["type"] == "null":
+        return out
+    about = {key: out.pop(key) for key in _ABOUT if key in out}
+    return {"anyOf": [out, _NULL], **about}
 
 
 def _portable(schema: Any) -> Any:
