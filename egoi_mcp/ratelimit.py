@@ -17,16 +17,22 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import anyio
 
 from egoi_mcp.errors import RateLimitError
 from egoi_mcp.store.base import SharedState, StateChange
 
-__all__ = ["Budget", "MemoryState", "RateLimiter", "budget_key"]
+__all__ = ["RAISE_BUDGET", "SANDBOX_BUDGET", "Budget", "MemoryState", "RateLimiter", "budget_key"]
 
 T = TypeVar("T")
+
+RAISE_BUDGET: Final = "raise EGOI_RATE_LIMIT_PER_HOUR if your E-goi plan allows more"
+SANDBOX_BUDGET: Final = (
+    "restart egoi-mcp --sandbox to reset the sandbox's budget (its limit is 5,000 calls an hour; "
+    "EGOI_RATE_LIMIT_PER_HOUR does not change it)"
+)
 
 
 @dataclass
@@ -92,11 +98,14 @@ class RateLimiter:
         clock: Callable[[], float] = time.time,
         state: SharedState | None = None,
         api_key: str | None = None,
+        advice: str = RAISE_BUDGET,
     ) -> None:
+        """`advice` ends the spent-budget error: what the reader can do besides waiting."""
         if per_hour < 1:
             raise ValueError("per_hour must be at least 1")
         self._per_hour = per_hour  # the budget to start from when the store has none yet
         self.max_wait = max_wait
+        self.advice = advice
         self._clock = clock
         self._state: SharedState = state if state is not None else MemoryState()
         self._key = budget_key(api_key)
@@ -203,6 +212,6 @@ class RateLimiter:
         minutes = math.ceil(wait / 60)
         return RateLimitError(
             f"the E-goi request budget is spent; it resets at {reset:%H:%M:%S} UTC (in about {minutes} min). "
-            "Try again then, or raise EGOI_RATE_LIMIT_PER_HOUR if your E-goi plan allows more",
+            f"Try again then, or {self.advice}",
             reset_at=reset,
         )

@@ -36,7 +36,7 @@ from starlette.types import Receive, Scope, Send
 from egoi_mcp import __version__, _sdk
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
-from egoi_mcp.ratelimit import RateLimiter
+from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources
 from egoi_mcp.runtime import Runtime
@@ -168,7 +168,7 @@ class EgoiServer:
                     base_url=SANDBOX_BASE_URL,
                     default_list_id=settings.default_list_id or 1,
                     limiter=self._limiter
-                    or RateLimiter(max(settings.rate_limit_per_hour, 5000), max_wait=5, state=store),
+                    or RateLimiter(5000, max_wait=5, state=store, advice=SANDBOX_BUDGET),
                     transport=httpx.ASGITransport(app=app),
                 )
             else:

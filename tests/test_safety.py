@@ -325,3 +325,17 @@ async def test_registering_the_same_webhook_twice_returns_the_first(client: Clie
     assert first["id"] == second["id"]
     hooks = server.current().sandbox.webhooks.values()  # what E-goi holds
     assert len([h for h in hooks if h.list_id == 1 and h.url.endswith(server.webhook_secret)]) == 1
+
+
+async def test_a_spent_sandbox_budget_says_what_resets_it(client: Client, server: EgoiServer) -> None:
+    """On --sandbox, raising EGOI_RATE_LIMIT_PER_HOUR changes nothing: the answer says what does (a restart)."""
+    budget = server.current().sandbox.budget
+    budget.used = budget.limit  # the sandbox's own 5,000 calls this hour are spent
+    message = await fails(client, "egoi_list_lists")
+    assert "RATE_LIMITED" in message and "restart" in message.lower() and "5,000" in message
+    assert "raise EGOI_RATE_LIMIT_PER_HOUR" not in message
+
+
+async def test_the_sandbox_limiter_advises_a_restart(client: Client, server: EgoiServer) -> None:
+    limiter = server.current().client.limiter
+    assert "restart egoi-mcp --sandbox" in limiter.advice

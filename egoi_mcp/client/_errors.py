@@ -76,7 +76,8 @@ def error_from_response(
     if status == 429:
         reset = _reset_at(response.headers, now or datetime.now(UTC))
         when = f"; the budget resets at {reset:%H:%M:%S} UTC" if reset else "; try again in a few minutes"
-        return RateLimitError(f"E-goi's rate limit was reached{when}", reset_at=reset, status=429)
+        said = f" (E-goi: {detail})" if detail else ""
+        return RateLimitError(f"E-goi's rate limit was reached{when}{said}", reset_at=reset, status=429)
     if status == 408:
         return NetworkError("E-goi timed out processing the request; try again", status=408)
     return UpstreamError(
