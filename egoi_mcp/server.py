@@ -167,8 +167,7 @@ class EgoiServer:
                     SANDBOX_KEY,
                     base_url=SANDBOX_BASE_URL,
                     default_list_id=settings.default_list_id or 1,
-                    limiter=self._limiter
-                    or RateLimiter(5000, max_wait=5, state=store, advice=SANDBOX_BUDGET),
+                    limiter=self._limiter or RateLimiter(5000, max_wait=5, state=store, advice=SANDBOX_BUDGET),
                     transport=httpx.ASGITransport(app=app),
                 )
             else:
