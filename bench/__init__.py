@@ -196,7 +196,7 @@ def egoi_stdio(env: dict[str, str], *flags: str) -> Any:
 
 def toolsets() -> tuple[str, ...]:
     """Every toolset name, from the package's own table."""
-    from egoi_mcp.config import TOOLSETS
+    from egoi_mcp.tools import TOOLSET_NAMES as TOOLSETS
 
     return tuple(TOOLSETS)
 

@@ -111,7 +111,8 @@ t0 = time.perf_counter()
 import mcp.server
 t1 = time.perf_counter()
 import egoi_mcp.cli, egoi_mcp.sandbox
-from egoi_mcp.config import TOOLSETS, Settings
+from egoi_mcp.config import Settings
+from egoi_mcp.tools import TOOLSET_NAMES as TOOLSETS
 from egoi_mcp.server import build_server
 t2 = time.perf_counter()
 directory = tempfile.mkdtemp()

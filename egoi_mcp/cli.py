@@ -160,14 +160,19 @@ def _settings(args: argparse.Namespace) -> Settings:
     from pydantic import ValidationError
 
     from egoi_mcp.config import Settings
+    from egoi_mcp.tools import selected_tools
 
     skip = ("command",)
     overrides: dict[str, Any] = {k: v for k, v in vars(args).items() if v is not None and k not in skip}
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+        selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)  # names the valid toolsets
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         sys.exit(redact(f"egoi-mcp: bad configuration: {problems}"))
+    except ValueError as exc:
+        sys.exit(redact(f"egoi-mcp: bad configuration: toolsets: {exc}"))
+    return settings
 
 
 def _start(settings: Settings) -> EgoiServer:

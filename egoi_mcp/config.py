@@ -10,10 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from egoi_mcp.tools import TOOLSET_NAMES as TOOLSETS
-from egoi_mcp.tools import selected_tools
-
-__all__ = ["TOOLSETS", "Settings"]
+__all__ = ["Settings"]
 
 
 def _state_dir() -> Path:
@@ -38,7 +35,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     sandbox: bool = False
     read_only: bool = False
-    toolsets: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(TOOLSETS))
+    toolsets: Annotated[list[str] | None, NoDecode] = None  # None: every toolset (names checked by the server)
     confirm: Literal["flag", "elicit"] = "flag"
     auth_token: SecretStr | None = None
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -54,12 +51,6 @@ class Settings(BaseSettings):
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("toolsets")
-    @classmethod
-    def _known_toolsets(cls, value: list[str]) -> list[str]:
-        selected_tools(read_only=False, toolsets=value)  # raises, naming the valid ones, for an unknown name
         return value
 
     @field_validator("api_key", mode="before")

@@ -13,8 +13,9 @@ from mcp import Client
 
 
 async def _tools(read_only: bool = False, toolsets: list[str] | None = None) -> list[dict[str, Any]]:
-    from egoi_mcp.config import TOOLSETS, Settings
+    from egoi_mcp.config import Settings
     from egoi_mcp.server import build_server
+    from egoi_mcp.tools import TOOLSET_NAMES as TOOLSETS
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(

@@ -240,7 +240,7 @@ async def test_events_as_the_store_lists_them_render(browser: Any, store: Any) -
     for delivery in deliveries:
         raw = json.dumps(delivery).encode()
         await store.add(raw, parse_delivery(raw, "application/json"))
-    listed = (await store.list(limit=50)).model_dump(mode="json")
+    listed = (await store.page(limit=50)).model_dump(mode="json")
     html, _ = await tool_call("egoi_list_events", {"limit": 1})
     host = await open_view(browser, html)
     await show_result(host, {}, {"content": [], "structuredContent": listed}, ".event")

