@@ -1,6 +1,7 @@
 """No import cycle anywhere in egoi_mcp: the import graph, read from the source (every import that runs, also
 those inside functions), has no cycle. An import under `if TYPE_CHECKING:` never runs: it is how a module names
-the type of an object it is handed by its owner (the sandbox's queue is given its `Sandbox`), so it is no edge. Importing `a.b.c` counts as importing `a.b` and `a` too,
+the type of an object it is handed by its owner (the sandbox's queue is given its `Sandbox`), so it is no edge.
+Importing `a.b.c` counts as importing `a.b` and `a` too,
 since Python runs their `__init__` first (a module's own packages are implied, not counted, unless it names one)."""
 
 from __future__ import annotations
