@@ -38,7 +38,8 @@ from egoi_mcp.config import Settings
 from egoi_mcp.events import EventStore
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.redact import register_secret
-from egoi_mcp.resources import EventNotifier, register_event_resources
+from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
+from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens, seal_key
 from egoi_mcp.tools import instructions, register_tools, selected_tools
@@ -53,7 +54,10 @@ MAX_MCP_BODY: Final = 1024 * 1024
 SESSION_IDLE_TIMEOUT: Final = 5 * 60.0  # a 2025-era session idle this long is closed, freeing its slot
 MIN_TOKEN_LENGTH: Final = 32
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
-_RESOURCES: Final = "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones."
+_RESOURCES: Final = (
+    "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones. Prompts "
+    "campaign_review, list_health and segment_send_checklist walk through recurring jobs."
+)
 _LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]  # Settings checks the value
 _LIST_CACHE: Final = CacheHint(ttl_ms=60_000, scope="private")
 
@@ -128,10 +132,13 @@ class EgoiServer:
             log_level=cast(_LogLevel, settings.log_level),
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
             cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
+            extensions=[apps_extension()],
+            middleware=[show_views_to_apps_clients],
             **_auth(settings),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
         register_event_resources(self.mcp, self.current)
+        register_prompts(self.mcp, self.current, self.tools)
 
     def current(self) -> Runtime:
         """The running server's resources; an error outside the lifespan."""

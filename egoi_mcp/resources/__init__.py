@@ -1,6 +1,7 @@
-"""MCP resources: E-goi's webhook events, live."""
+"""MCP resources: E-goi's webhook events, live; the prompts and the one completion handler."""
 
 from egoi_mcp.resources.events import RESOURCE_LIMIT, RESOURCE_TRIGGERS, register_event_resources
+from egoi_mcp.resources.prompts import PROMPTS, register_prompts
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier, affected_uris
 
 __all__ = [
@@ -9,7 +10,9 @@ __all__ = [
     "RESOURCE_LIMIT",
     "RESOURCE_TRIGGERS",
     "TRIGGER_URI",
+    "PROMPTS",
     "EventNotifier",
     "affected_uris",
     "register_event_resources",
+    "register_prompts",
 ]

@@ -1,8 +1,9 @@
 """The event resources: `egoi://events/recent`, `egoi://events/{trigger}` and `egoi://event/{event_id}`.
 
 Also the three 2025-era requests that go with live resources and that `MCPServer` does not serve itself:
-`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`; and `completion/complete` for the
-templates' arguments (trigger names, event ids).
+`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`; and what `completion/complete` suggests for
+the templates' arguments (trigger names, event ids: `complete_event_argument`, called by the one completion
+handler in `resources/prompts.py`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from egoi_mcp.webhooks import OTHER, TRIGGERS
 if TYPE_CHECKING:
     from egoi_mcp.events import EventStore
 
-__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "register_event_resources"]
+__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "complete_event_argument", "register_event_resources"]
 
 RESOURCE_LIMIT: Final = 50
 RESOURCE_TRIGGERS: Final = (*TRIGGERS, OTHER)
@@ -117,29 +118,21 @@ def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource])
         logging.getLogger("egoi_mcp").setLevel(_PYTHON_LEVELS.get(params.level, logging.INFO))
         return types.EmptyResult()
 
-    @mcp.completion()  # type: ignore[no-untyped-call,untyped-decorator]  # the SDK leaves it untyped
-    async def complete(
-        ref: types.ResourceTemplateReference | types.PromptReference,
-        argument: types.CompletionArgument,
-        context: types.CompletionContext | None,
-    ) -> types.Completion | None:
-        """Suggest trigger names and recent event ids for the two templates (egoi-mcp has no prompts)."""
-        if not isinstance(ref, types.ResourceTemplateReference):
-            return None
-        if ref.uri == TRIGGER_URI and argument.name == "trigger":
-            values = [t for t in RESOURCE_TRIGGERS if t.startswith(argument.value)]
-        elif ref.uri == EVENT_URI and argument.name == "event_id":
-            recent: Sequence[Event] = await current().store.recent(None, 100)
-            values = [e.id for e in recent if e.id.startswith(argument.value)]
-        else:
-            return None
-        return types.Completion(values=values, total=len(values), has_more=False)
-
     # MCPServer has no public API for these in SDK 2.3; the SDK's own conformance server registers them so.
     lowlevel = _sdk.lowlevel_server(mcp)
     lowlevel.add_request_handler("resources/subscribe", types.SubscribeRequestParams, on_subscribe)
     lowlevel.add_request_handler("resources/unsubscribe", types.UnsubscribeRequestParams, on_unsubscribe)
     lowlevel.add_request_handler("logging/setLevel", types.SetLevelRequestParams, on_set_level)
+
+
+async def complete_event_argument(source: EventSource, uri: str, name: str, prefix: str) -> list[str] | None:
+    """Trigger names for `egoi://events/{trigger}`, recent event ids for `egoi://event/{event_id}`; None otherwise."""
+    if uri == TRIGGER_URI and name == "trigger":
+        return [t for t in RESOURCE_TRIGGERS if t.startswith(prefix)]
+    if uri == EVENT_URI and name == "event_id":
+        recent: Sequence[Event] = await source.store.recent(None, 100)
+        return [e.id for e in recent if e.id.startswith(prefix)]
+    return None
 
 
 def _listing(events: list[Event]) -> str:

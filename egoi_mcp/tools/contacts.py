@@ -1,4 +1,5 @@
-"""Contacts toolset: create, read, find, update and delete contacts in E-goi lists."""
+"""Contacts toolset: create, read, find, list (by segment or tag), update and delete contacts, and read what a
+contact did."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import Context, Resolve
 from pydantic import Field
 
-from egoi_mcp.models import Contact, Page
+from egoi_mcp.models import Activity, Contact, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
@@ -53,6 +54,31 @@ async def egoi_search_contacts(
 ) -> Page[Contact]:
     """Find contacts by e-mail, phone or name (e-mail and phone: in every list unless list_id)."""
     return await runtime(ctx).client.search_contacts(query, list_id, limit=limit, cursor=cursor)
+
+
+@tool("List contacts", read_only=True, idempotent=True)
+async def egoi_list_contacts(
+    ctx: Context,
+    list_id: ListId = None,
+    segment_id: Annotated[str | None, Length(64, 1), Field(description="only this segment's")] = None,
+    tag: Annotated[str | None, Length(100, 1), Field(description="only this tag's (name or id)")] = None,
+    status: Literal["active", "inactive", "unconfirmed", "removed"] | None = None,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> Page[Contact]:
+    """A list's contacts, or one segment's or tag's."""
+    tag_ref: str | int | None = int(tag) if tag is not None and tag.strip().isdigit() else tag
+    return await runtime(ctx).client.list_contacts(
+        list_id, segment_id=segment_id, tag=tag_ref, status=status, limit=limit, cursor=cursor
+    )
+
+
+@tool("Contact activity", read_only=True, idempotent=True)
+async def egoi_get_contact_activity(
+    contact_id: ContactId, ctx: Context, list_id: ListId = None, limit: Limit = 25, cursor: Cursor = None
+) -> Page[Activity]:
+    """What a contact did (sends, opens, clicks, tags...), newest first."""
+    return await runtime(ctx).client.get_contact_activity(contact_id, list_id, limit=limit, cursor=cursor)
 
 
 def _changes(
@@ -143,7 +169,8 @@ async def egoi_delete_contacts(
 
 TOOLSET = Toolset(
     "contacts",
-    (egoi_create_contact, egoi_get_contact, egoi_search_contacts, egoi_update_contacts, egoi_delete_contacts),
+    (egoi_create_contact, egoi_get_contact, egoi_search_contacts, egoi_list_contacts, egoi_get_contact_activity,
+     egoi_update_contacts, egoi_delete_contacts),
     about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
     "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
     "finds it by e-mail).",
