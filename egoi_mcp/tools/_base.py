@@ -63,9 +63,16 @@ ListId = Annotated[int | None, AfterValidator(_positive)]
 RequiredListId = Annotated[int, AfterValidator(_positive)]
 ListFilter = Annotated[int | None, AfterValidator(_positive)]
 ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$")]  # the instructions say where ids come from
-Limit = Annotated[int, Field(ge=1, le=100)]
-Cursor = Annotated[str | None, Field(description="a previous next_cursor")]
-Confirm = Annotated[StrictBool, Field(description="false: preview; true+confirm_token: act")]
+def _page_size(value: int) -> int:
+    if not 1 <= value <= 100:
+        raise ValueError(f"must be 1 to 100, not {value}")
+    return value
+
+
+# The page size's bounds and the cursor's meaning are in the server instructions, not in every list tool's schema.
+Limit = Annotated[int, AfterValidator(_page_size)]
+Cursor = str | None
+Confirm = StrictBool  # the server instructions explain the preview and call_again_with
 ConfirmToken = str | None  # the preview's call_again_with carries it
 
 

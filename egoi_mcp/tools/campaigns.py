@@ -31,8 +31,8 @@ from egoi_mcp.tools._base import (
 )
 from egoi_mcp.tools._confirm import ActionResult, Decision, NothingToDo, confirmation, confirmed
 
-CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$", description="from egoi_list_campaigns")]
-SegmentId = Annotated[str, Length(64, 1), Field(description="from egoi_list_segments")]
+CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$")]  # the instructions say where ids come from
+SegmentId = Annotated[str, Length(64, 1)]
 
 
 def _date_time(value: str | None) -> str | None:
@@ -58,7 +58,7 @@ async def egoi_list_campaigns(
 
 @tool("Campaign report", read_only=True, idempotent=True)
 async def egoi_get_campaign_report(campaign_id: CampaignId, ctx: Context) -> CampaignReport:
-    """How a sent campaign did: sends, opens, clicks, bounces, rates, top links, opens by day."""
+    """How a sent campaign did."""
     return await runtime(ctx).client.get_campaign_report(campaign_id)
 
 

@@ -6,50 +6,92 @@ says why when no E-goi webhook points at this server, and which registered tool 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, get_args
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from egoi_mcp.errors import EGoiError
-from egoi_mcp.models import Event, Page
+from egoi_mcp._dates import parse_datetime
+from egoi_mcp.errors import EGoiError, InvalidArgumentError
+from egoi_mcp.models import Event
 from egoi_mcp.redact import redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
 
-EventTrigger = Literal[
-    "new_subscriber", "new_unsubscriber", "email_opened", "email_clicked", "email_hard_bounced",
-    "email_soft_bounced", "email_sent", "other",
-]  # fmt: skip
+from egoi_mcp.webhooks import OTHER, TRIGGERS
+
+
+def _trigger(value: str | None) -> str | None:
+    if value is not None and value not in (*TRIGGERS, OTHER):
+        raise ValueError(f"expected one of {', '.join((*TRIGGERS, OTHER))}")
+    return value
+
+
+# The names are in the server instructions, not the schema (read on every turn); a wrong one is told them all.
+EventTrigger = Annotated[str | None, AfterValidator(_trigger)]
+
+
+class ListedEvent(BaseModel):
+    # An event as listed; egoi://event/{id} has its payload.
+    id: str
+    trigger: str
+    list_id: int | None = None
+    contact_id: str | None = None
+    email: str | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    occurred_at: datetime | None = None
+    received_at: datetime
+
+
+class EventPage(BaseModel):
+    items: list[ListedEvent]
+    total: int | None = None
+    next_cursor: str | None = None
+    note: str | None = None
 
 
 @tool("List events", read_only=True, idempotent=True)
 async def egoi_list_events(
     ctx: Context,
-    trigger: EventTrigger | None = None,
+    trigger: EventTrigger = None,
     list_id: ListFilter = None,
-    contact_id: str | None = None,
-    email: str | None = None,
-    since: datetime | None = None,
-    after: Annotated[str | None, Field(description="event id: only newer")] = None,
+    contact: str | None = None,
+    after: str | None = None,
     limit: Limit = 25,
     cursor: Cursor = None,
-) -> Page[Event]:
-    """Webhook events received (opens, clicks, bounces...), newest first; egoi://event/{id} has the payload."""
+) -> EventPage:
+    """Webhook events received, newest first."""
+    email = contact if contact is not None and "@" in contact else None
+    contact_id = contact if contact is not None and email is None else None
+    since = _moment(after)
+    after = None if since is not None else after
     rt = runtime(ctx)
     page = await rt.store.list(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after, limit=limit,
         cursor=cursor,
     )  # fmt: skip
-    page.items = [event.model_copy(update={"payload": None}) for event in page.items]
-    await name_campaigns(rt, page.items)
-    if not page.items and cursor is None and after is None:
-        page.note = await why_empty(rt, list_id)
-    return page
+    events = [ListedEvent.model_validate(event.model_dump(exclude={"payload"})) for event in page.items]
+    await name_campaigns(rt, events)
+    listed = EventPage(items=events, total=page.total, next_cursor=page.next_cursor, note=page.note)
+    if not events and cursor is None and after is None:
+        listed.note = await why_empty(rt, list_id)
+    return listed
 
 
-async def name_campaigns(rt: Runtime, events: list[Event]) -> None:
+def _moment(after: str | None) -> datetime | None:
+    """`after` as a date-time, when it is one rather than an event id."""
+    if after is None or after.strip().isdigit():
+        return None
+    moment = parse_datetime(after)
+    if moment is None:
+        raise InvalidArgumentError(f"after must be an event id (digits) or an ISO date-time, not {after!r}")
+    return moment
+
+
+async def name_campaigns(rt: Runtime, events: Sequence[Event | ListedEvent]) -> None:
     """Fill each event's `campaign_name` from the cached campaign listing (one listing when cold, else none)."""
     hashes = sorted({e.campaign_id for e in events if e.campaign_id})
     if not hashes:
@@ -82,6 +124,7 @@ async def why_empty(rt: Runtime, list_id: int | None = None) -> str | None:
 TOOLSET = Toolset(
     "events",
     (egoi_list_events,),
-    about="egoi_list_events lists E-goi's webhook events (new subscribers, unsubscribes, opens, clicks, bounces, "
-    "sends).",
+    about="egoi_list_events lists E-goi's webhook events as received; trigger is one of "
+    f"{', '.join((*TRIGGERS, OTHER))}; contact is a contact_id or an e-mail; after is an event id (only newer: "
+    "polling) or a date-time (received since).",
 )

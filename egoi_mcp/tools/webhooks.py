@@ -9,6 +9,7 @@ from pydantic import Field
 
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.models import Page, Webhook
+from egoi_mcp.redact import redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Limit, RequiredListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
@@ -28,9 +29,8 @@ async def egoi_register_webhook(
     triggers: Annotated[list[Trigger] | None, Field(description="default: all seven")] = None,
     url: Annotated[str | None, Field(description="receiver URL; default: this server's")] = None,
 ) -> Webhook:
-    """Have E-goi send a list's events (new subscriber, opens, clicks, bounces...) to this server's
-    egoi://events resources; a list and URL that already have a webhook get it back. They also show in
-    egoi_list_events."""
+    """Have E-goi send a list's events to this server (egoi_list_events, egoi://events); a list and URL that
+    already have one get it back."""
     rt = runtime(ctx)
     target = url or rt.receiver_url()
     if not target:
@@ -45,7 +45,9 @@ async def egoi_register_webhook(
 
 
 async def _existing(rt: Runtime, list_id: int, url: str) -> Webhook | None:
-    """The webhook already sending this list's events to this URL: a second one would double every event."""
+    """The webhook already sending this list's events to this URL: a second one would double every event. (The
+    client scrubs the secret from what E-goi answers, so the URL is compared scrubbed too.)"""
+    url = redact(url)
     cursor: str | None = None
     while True:
         page = await rt.client.list_webhooks(limit=100, cursor=cursor)
