@@ -294,3 +294,22 @@ async def test_trigger_names_complete(client: Client) -> None:
     ref = types.ResourceTemplateReference(uri="egoi://events/{trigger}")
     result = await client.complete(ref, {"name": "trigger", "value": "email_s"})
     assert result.completion.values == ["email_soft_bounced", "email_sent"]
+
+
+# Tools whose typed output alone nearly fills the budget (18 report fields; the contact model and the page wrapper;
+# eleven update arguments), each with its measured size: none may grow, and the rest stay within 250.
+OVER_BUDGET = {"egoi_get_campaign_report": 280, "egoi_update_contacts": 271, "egoi_list_contacts": 256,
+               "egoi_search_contacts": 255}  # fmt: skip
+TOKEN_BUDGET = 250
+
+
+@pytest.mark.parametrize(
+    "mode", [{}, {"read_only": True}, {"toolsets": ["contacts"]}, {"toolsets": ["campaigns", "events"]}]
+)
+def test_every_tool_fits_the_token_budget_in_every_mode(mode: dict[str, Any]) -> None:
+    """Tokens estimated as the bench does (bench/tools_list.py): bytes of the compact JSON a client receives / 4."""
+    from tests.snapshot import render_tools_list
+
+    for tool in render_tools_list(**mode):
+        tokens = len(json.dumps(tool, separators=(",", ":"), ensure_ascii=False).encode()) / 4
+        assert tokens <= OVER_BUDGET.get(tool["name"], TOKEN_BUDGET), (tool["name"], tokens)
