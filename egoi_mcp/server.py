@@ -33,12 +33,12 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from egoi_mcp import __version__, _sdk
+from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
 from egoi_mcp.events import EventStore
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.redact import register_secret
-from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens, seal_key

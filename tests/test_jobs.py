@@ -113,9 +113,9 @@ async def test_the_five_jobs_agree(client: Client, server: EgoiServer) -> None:
     assert all(a["campaign_name"] == name for a in mine)
     actions = {"email_send": "email_sent", "email_open": "email_opened", "email_click": "email_clicked",
                "email_soft_bounce": "email_soft_bounced"}  # fmt: skip
-    assert Counter(actions[a["type"]] for a in mine) == Counter(
-        e["trigger"] for e in ours if e["email"] == opener
-    ), "the contact's timeline shows exactly the events received for it"
+    assert Counter(actions[a["type"]] for a in mine) == Counter(e["trigger"] for e in ours if e["email"] == opener), (
+        "the contact's timeline shows exactly the events received for it"
+    )
 
     # "Send it at 18:00 tomorrow", then "stop that send": one tool each (preview, then confirm).
     later_id, later_name = campaign_id, name  # sent once already: the preview says so
@@ -157,9 +157,7 @@ async def test_send_previews_refuse_other_lists_and_change_nothing(client: Clien
         client, "egoi_send_email_to_contact", campaign_id=campaign_id, contact_id=other_contact.contact_id
     )
     assert "SUBSCRIBER_NOT_FOUND" in refused and "not in list 1" in refused
-    refused = await fails(
-        client, "egoi_send_email_to_segment", campaign_id=campaign_id, segment_id="auto_1", list_id=2
-    )
+    refused = await fails(client, "egoi_send_email_to_segment", campaign_id=campaign_id, segment_id="auto_1", list_id=2)
     assert "belongs to list 1" in refused and "omit list_id" in refused
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     refused = await fails(
@@ -192,7 +190,10 @@ async def test_an_unsent_campaign_report_says_so_in_one_call(client: Client, ser
     before = sandbox.budget.used
     report = await call(client, "egoi_get_campaign_report", campaign_id=campaign_id)
     assert sandbox.budget.used == before + 1, "a report is one E-goi call"
-    assert report["sent"] == 0 and report["summary"] == f"campaign '{name}' has not been sent yet: there is nothing to report"
+    assert (
+        report["sent"] == 0
+        and report["summary"] == f"campaign '{name}' has not been sent yet: there is nothing to report"
+    )
 
 
 async def test_empty_events_say_which_tool_registers_a_webhook(client: Client) -> None:

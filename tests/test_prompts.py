@@ -90,7 +90,9 @@ async def test_prompt_arguments_complete_from_cached_listings(client: Client, se
     before = sandbox.budget.used
     assert "1" in await complete(client, "list_health", "list_id", "1")
     assert sandbox.budget.used == before, "a second completion is served from the cached listing"
-    segments = await complete(client, "segment_send_checklist", "segment_id", "auto", campaign_id=campaign.campaign_hash)
+    segments = await complete(
+        client, "segment_send_checklist", "segment_id", "auto", campaign_id=campaign.campaign_hash
+    )
     assert segments == ["auto_1", "auto_2"]
     assert await complete(client, "segment_send_checklist", "segment_id", "zzz") == []
     # `tag` is completed wherever an argument has that name (tag names, from the tag listing)

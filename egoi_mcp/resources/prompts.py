@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 import mcp.types as types
 from mcp.server import MCPServer
@@ -31,7 +31,7 @@ MAX_VALUES: Final = 100  # what completion/complete may return
 _TTL: Final = 60.0
 
 
-class PromptSource(EventSource):
+class PromptSource(EventSource, Protocol):
     """What prompts and completions read: the running server's client and store (`Runtime` is one)."""
 
     @property
@@ -85,7 +85,9 @@ def register_prompts(mcp: MCPServer, current: Callable[[], PromptSource], tool_n
     """Add the prompts and the completion handler to `mcp`; prompts name only the tools in `tool_names`."""
     names = set(tool_names)
 
-    @mcp.prompt(name="campaign_review", title="Review a campaign", description="How a sent campaign did and what to fix")
+    @mcp.prompt(
+        name="campaign_review", title="Review a campaign", description="How a sent campaign did and what to fix"
+    )
     def campaign_review(campaign_id: str) -> str:
         return only_registered(_campaign_review(campaign_id), names)
 

@@ -63,6 +63,8 @@ ListId = Annotated[int | None, AfterValidator(_positive)]
 RequiredListId = Annotated[int, AfterValidator(_positive)]
 ListFilter = Annotated[int | None, AfterValidator(_positive)]
 ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$")]  # the instructions say where ids come from
+
+
 def _page_size(value: int) -> int:
     if not 1 <= value <= 100:
         raise ValueError(f"must be 1 to 100, not {value}")

@@ -62,7 +62,9 @@ async def egoi_get_campaign_report(campaign_id: CampaignId, ctx: Context) -> Cam
     return await runtime(ctx).client.get_campaign_report(campaign_id)
 
 
-async def _send_plan(rt: Runtime, campaign_id: str, list_id: int | None, send_at: str | None) -> tuple[Campaign, int, str]:
+async def _send_plan(
+    rt: Runtime, campaign_id: str, list_id: int | None, send_at: str | None
+) -> tuple[Campaign, int, str]:
     """The campaign, the list the send goes to (the same one the send uses), and the words for when and any warning."""
     campaign = await rt.client.get_campaign(campaign_id)
     own = campaign.list_id
@@ -94,7 +96,11 @@ async def _contact_summary(
             code="SUBSCRIBER_NOT_FOUND",
         ) from None
     verb = "schedule" if send_at else "send"
-    status = "" if contact.status in (None, "active") else f" (warning: the contact is {contact.status}: E-goi will not mail them)"
+    status = (
+        ""
+        if contact.status in (None, "active")
+        else f" (warning: the contact is {contact.status}: E-goi will not mail them)"
+    )
     return f"{verb} campaign '{campaign.name}' (subject '{campaign.subject or ''}') to {contact.email}{when}{status}"
 
 

@@ -180,8 +180,15 @@ async def egoi_delete_contacts(
 
 TOOLSET = Toolset(
     "contacts",
-    (egoi_create_contact, egoi_get_contact, egoi_search_contacts, egoi_list_contacts, egoi_get_contact_activity,
-     egoi_update_contacts, egoi_delete_contacts),
+    (
+        egoi_create_contact,
+        egoi_get_contact,
+        egoi_search_contacts,
+        egoi_list_contacts,
+        egoi_get_contact_activity,
+        egoi_update_contacts,
+        egoi_delete_contacts,
+    ),
     about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
     "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
     "finds it by e-mail). egoi_list_contacts takes a segment_id or a tag (name or id) to list only those, and "

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, get_args
+from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel
 
 from egoi_mcp._dates import parse_datetime
 from egoi_mcp.errors import EGoiError, InvalidArgumentError
@@ -19,7 +19,6 @@ from egoi_mcp.models import Event
 from egoi_mcp.redact import redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
-
 from egoi_mcp.webhooks import OTHER, TRIGGERS
 
 
