@@ -42,7 +42,7 @@ from egoi_mcp.redact import register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens, seal_key
-from egoi_mcp.tools import instructions, register_tools, selected_tools
+from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
 from egoi_mcp.tools._arguments import argument_errors
 from egoi_mcp.webhooks import load_or_create_secret, receiver_routes
 
@@ -137,8 +137,14 @@ class EgoiServer:
             **_auth(settings),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
-        register_event_resources(self.mcp, self.current)
-        register_prompts(self.mcp, self.current, self.tools)
+        complete_prompts = register_prompts(self.mcp, self.current, self.tools)
+        register_event_resources(
+            self.mcp, self.current, names=self._campaign_names, empty_hint=_empty_hint(self.tools),
+            complete_prompts=complete_prompts,
+        )  # fmt: skip
+
+    async def _campaign_names(self, hashes: list[str]) -> dict[str, str]:
+        return await self.current().client.campaign_names(hashes)
 
     def current(self) -> Runtime:
         """The running server's resources; an error outside the lifespan."""
@@ -254,6 +260,14 @@ async def _serve_receiver(app: Starlette, listen: str) -> None:
     # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
     receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     await receiver.serve()
+
+
+def _empty_hint(tools: list[str]) -> str:
+    """What fills the event lists, naming the tool that does it only when it is registered."""
+    return only_registered(
+        "They fill once an E-goi webhook sends a list's events to this server. egoi_register_webhook registers one.",
+        set(tools),
+    )
 
 
 def _auth(settings: Settings) -> dict[str, Any]:

@@ -96,6 +96,8 @@ async def test_the_five_jobs_agree(client: Client, server: EgoiServer) -> None:
     events = await call(client, "egoi_list_events", list_id=1, limit=100)
     ours = [e for e in events["items"] if e.get("campaign_id") == campaign_id]
     assert all(e["campaign_name"] == name for e in ours), "events name their campaign"
+    recent = json.loads((await client.read_resource("egoi://events/recent")).contents[0].text)
+    assert {e["campaign_name"] for e in recent if e.get("campaign_id") == campaign_id} == {name}, "resources too"
     triggers = Counter(e["trigger"] for e in ours)
     assert report["sent"] == triggers["email_sent"]
     assert report["opens"] == triggers["email_opened"]
@@ -209,6 +211,16 @@ async def test_empty_events_name_no_unregistered_tool(tmp_path: Path, mode: str)
     async with Client(built.mcp, mode=mode) as client:
         empty = await call(client, "egoi_list_events")
         assert "no E-goi webhook" in empty["note"] and "egoi_register_webhook" not in empty["note"]
+        resources = (await client.list_resources()).resources
+        recent = next(r for r in resources if str(r.uri) == "egoi://events/recent")
+        assert "once an E-goi webhook sends" in (recent.description or "")
+        assert "egoi_register_webhook" not in (recent.description or "")
+
+
+async def test_event_resources_say_what_fills_them(client: Client) -> None:
+    resources = (await client.list_resources()).resources
+    recent = next(r for r in resources if str(r.uri) == "egoi://events/recent")
+    assert "egoi_register_webhook registers one" in (recent.description or "")
 
 
 async def test_a_tag_by_id_and_a_segment(client: Client, server: EgoiServer) -> None:

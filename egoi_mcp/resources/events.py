@@ -1,15 +1,15 @@
 """The event resources: `egoi://events/recent`, `egoi://events/{trigger}` and `egoi://event/{event_id}`.
 
 Also the three 2025-era requests that go with live resources and that `MCPServer` does not serve itself:
-`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`; and what `completion/complete` suggests for
-the templates' arguments (trigger names, event ids: `complete_event_argument`, called by the one completion
-handler in `resources/prompts.py`).
+`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`; and the server's one `completion/complete`
+handler: trigger names and event ids for the templates, and the prompts' arguments through `complete_prompts`
+(see `resources/prompts.py`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
 import mcp.types as types
@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from pydantic import TypeAdapter
 
 from egoi_mcp import _sdk
+from egoi_mcp.errors import EGoiError
 from egoi_mcp.models import Event
 from egoi_mcp.redact import redact
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "complete_event_argument", "register_event_resources"]
 
 RESOURCE_LIMIT: Final = 50
+MAX_COMPLETIONS: Final = 100  # what completion/complete may return
 RESOURCE_TRIGGERS: Final = (*TRIGGERS, OTHER)
 JSON: Final = "application/json"
 
@@ -57,35 +59,65 @@ class EventSource(Protocol):
     def notifier(self) -> EventNotifier: ...
 
 
-def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource]) -> None:
+CampaignNames = Callable[[list[str]], Awaitable[dict[str, str]]]
+PromptCompleter = Callable[
+    [types.PromptReference, types.CompletionArgument, types.CompletionContext | None], Awaitable[list[str] | None]
+]
+
+
+def register_event_resources(
+    mcp: MCPServer,
+    current: Callable[[], EventSource],
+    *,
+    names: CampaignNames | None = None,
+    empty_hint: str = "",
+    complete_prompts: PromptCompleter | None = None,
+) -> None:
     """Add the event resources to `mcp`. `current()` gives the running server's store and notifier.
 
     Lists leave each event's payload out (`egoi://event/{id}` has it); every read is at most 256 KiB of text.
+    `names(hashes)` names the events' campaigns (the client's cached listing); `empty_hint` joins the lists'
+    descriptions (what fills them: a webhook pointing here). `complete_prompts` completes prompt arguments in
+    the one completion handler.
     """
     valid = ", ".join(RESOURCE_TRIGGERS)
+    hint = f" {empty_hint}" if empty_hint else ""
+
+    async def listing(events: list[Event]) -> str:
+        hashes = sorted({e.campaign_id for e in events if e.campaign_id})
+        known: dict[str, str] = {}
+        if names is not None and hashes:
+            try:
+                known = await names(hashes)
+            except EGoiError:
+                known = {}  # names are a courtesy: the events stand without them
+        named = [
+            e.model_copy(update={"campaign_name": known.get(e.campaign_id or "") or e.campaign_name}) for e in events
+        ]
+        return _listing(named)
 
     @mcp.resource(
         RECENT_URI,
         name="egoi_events_recent",
         title="Recent E-goi events",
         description="The 50 newest webhook events of every trigger (new subscribers, unsubscribes, opens, "
-        "clicks, bounces, sends), newest first. Subscribe to hear of new ones.",
+        f"clicks, bounces, sends), newest first. Subscribe to hear of new ones.{hint}",
         mime_type=JSON,
     )
     async def recent_events() -> str:
-        return _listing(await current().store.recent(None, RESOURCE_LIMIT))
+        return await listing(await current().store.recent(None, RESOURCE_LIMIT))
 
     @mcp.resource(
         TRIGGER_URI,
         name="egoi_events_by_trigger",
         title="Recent E-goi events of one trigger",
-        description=f"The 50 newest webhook events of one trigger, newest first. trigger: one of {valid}.",
+        description=f"The 50 newest webhook events of one trigger, newest first. trigger: one of {valid}.{hint}",
         mime_type=JSON,
     )
     async def events_by_trigger(trigger: str) -> str:
         if trigger not in RESOURCE_TRIGGERS:
             raise ResourceNotFoundError(f"unknown trigger {trigger!r}: use one of {valid}")
-        return _listing(await current().store.recent(trigger, RESOURCE_LIMIT))
+        return await listing(await current().store.recent(trigger, RESOURCE_LIMIT))
 
     @mcp.resource(
         EVENT_URI,
@@ -117,6 +149,24 @@ def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource])
         current().notifier.log_level = params.level
         logging.getLogger("egoi_mcp").setLevel(_PYTHON_LEVELS.get(params.level, logging.INFO))
         return types.EmptyResult()
+
+    @mcp.completion()  # type: ignore[no-untyped-call,untyped-decorator]  # the SDK leaves it untyped
+    async def complete(
+        ref: types.ResourceTemplateReference | types.PromptReference,
+        argument: types.CompletionArgument,
+        context: types.CompletionContext | None,
+    ) -> types.Completion | None:
+        """The one completion handler: the templates' trigger names and event ids, and the prompts' arguments."""
+        if isinstance(ref, types.ResourceTemplateReference):
+            values = await complete_event_argument(current(), ref.uri, argument.name, argument.value)
+        elif complete_prompts is not None:
+            values = await complete_prompts(ref, argument, context)
+        else:
+            values = None
+        if values is None:
+            return None
+        shown = values[:MAX_COMPLETIONS]
+        return types.Completion(values=shown, total=len(values), has_more=len(values) > len(shown))
 
     # MCPServer has no public API for these in SDK 2.3; the SDK's own conformance server registers them so.
     lowlevel = _sdk.lowlevel_server(mcp)

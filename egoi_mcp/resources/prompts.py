@@ -5,7 +5,8 @@ segment_id)`. Each tells the model which tools to call and what to conclude; a s
 server does not register (read-only, `--toolsets`) is left out.
 
 Completions: `list_id`, `campaign_id`, `segment_id` and `tag` of the prompts, from listings cached for a minute
-(the campaign names come from the client's own cache), plus the event templates' `trigger` and `event_id`.
+(the campaign names come from the client's own cache); the one completion handler (`resources/events.py`) calls
+the completer `register_prompts` returns.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import mcp.types as types
 from mcp.server import MCPServer
 
 from egoi_mcp.errors import EGoiError
-from egoi_mcp.resources.events import EventSource, complete_event_argument
+from egoi_mcp.resources.events import EventSource, PromptCompleter
 from egoi_mcp.tools import only_registered
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["PROMPTS", "register_prompts"]
 
 PROMPTS: Final = ("campaign_review", "list_health", "segment_send_checklist")
-MAX_VALUES: Final = 100  # what completion/complete may return
 _TTL: Final = 60.0
 
 
@@ -81,8 +81,9 @@ def _segment_send_checklist(campaign_id: str, segment_id: str) -> str:
     )
 
 
-def register_prompts(mcp: MCPServer, current: Callable[[], PromptSource], tool_names: Iterable[str]) -> None:
-    """Add the prompts and the completion handler to `mcp`; prompts name only the tools in `tool_names`."""
+def register_prompts(mcp: MCPServer, current: Callable[[], PromptSource], tool_names: Iterable[str]) -> PromptCompleter:
+    """Add the prompts to `mcp` (naming only the tools in `tool_names`); returns what completes their arguments,
+    for the one completion handler (`register_event_resources(..., complete_prompts=...)`)."""
     names = set(tool_names)
 
     @mcp.prompt(
@@ -105,21 +106,13 @@ def register_prompts(mcp: MCPServer, current: Callable[[], PromptSource], tool_n
 
     listings = _Listings()
 
-    @mcp.completion()  # type: ignore[no-untyped-call,untyped-decorator]  # the SDK leaves it untyped
     async def complete(
-        ref: types.ResourceTemplateReference | types.PromptReference,
-        argument: types.CompletionArgument,
-        context: types.CompletionContext | None,
-    ) -> types.Completion | None:
-        """The one completion handler: event template arguments, and ids for the prompts' arguments."""
-        if isinstance(ref, types.ResourceTemplateReference):
-            values = await complete_event_argument(current(), ref.uri, argument.name, argument.value)
-        else:
-            given = dict(context.arguments or {}) if context is not None else {}
-            values = await listings.complete(current().client, argument.name, argument.value, given)
-        if values is None:
-            return None
-        return types.Completion(values=values[:MAX_VALUES], total=len(values), has_more=len(values) > MAX_VALUES)
+        ref: types.PromptReference, argument: types.CompletionArgument, context: types.CompletionContext | None
+    ) -> list[str] | None:
+        given = dict(context.arguments or {}) if context is not None else {}
+        return await listings.complete(current().client, argument.name, argument.value, given)
+
+    return complete
 
 
 class _Listings:
