@@ -296,10 +296,9 @@ async def test_trigger_names_complete(client: Client) -> None:
     assert result.completion.values == ["email_soft_bounced", "email_sent"]
 
 
-# Tools whose typed output alone nearly fills the budget (18 report fields; the contact model and the page wrapper;
-# eleven update arguments), each with its measured size: none may grow, and the rest stay within 250.
-OVER_BUDGET = {"egoi_get_campaign_report": 280, "egoi_update_contacts": 271, "egoi_list_contacts": 256,
-               "egoi_search_contacts": 255}  # fmt: skip
+# The report's typed output alone (18 fields, top links, opens by day) is ~200 tokens: it may not grow past its
+# measured size, and every other tool stays within 250.
+OVER_BUDGET = {"egoi_get_campaign_report": 280}
 TOKEN_BUDGET = 250
 
 

@@ -23,7 +23,6 @@ _WHERE = {  # where a valid value comes from, for the arguments whose schema doe
     "limit": "a page size from 1 to 100",
     "confirm_token": "the confirm_token in the preview's call_again_with",
     "confirm": "true only with the confirm_token of the preview's call_again_with",
-    "status": "one of active, inactive, unconfirmed, removed",
     "trigger": "a trigger name, as the server instructions list them",
 }
 

@@ -15,7 +15,7 @@ from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Lengt
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
 Email = Annotated[str, Length(254, 3)]
-Tags = Annotated[list[str] | None, Length(20), Field(description="names or ids")]
+Tags = Annotated[list[str] | None, Length(20)]  # names or ids: the server instructions say so
 ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
 Name = Annotated[str | None, Length(100)]
 Phone = Annotated[str | None, Length(32)]  # any usual form: the client normalises it
@@ -53,7 +53,7 @@ async def egoi_search_contacts(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Contact]:
-    """Find contacts by e-mail, phone or 'first last' name (e-mail, phone: in every list unless list_id)."""
+    """Find contacts by e-mail, phone or 'first last' name (all lists unless list_id)."""
     return await runtime(ctx).client.search_contacts(query, list_id, limit=limit, cursor=cursor)
 
 
@@ -66,6 +66,12 @@ def _status(value: str | None) -> str | None:
 _STATUSES = ("active", "inactive", "unconfirmed", "removed")
 
 
+def _settable_status(value: str | None) -> str | None:
+    if value is not None and value not in ("active", "inactive"):
+        raise ValueError("expected active or inactive")
+    return value
+
+
 @tool("List contacts", read_only=True, idempotent=True)
 async def egoi_list_contacts(
     ctx: Context,
@@ -76,7 +82,7 @@ async def egoi_list_contacts(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Contact]:
-    """Contacts of a list, or of one segment or tag."""
+    """A list's contacts."""
     wanted = cast(ContactStatus | None, status)
     tag_ref: str | int | None = int(tag) if tag is not None and tag.strip().isdigit() else tag
     return await runtime(ctx).client.list_contacts(
@@ -122,20 +128,19 @@ async def egoi_update_contacts(
     last_name: Name = None,
     email: Annotated[str | None, Length(254)] = None,
     phone: Phone = None,
-    status: Literal["active", "inactive"] | None = None,
+    status: Annotated[str | None, AfterValidator(_settable_status)] = None,
     tags: Tags = None,
     confirm: Confirm = False,
     confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Set fields (email: one contact only) and add tags on contacts of a list, thousands at once. Previews
-    unless confirm=true."""
+    """Set fields (email: of one contact) and add tags on contacts of a list. Previews unless confirm=true."""
     rt = runtime(ctx)
 
     async def act() -> str:
         resolved = rt.client.resolve_list_id(list_id)
         n = await rt.client.update_contacts(
             contact_ids, resolved, tags=tags, first_name=first_name, last_name=last_name, email=email, phone=phone,
-            status=status,
+            status=cast(Literal["active", "inactive"] | None, status),
         )  # fmt: skip
         return f"updated {n} contact(s) in list {resolved}"
 
@@ -191,6 +196,6 @@ TOOLSET = Toolset(
     ),
     about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
     "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
-    "finds it by e-mail). egoi_list_contacts takes a segment_id or a tag (name or id) to list only those, and "
-    f"a status ({', '.join(_STATUSES)}).",
+    "finds it by e-mail). Tags are given by name or id. egoi_list_contacts takes a segment_id or a tag to list "
+    f"only those, and a status ({', '.join(_STATUSES)}).",
 )
