@@ -213,6 +213,15 @@ async def test_webhook_loop_on_the_sandbox(client: Client, server: EgoiServer) -
     events = await call(client, "egoi_list_events", trigger="new_subscriber")
     assert [e["contact_id"] for e in events["items"]] == [contact["id"]]
     assert events["items"][0]["email"] == "loop@example.com" and "payload" not in events["items"][0]
+    by_email = await call(client, "egoi_list_events", contact="loop@example.com")
+    assert [e["id"] for e in by_email["items"]] == [e["id"] for e in events["items"]]
+    assert (await call(client, "egoi_list_events", contact=contact["id"]))["items"] == by_email["items"]
+    since = await call(client, "egoi_list_events", after="2000-01-01T00:00:00Z", trigger="new_subscriber")
+    assert since["items"] == events["items"], "after: a date-time means received since"
+    newer = await call(client, "egoi_list_events", after=events["items"][0]["id"])
+    assert newer["items"] == [], "after: an event id means only newer ones"
+    assert "ISO date-time" in await fails(client, "egoi_list_events", after="yesterday")
+    assert "INVALID_ARGUMENT trigger" in await fails(client, "egoi_list_events", trigger="opened")
     full = await client.read_resource(f"egoi://event/{events['items'][0]['id']}")
     assert json.loads(full.contents[0].text)["payload"], "egoi://event/{id} gives the event's payload"
 
