@@ -55,8 +55,9 @@ def _campaign_review(campaign_id: str) -> str:
 def _list_health(list_id: str) -> str:
     return (
         f"Assess the health of E-goi list {list_id}. "
-        f"Call egoi_list_contacts(list_id={list_id}, limit=1) for its size, and again with status='inactive', "
-        "status='removed' and status='unconfirmed' to count those. "
+        f"Call egoi_list_contacts(list_id={list_id}, limit=100) for its size (total) and its contacts' statuses; "
+        "page on with next_cursor to count every status on a small list, or estimate the shares from the first "
+        "pages of a large one. "
         f"Call egoi_list_events(list_id={list_id}, limit=100) for recent subscribes, unsubscribes and bounces. "
         f"Call egoi_list_campaigns(list_id={list_id}, status='sent', limit=3) and "
         "egoi_get_campaign_report for each of them. "
