@@ -7,6 +7,13 @@ The baseline is the fewest requests E-goi's v3 API allows for the same result, w
 - `GET /tags` has no name filter, so turning names into ids needs one listing (then cached); a new name needs a
   `POST /tags`;
 - a segment-send preview needs the campaign (name), the segment (name) and its size: 3 reads; the send is 1.
+- a report is `GET /reports/email/{hash}`, which carries no campaign name: 1 (the name comes from what the client
+  already read, e.g. a campaign listing, never from an extra call);
+- a tag's contacts go through its tag segment (`GET /lists/{id}/segments?type=tag`, named after the tag but
+  carrying no tag id), then the segment's contacts; naming the tags those contacts carry needs the tag listing:
+  3 cold, 2 when the tag names are cached (E-goi offers no way to 2 cold with the tags named);
+- a contact's timeline is 1 call, +1 campaign listing and +1 tag listing to name its campaigns and tags when cold;
+- cancelling reads the queue (`GET /operations?type=email`) and cancels (`POST /operations/actions/cancel`).
 Goal: equal to the minimum. Setup data (lists, contacts, tags) is put into the sandbox directly, uncounted.
 """
 
@@ -73,7 +80,8 @@ async def _count_calls(server: Any, mcp: Any, rows: list[tuple[str, int, int, st
             preview = await mcp.call_tool(tool, args)
             args = preview.structured_content["call_again_with"]
         if cold:
-            client._tags.forget()  # a fresh process: no tag names known yet
+            client._tags.forget()  # a fresh process: no tag names or campaign names known yet
+            client._campaign_names.forget()
         before = sandbox.budget.used
         result = await mcp.call_tool(tool, args)
         if result.is_error:
@@ -113,6 +121,51 @@ async def _count_calls(server: Any, mcp: Any, rows: list[tuple[str, int, int, st
     await count(
         "segment send: confirmed", 1, "1 actions/send", "egoi_send_email_to_segment", {**send, "confirm": True},
         cold=False,
+    )  # fmt: skip
+    sent = next(c for c in sandbox.campaigns.values() if c.list_id == 1 and c.status == "sent")
+    await count(
+        "campaign report, cold", 1, "1 GET /reports/email/{hash}",
+        "egoi_get_campaign_report", {"campaign_id": sent.campaign_hash}, cold=True,
+    )  # fmt: skip
+    await mcp.call_tool("egoi_list_campaigns", {"list_id": 1})
+    await count(
+        "campaign report, after a campaign listing", 1, "1 GET /reports/email/{hash} (the name is known)",
+        "egoi_get_campaign_report", {"campaign_id": sent.campaign_hash}, cold=False,
+    )  # fmt: skip
+    await count(
+        "contacts of a tag, first page, cold", 3, "tag segment + its contacts + 1 tag listing (names)",
+        "egoi_list_contacts", {"list_id": 1, "tag": "vip"}, cold=True,
+    )  # fmt: skip
+    await count(
+        "contacts of a tag, first page, tag names cached", 2, "tag segment + its contacts",
+        "egoi_list_contacts", {"list_id": 1, "tag": "vip"}, cold=False,
+    )  # fmt: skip
+    await count(
+        "contacts of a list, page", 1, "1 GET /lists/{id}/contacts", "egoi_list_contacts", {"list_id": 1},
+        cold=False,
+    )  # fmt: skip
+    someone = next(c for c in sandbox.contacts_of(1) if c.email_stats.opens > 0)
+    await count(
+        "contact activity, cold", 3, "1 activities page + 1 campaign listing + 1 tag listing (names)",
+        "egoi_get_contact_activity", {"contact_id": someone.contact_id, "list_id": 1}, cold=True,
+    )  # fmt: skip
+    await count(
+        "contact activity, names cached", 1, "1 activities page",
+        "egoi_get_contact_activity", {"contact_id": someone.contact_id, "list_id": 1}, cold=False,
+    )  # fmt: skip
+    scheduled = {"campaign_id": campaign.campaign_hash, "segment_id": segment.segment_id, "list_id": 1,
+                 "send_at": "2099-01-01T18:00:00+00:00"}  # fmt: skip
+    await count(
+        "scheduled segment send: confirmed", 1, "1 actions/send with schedule_date",
+        "egoi_send_email_to_segment", {**scheduled, "confirm": True}, cold=False,
+    )  # fmt: skip
+    await count(
+        "cancel a scheduled send: preview", 1, "1 GET /operations", "egoi_cancel_send",
+        {"campaign_id": campaign.campaign_hash}, cold=False,
+    )  # fmt: skip
+    await count(
+        "cancel a scheduled send: confirmed", 2, "1 GET /operations + 1 actions/cancel", "egoi_cancel_send",
+        {"campaign_id": campaign.campaign_hash, "confirm": True}, cold=False,
     )  # fmt: skip
     return rows
 

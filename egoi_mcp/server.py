@@ -34,15 +34,16 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from egoi_mcp import __version__, _sdk
+from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import register_secret
-from egoi_mcp.resources import EventNotifier, register_event_resources
+from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
-from egoi_mcp.tools import instructions, register_tools, selected_tools
+from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
 from egoi_mcp.tools._arguments import argument_errors
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
@@ -57,7 +58,10 @@ MAX_MCP_BODY: Final = 1024 * 1024
 SESSION_IDLE_TIMEOUT: Final = 5 * 60.0  # a 2025-era session idle this long is closed, freeing its slot
 MIN_TOKEN_LENGTH: Final = 32
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
-_RESOURCES: Final = "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones."
+_RESOURCES: Final = (
+    "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones. Prompts "
+    "campaign_review, list_health and segment_send_checklist walk through recurring jobs."
+)
 _LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]  # Settings checks the value
 _LIST_CACHE: Final = CacheHint(ttl_ms=60_000, scope="private")
 
@@ -127,10 +131,19 @@ class EgoiServer:
             log_level=cast(_LogLevel, settings.log_level),
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
             cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
+            extensions=[apps_extension()],
+            middleware=[show_views_to_apps_clients],
             **_auth(settings),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
-        register_event_resources(self.mcp, self.current)
+        complete_prompts = register_prompts(self.mcp, self.current, self.tools)
+        register_event_resources(
+            self.mcp, self.current, names=self._campaign_names, empty_hint=_empty_hint(self.tools),
+            complete_prompts=complete_prompts,
+        )  # fmt: skip
+
+    async def _campaign_names(self, hashes: list[str]) -> dict[str, str]:
+        return await self.current().client.campaign_names(hashes)
 
     def current(self) -> Runtime:
         """The running server's resources; an error outside the lifespan."""
@@ -287,6 +300,14 @@ async def _serve_receiver(app: Starlette, listen: str) -> None:
     # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
     receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     await receiver.serve()
+
+
+def _empty_hint(tools: list[str]) -> str:
+    """What fills the event lists, naming the tool that does it only when it is registered."""
+    return only_registered(
+        "They fill once an E-goi webhook sends a list's events to this server. egoi_register_webhook registers one.",
+        set(tools),
+    )
 
 
 def _auth(settings: Settings) -> dict[str, Any]:

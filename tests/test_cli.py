@@ -67,7 +67,7 @@ async def test_stdio_server_in_both_eras(tmp_path: Path, mode: str) -> None:
     )
     async with Client(params, mode=mode) as client:
         tools = (await client.list_tools()).tools
-        assert len(tools) == 21
+        assert len(tools) == 25
         result = await client.call_tool("egoi_search_contacts", {"query": "example.com", "list_id": 1})
         assert not result.is_error
         assert SECRET_KEY not in str(result.content)

@@ -155,7 +155,10 @@ def email_report(**overall: int) -> dict[str, Any]:
 
 async def test_campaign_report_counts_rates_and_summary(api: respx.MockRouter, client: EGoiClient) -> None:
     route = api.get("/reports/email/spring").respond(200, json=email_report())
+    await client.campaign_list()  # the campaign's name is known from a listing: the report itself is one call
+    calls = len(api.calls)
     report = await client.get_campaign_report("spring")
+    assert len(api.calls) == calls + 1
     params = dict(route.calls.last.request.url.params)
     assert params["date"] == "true" and params["url"] == "true" and params["location"] == "false"
     assert report == CampaignReport(
@@ -171,9 +174,17 @@ async def test_campaign_report_counts_rates_and_summary(api: respx.MockRouter, c
 
 async def test_report_of_an_unsent_campaign_says_so(api: respx.MockRouter, client: EGoiClient) -> None:
     api.get("/reports/email/spring").respond(200, json={"campaign_hash": "spring", "overall": {}})
+    await client.get_campaign("spring")
     report = await client.get_campaign_report("spring")
     assert (report.sent, report.open_rate, report.click_rate, report.bounce_rate) == (0, 0.0, 0.0, 0.0)
     assert report.summary == "campaign 'Spring sale' has not been sent yet: there is nothing to report"
+
+
+async def test_a_cold_report_is_one_call_without_the_name(api: respx.MockRouter, client: EGoiClient) -> None:
+    api.get("/reports/email/spring").respond(200, json={"campaign_hash": "spring", "overall": {}})
+    report = await client.get_campaign_report("spring")
+    assert len(api.calls) == 1 and report.name is None
+    assert report.summary == "campaign spring has not been sent yet: there is nothing to report"
 
 
 async def test_report_of_an_unknown_campaign(api: respx.MockRouter, client: EGoiClient) -> None:

@@ -213,8 +213,17 @@ async def test_webhook_loop_on_the_sandbox(client: Client, server: EgoiServer) -
     events = await call(client, "egoi_list_events", trigger="new_subscriber")
     assert [e["contact_id"] for e in events["items"]] == [contact["id"]]
     assert events["items"][0]["email"] == "loop@example.com" and "payload" not in events["items"][0]
-    full = await call(client, "egoi_list_events", trigger="new_subscriber", include_payload=True)
-    assert full["items"][0]["payload"], "include_payload=true gives each event's payload"
+    by_email = await call(client, "egoi_list_events", contact="loop@example.com")
+    assert [e["id"] for e in by_email["items"]] == [e["id"] for e in events["items"]]
+    assert (await call(client, "egoi_list_events", contact=contact["id"]))["items"] == by_email["items"]
+    since = await call(client, "egoi_list_events", after="2000-01-01T00:00:00Z", trigger="new_subscriber")
+    assert since["items"] == events["items"], "after: a date-time means received since"
+    newer = await call(client, "egoi_list_events", after=events["items"][0]["id"])
+    assert newer["items"] == [], "after: an event id means only newer ones"
+    assert "ISO date-time" in await fails(client, "egoi_list_events", after="yesterday")
+    assert "INVALID_ARGUMENT trigger" in await fails(client, "egoi_list_events", trigger="opened")
+    full = await client.read_resource(f"egoi://event/{events['items'][0]['id']}")
+    assert json.loads(full.contents[0].text)["payload"], "egoi://event/{id} gives the event's payload"
 
     recent = await client.read_resource("egoi://events/recent")
     assert contact["id"] in recent.contents[0].text
@@ -259,14 +268,17 @@ async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
     built = build_server(make_settings(tmp_path, read_only=True, toolsets=["contacts", "tags", "events"]))
     async with Client(built.mcp, mode=mode) as client:
         names = sorted(t.name for t in (await client.list_tools()).tools)
-        assert names == ["egoi_get_contact", "egoi_list_events", "egoi_list_tags", "egoi_search_contacts"]
+        assert names == [
+            "egoi_get_contact", "egoi_get_contact_activity", "egoi_list_contacts", "egoi_list_events", "egoi_list_tags",
+            "egoi_search_contacts",
+        ]  # fmt: skip
         result = await client.call_tool("egoi_delete_contacts", {"contact_ids": ["0123456789"], "confirm": True})
         assert result.is_error
 
 
 async def test_every_tool_has_title_annotations_and_output_schema(client: Client) -> None:
     tools = (await client.list_tools()).tools
-    assert len(tools) == 21
+    assert len(tools) == 25
     for tool in tools:
         assert tool.title, tool.name
         a = tool.annotations
@@ -291,3 +303,21 @@ async def test_trigger_names_complete(client: Client) -> None:
     ref = types.ResourceTemplateReference(uri="egoi://events/{trigger}")
     result = await client.complete(ref, {"name": "trigger", "value": "email_s"})
     assert result.completion.values == ["email_soft_bounced", "email_sent"]
+
+
+# The report's typed output alone (18 fields, top links, opens by day) is ~200 tokens: it may not grow past its
+# measured size, and every other tool stays within 250.
+OVER_BUDGET = {"egoi_get_campaign_report": 280}
+TOKEN_BUDGET = 250
+
+
+@pytest.mark.parametrize(
+    "mode", [{}, {"read_only": True}, {"toolsets": ["contacts"]}, {"toolsets": ["campaigns", "events"]}]
+)
+def test_every_tool_fits_the_token_budget_in_every_mode(mode: dict[str, Any]) -> None:
+    """Tokens estimated as the bench does (bench/tools_list.py): bytes of the compact JSON a client receives / 4."""
+    from tests.snapshot import render_tools_list
+
+    for tool in render_tools_list(**mode):
+        tokens = len(json.dumps(tool, separators=(",", ":"), ensure_ascii=False).encode()) / 4
+        assert tokens <= OVER_BUDGET.get(tool["name"], TOKEN_BUDGET), (tool["name"], tokens)

@@ -27,7 +27,9 @@ class CampaignsAPI(ContactsAPI):
             "/campaigns", limit=limit, cursor=cursor,
             params={"channel": channel, "list_id": list_id, "status": status},
         )  # fmt: skip
-        return make_page([parse(Campaign.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
+        campaigns = [parse(Campaign.from_egoi, i) for i in items]
+        self._campaign_names.learn({c.id: c.name for c in campaigns})
+        return make_page(campaigns, offset=offset, limit=limit, total=total)
 
     async def get_campaign(self, campaign_id: str) -> Campaign:
         """One campaign by hash (`GET /campaigns?campaign_hash=`)."""
@@ -37,7 +39,9 @@ class CampaignsAPI(ContactsAPI):
             raise NotFoundError(
                 f"no campaign {campaign_id!r}: list campaigns to see their ids", code="CAMPAIGN_NOT_FOUND", status=404
             )
-        return parse(Campaign.from_egoi, items[0])
+        campaign = parse(Campaign.from_egoi, items[0])
+        self._campaign_names.learn({campaign.id: campaign.name})
+        return campaign
 
     async def campaign_names(self, campaign_ids: list[str] | None = None) -> dict[str, str]:
         """Campaign hash -> name, from one cached listing; with `campaign_ids`, only those (a hash the cache
@@ -117,14 +121,17 @@ class CampaignsAPI(ContactsAPI):
             ) from None
 
     async def get_campaign_report(self, campaign_id: str) -> CampaignReport:
-        """How an e-mail campaign did (`GET /reports/email/{campaign_hash}`), with rates and a summary line."""
+        """How an e-mail campaign did (`GET /reports/email/{campaign_hash}`), with rates and a summary line.
+
+        Always one call: E-goi's report carries only the hash, so the name is the one the client already knows
+        (from a campaign listing or read), else left out."""
         check_campaign(campaign_id)
         body = await self._request(
             "GET", path("/reports/email/{}", campaign_id), params=_REPORT_PARTS, resource="campaign"
         )
         if not isinstance(body, dict):
             raise unexpected("the campaign report")
-        names = await self._campaign_names.lookup([campaign_id])
+        names = self._campaign_names.known([campaign_id])
         return parse(CampaignReport.from_egoi, body, campaign_id=campaign_id, name=names.get(campaign_id))
 
     async def pending_sends(self, campaign_id: str) -> list[Operation]:

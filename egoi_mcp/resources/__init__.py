@@ -1,10 +1,12 @@
-"""MCP resources: E-goi's webhook events, live."""
+"""MCP resources: E-goi's webhook events, live; the prompts and the one completion handler."""
 
 from egoi_mcp.resources.events import RESOURCE_LIMIT, RESOURCE_TRIGGERS, register_event_resources
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier, affected_uris
+from egoi_mcp.resources.prompts import PROMPTS, register_prompts
 
 __all__ = [
     "EVENT_URI",
+    "PROMPTS",
     "RECENT_URI",
     "RESOURCE_LIMIT",
     "RESOURCE_TRIGGERS",
@@ -12,4 +14,5 @@ __all__ = [
     "EventNotifier",
     "affected_uris",
     "register_event_resources",
+    "register_prompts",
 ]

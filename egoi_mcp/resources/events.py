@@ -1,14 +1,15 @@
 """The event resources: `egoi://events/recent`, `egoi://events/{trigger}` and `egoi://event/{event_id}`.
 
 Also the three 2025-era requests that go with live resources and that `MCPServer` does not serve itself:
-`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`; and `completion/complete` for the
-templates' arguments (trigger names, event ids).
+`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`; and the server's one `completion/complete`
+handler: trigger names and event ids for the templates, and the prompts' arguments through `complete_prompts`
+(see `resources/prompts.py`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
 import mcp.types as types
@@ -18,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from pydantic import TypeAdapter
 
 from egoi_mcp import _sdk
+from egoi_mcp.errors import EGoiError
 from egoi_mcp.models import Event
 from egoi_mcp.redact import redact
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
@@ -27,9 +29,10 @@ from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 if TYPE_CHECKING:
     from egoi_mcp.store import Store
 
-__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "register_event_resources"]
+__all__ = ["RESOURCE_LIMIT", "RESOURCE_TRIGGERS", "EventSource", "complete_event_argument", "register_event_resources"]
 
 RESOURCE_LIMIT: Final = 50
+MAX_COMPLETIONS: Final = 100  # what completion/complete may return
 RESOURCE_TRIGGERS: Final = (*TRIGGERS, OTHER)
 JSON: Final = "application/json"
 
@@ -56,35 +59,65 @@ class EventSource(Protocol):
     def notifier(self) -> EventNotifier: ...
 
 
-def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource]) -> None:
+CampaignNames = Callable[[list[str]], Awaitable[dict[str, str]]]
+PromptCompleter = Callable[
+    [types.PromptReference, types.CompletionArgument, types.CompletionContext | None], Awaitable[list[str] | None]
+]
+
+
+def register_event_resources(
+    mcp: MCPServer,
+    current: Callable[[], EventSource],
+    *,
+    names: CampaignNames | None = None,
+    empty_hint: str = "",
+    complete_prompts: PromptCompleter | None = None,
+) -> None:
     """Add the event resources to `mcp`. `current()` gives the running server's store and notifier.
 
     Lists leave each event's payload out (`egoi://event/{id}` has it); every read is at most 256 KiB of text.
+    `names(hashes)` names the events' campaigns (the client's cached listing); `empty_hint` joins the lists'
+    descriptions (what fills them: a webhook pointing here). `complete_prompts` completes prompt arguments in
+    the one completion handler.
     """
     valid = ", ".join(RESOURCE_TRIGGERS)
+    hint = f" {empty_hint}" if empty_hint else ""
+
+    async def listing(events: list[Event]) -> str:
+        hashes = sorted({e.campaign_id for e in events if e.campaign_id})
+        known: dict[str, str] = {}
+        if names is not None and hashes:
+            try:
+                known = await names(hashes)
+            except EGoiError:
+                known = {}  # names are a courtesy: the events stand without them
+        named = [
+            e.model_copy(update={"campaign_name": known.get(e.campaign_id or "") or e.campaign_name}) for e in events
+        ]
+        return _listing(named)
 
     @mcp.resource(
         RECENT_URI,
         name="egoi_events_recent",
         title="Recent E-goi events",
         description="The 50 newest webhook events of every trigger (new subscribers, unsubscribes, opens, "
-        "clicks, bounces, sends), newest first. Subscribe to hear of new ones.",
+        f"clicks, bounces, sends), newest first. Subscribe to hear of new ones.{hint}",
         mime_type=JSON,
     )
     async def recent_events() -> str:
-        return _listing(await current().store.recent(None, RESOURCE_LIMIT))
+        return await listing(await current().store.recent(None, RESOURCE_LIMIT))
 
     @mcp.resource(
         TRIGGER_URI,
         name="egoi_events_by_trigger",
         title="Recent E-goi events of one trigger",
-        description=f"The 50 newest webhook events of one trigger, newest first. trigger: one of {valid}.",
+        description=f"The 50 newest webhook events of one trigger, newest first. trigger: one of {valid}.{hint}",
         mime_type=JSON,
     )
     async def events_by_trigger(trigger: str) -> str:
         if trigger not in RESOURCE_TRIGGERS:
             raise ResourceNotFoundError(f"unknown trigger {trigger!r}: use one of {valid}")
-        return _listing(await current().store.recent(trigger, RESOURCE_LIMIT))
+        return await listing(await current().store.recent(trigger, RESOURCE_LIMIT))
 
     @mcp.resource(
         EVENT_URI,
@@ -123,23 +156,33 @@ def register_event_resources(mcp: MCPServer, current: Callable[[], EventSource])
         argument: types.CompletionArgument,
         context: types.CompletionContext | None,
     ) -> types.Completion | None:
-        """Suggest trigger names and recent event ids for the two templates (egoi-mcp has no prompts)."""
-        if not isinstance(ref, types.ResourceTemplateReference):
-            return None
-        if ref.uri == TRIGGER_URI and argument.name == "trigger":
-            values = [t for t in RESOURCE_TRIGGERS if t.startswith(argument.value)]
-        elif ref.uri == EVENT_URI and argument.name == "event_id":
-            recent: Sequence[Event] = await current().store.recent(None, 100)
-            values = [e.id for e in recent if e.id.startswith(argument.value)]
+        """The one completion handler: the templates' trigger names and event ids, and the prompts' arguments."""
+        if isinstance(ref, types.ResourceTemplateReference):
+            values = await complete_event_argument(current(), ref.uri, argument.name, argument.value)
+        elif complete_prompts is not None:
+            values = await complete_prompts(ref, argument, context)
         else:
+            values = None
+        if values is None:
             return None
-        return types.Completion(values=values, total=len(values), has_more=False)
+        shown = values[:MAX_COMPLETIONS]
+        return types.Completion(values=shown, total=len(values), has_more=len(values) > len(shown))
 
     # MCPServer has no public API for these in SDK 2.3; the SDK's own conformance server registers them so.
     lowlevel = _sdk.lowlevel_server(mcp)
     lowlevel.add_request_handler("resources/subscribe", types.SubscribeRequestParams, on_subscribe)
     lowlevel.add_request_handler("resources/unsubscribe", types.UnsubscribeRequestParams, on_unsubscribe)
     lowlevel.add_request_handler("logging/setLevel", types.SetLevelRequestParams, on_set_level)
+
+
+async def complete_event_argument(source: EventSource, uri: str, name: str, prefix: str) -> list[str] | None:
+    """Trigger names for `egoi://events/{trigger}`, recent event ids for `egoi://event/{event_id}`; None otherwise."""
+    if uri == TRIGGER_URI and name == "trigger":
+        return [t for t in RESOURCE_TRIGGERS if t.startswith(prefix)]
+    if uri == EVENT_URI and name == "event_id":
+        recent: Sequence[Event] = await source.store.recent(None, 100)
+        return [e.id for e in recent if e.id.startswith(prefix)]
+    return None
 
 
 def _listing(events: list[Event]) -> str:

@@ -76,7 +76,10 @@ def register_tools(server: MCPServer, *, read_only: bool, toolsets: Iterable[str
 def instructions(tool_names: Iterable[str], *, resources: str) -> str:
     """The server instructions, from the toolsets with a registered tool; naming no tool that is not registered."""
     names = set(tool_names)
-    parts = ["E-goi marketing account tools."]
+    parts = [
+        "E-goi marketing account tools. List tools return pages: limit 1-100 (default 25); pass a page's "
+        "next_cursor as cursor for the next one."
+    ]
     parts += [ts.about for ts in TOOLSETS if ts.about and any(t.name in names for t in ts.tools)]
     if any(t.destructive for ts in TOOLSETS for t in ts.tools if t.name in names):
         parts.append(_CONFIRM_NOTE)

@@ -14,10 +14,16 @@ _WHERE = {  # where a valid value comes from, for the arguments whose schema doe
     "contact_id": "a contact_id from egoi_search_contacts (10 hex characters, of that list)",
     "contact_ids": "contact_ids from egoi_search_contacts (10 hex characters, of that list)",
     "list_id": "a list id from egoi_list_lists",
+    "campaign_id": "a campaign id (hash) from egoi_list_campaigns",
+    "segment_id": "a segment id from egoi_list_segments",
+    "send_at": "an ISO date-time in the future, e.g. 2026-12-01T18:00:00+00:00",
     "tag_id": "a tag id from egoi_list_tags",
     "webhook_id": "a webhook id from egoi_list_webhooks",
     "cursor": "the next_cursor of the previous page",
+    "limit": "a page size from 1 to 100",
     "confirm_token": "the confirm_token in the preview's call_again_with",
+    "confirm": "true only with the confirm_token of the preview's call_again_with",
+    "trigger": "a trigger name, as the server instructions list them",
 }
 
 

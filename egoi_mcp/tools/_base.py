@@ -4,13 +4,14 @@ accessor and the parameter types every tool describes the same way."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import mcp.types as types
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, Field, StrictBool
+from pydantic import AfterValidator, StrictBool
 
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.redact import redact
@@ -62,10 +63,29 @@ def _positive(value: int | None) -> int | None:
 ListId = Annotated[int | None, AfterValidator(_positive)]
 RequiredListId = Annotated[int, AfterValidator(_positive)]
 ListFilter = Annotated[int | None, AfterValidator(_positive)]
-ContactId = Annotated[str, Field(pattern=r"^[a-fA-F0-9]{10}$")]  # the instructions say where ids come from
-Limit = Annotated[int, Field(ge=1, le=100)]
-Cursor = Annotated[str | None, Field(description="a previous next_cursor")]
-Confirm = Annotated[StrictBool, Field(description="false: preview; true+confirm_token: act")]
+
+
+def _contact_id(value: str) -> str:
+    if not _CONTACT_ID.fullmatch(value):
+        raise ValueError("expected 10 hex characters")
+    return value
+
+
+_CONTACT_ID = re.compile(r"[a-fA-F0-9]{10}")
+# The form and where ids come from are in the server instructions; a bad one gets an error saying both.
+ContactId = Annotated[str, AfterValidator(_contact_id)]
+
+
+def _page_size(value: int) -> int:
+    if not 1 <= value <= 100:
+        raise ValueError(f"must be 1 to 100, not {value}")
+    return value
+
+
+# The page size's bounds and the cursor's meaning are in the server instructions, not in every list tool's schema.
+Limit = Annotated[int, AfterValidator(_page_size)]
+Cursor = str | None
+Confirm = StrictBool  # the server instructions explain the preview and call_again_with
 ConfirmToken = str | None  # the preview's call_again_with carries it
 
 

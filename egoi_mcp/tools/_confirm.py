@@ -30,14 +30,23 @@ from egoi_mcp.redact import redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.seal import TokenRefused, canonical
 
-__all__ = ["ActionResult", "Confirmation", "Decision", "Preview", "bind_confirmation", "confirmation", "confirmed"]
+__all__ = [
+    "ActionResult",
+    "Confirmation",
+    "Decision",
+    "NothingToDo",
+    "Preview",
+    "bind_confirmation",
+    "confirmation",
+    "confirmed",
+]
 
 Summary = Callable[..., Awaitable[str]]
 
 
 class ActionResult(BaseModel):
     # no docstring: it would be sent in every destructive tool's output schema
-    status: Literal["confirmation_required", "done", "declined"]
+    status: Literal["confirmation_required", "done", "declined", "nothing_to_do"]
     summary: str
     call_again_with: dict[str, Any] | None = None
 
@@ -51,7 +60,15 @@ class Preview(BaseModel):
     call_again_with: dict[str, Any]
 
 
-Decision = ElicitationResult[Confirmation | Preview]
+class Nothing(BaseModel):
+    summary: str
+
+
+class NothingToDo(Exception):
+    """Raised by a summary when there is nothing to act on: the tool says so, no token, no question."""
+
+
+Decision = ElicitationResult[Confirmation | Preview | Nothing]
 
 
 class _ConfirmationResolver:
@@ -74,7 +91,7 @@ class _ConfirmationResolver:
         self.__signature__ = inspect.Signature([ctx, *params])
         self.tool = fn.__name__
 
-    async def __call__(self, ctx: Context, **arguments: Any) -> Confirmation | Preview | Elicit[Confirmation]:
+    async def __call__(self, ctx: Context, **arguments: Any) -> Confirmation | Preview | Nothing | Elicit[Confirmation]:
         rt = runtime(ctx)
         confirm, token = arguments.get("confirm"), arguments.get("confirm_token")
         args = canonical(arguments)
@@ -87,6 +104,8 @@ class _ConfirmationResolver:
             capabilities = ctx.client_capabilities
             if capabilities is not None and capabilities.elicitation is not None:
                 return Elicit(f"Allow the assistant to {await self._summary(rt, args)}?", Confirmation)
+        except NothingToDo as exc:
+            return Nothing(summary=str(exc))
         except TokenRefused as exc:
             raise ToolError(f"CONFIRMATION_REFUSED: {exc}") from None
         except EGoiError as exc:
@@ -137,6 +156,8 @@ async def confirmed(decision: Decision, *, act: Callable[[], Awaitable[str]]) ->
             return ActionResult(
                 status="confirmation_required", summary=data.summary, call_again_with=data.call_again_with
             )
+        if isinstance(data, Nothing):
+            return ActionResult(status="nothing_to_do", summary=data.summary)
         if isinstance(data, Confirmation) and data.confirm is True:
             return ActionResult(status="done", summary=await act())
     return ActionResult(status="declined", summary="The user declined. Nothing was changed.")

@@ -30,8 +30,23 @@ def compact_schema(schema: Any) -> Any:
 
 
 def strict_output_schema(schema: Any) -> Any:
-    """An output schema in fewer tokens, every property typed, optional ones absent rather than null."""
-    return _portable(_inline(_compact(schema, optional_null=False)))
+    """An output schema in fewer tokens, every property typed, optional ones absent rather than null. Only the
+    top level says which properties are always there, and an array's items with properties are plainly objects
+    (inner `required` lists and `type: object` cost tokens on every turn)."""
+    out = _portable(_inline(_compact(schema, optional_null=False)))
+    return {**out, "properties": _without_required(out.get("properties"))} if isinstance(out, dict) else out
+
+
+def _without_required(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_without_required(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _without_required(value) for key, value in node.items() if key != "required"}
+    items = out.get("items")
+    if isinstance(items, dict) and "properties" in items and items.get("type") == "object":
+        out["items"] = {key: value for key, value in items.items() if key != "type"}
+    return out
 
 
 def _inline(schema: Any) -> Any:
@@ -62,7 +77,7 @@ def _compact(schema: Any, *, optional_null: bool = True) -> Any:
     for key, value in schema.items():
         if key == "title" and isinstance(value, str):
             continue
-        if key == "default" and value in (None, False):  # false: what leaving a flag out means anyway
+        if key == "default":  # null/false: what leaving it out means; others: the instructions or descriptions say
             continue
         if key in ("properties", "$defs"):
             out[key] = {name: _compact(sub, optional_null=optional_null) for name, sub in value.items()}

@@ -1,16 +1,21 @@
-"""Campaigns toolset: list e-mail campaigns and send them to one contact or a segment.
+"""Campaigns toolset: list e-mail campaigns, read how one did, send it (now or at a time) and stop a pending send.
 
-Sends are never retried and never idempotent: a send runs once, after a preview and confirmation.
+Sends are never retried and never idempotent: a send runs once, after a preview and confirmation. A preview
+works out the list the send will use (the campaign's own unless `list_id`), refuses what E-goi would refuse,
+and warns about what a person would want to know first.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, Resolve
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from egoi_mcp.models import Campaign, Page
+from egoi_mcp._dates import parse_datetime
+from egoi_mcp.errors import InvalidArgumentError, NotFoundError
+from egoi_mcp.models import Campaign, CampaignReport, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import (
     Confirm,
@@ -24,10 +29,19 @@ from egoi_mcp.tools._base import (
     Toolset,
     tool,
 )
-from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
+from egoi_mcp.tools._confirm import ActionResult, Decision, NothingToDo, confirmation, confirmed
 
-CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$", description="from egoi_list_campaigns")]
-SegmentId = Annotated[str, Length(64, 1), Field(description="from egoi_list_segments")]
+CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$")]  # the instructions say where ids come from
+SegmentId = Annotated[str, Length(64, 1)]
+
+
+def _date_time(value: str | None) -> str | None:
+    if value is not None and parse_datetime(value) is None:
+        raise ValueError("expected an ISO date-time such as 2026-12-01T18:00:00+00:00")
+    return value
+
+
+SendAt = Annotated[str | None, AfterValidator(_date_time), Field(description="ISO date-time to schedule; omit: now")]
 
 
 @tool("List campaigns", read_only=True, idempotent=True)
@@ -38,14 +52,56 @@ async def egoi_list_campaigns(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Campaign]:
-    """E-mail campaigns, newest first. egoi_send_email_to_contact and egoi_send_email_to_segment take the id."""
+    """E-mail campaigns, newest first."""
     return await runtime(ctx).client.campaign_list(list_id=list_id, status=status, limit=limit, cursor=cursor)
 
 
-async def _contact_summary(rt: Runtime, campaign_id: str, contact_id: str, list_id: int | None) -> str:
+@tool("Campaign report", read_only=True, idempotent=True)
+async def egoi_get_campaign_report(campaign_id: CampaignId, ctx: Context) -> CampaignReport:
+    """How a sent campaign did."""
+    return await runtime(ctx).client.get_campaign_report(campaign_id)
+
+
+async def _send_plan(
+    rt: Runtime, campaign_id: str, list_id: int | None, send_at: str | None
+) -> tuple[Campaign, int, str]:
+    """The campaign, the list the send goes to (the same one the send uses), and the words for when and any warning."""
     campaign = await rt.client.get_campaign(campaign_id)
-    contact = await rt.client.get_contact(contact_id, list_id)
-    return f"send campaign '{campaign.name}' (subject '{campaign.subject or ''}') to {contact.email}"
+    own = campaign.list_id
+    if list_id is not None and own is not None and list_id != own:
+        raise InvalidArgumentError(
+            f"campaign '{campaign.name}' belongs to list {own}, not list {list_id}: omit list_id to use its list"
+        )
+    resolved = rt.client.resolve_list_id(list_id if list_id is not None else own)
+    when = ""
+    if send_at is not None:
+        moment = parse_datetime(send_at)
+        if moment is None or moment <= datetime.now(UTC):
+            raise InvalidArgumentError(f"send_at {send_at} is in the past: give a future date-time, or omit it")
+        when = f" at {moment:%Y-%m-%d %H:%M} UTC"
+    warning = "" if campaign.status != "sent" else " (warning: this campaign was already sent: recipients get it again)"
+    return campaign, resolved, when + warning
+
+
+async def _contact_summary(
+    rt: Runtime, campaign_id: str, contact_id: str, list_id: int | None, send_at: str | None
+) -> str:
+    campaign, resolved, when = await _send_plan(rt, campaign_id, list_id, send_at)
+    try:
+        contact = await rt.client.get_contact(contact_id, resolved)
+    except NotFoundError:
+        raise NotFoundError(
+            f"contact {contact_id} is not in list {resolved}, the campaign's list: nothing was sent; find the "
+            f"contact there with egoi_search_contacts(list_id={resolved})",
+            code="SUBSCRIBER_NOT_FOUND",
+        ) from None
+    verb = "schedule" if send_at else "send"
+    status = (
+        ""
+        if contact.status in (None, "active")
+        else f" (warning: the contact is {contact.status}: E-goi will not mail them)"
+    )
+    return f"{verb} campaign '{campaign.name}' (subject '{campaign.subject or ''}') to {contact.email}{when}{status}"
 
 
 @tool("Send campaign to contact", destructive=True)
@@ -55,24 +111,35 @@ async def egoi_send_email_to_contact(
     ctx: Context,
     decision: Annotated[Decision, Resolve(confirmation(_contact_summary))],
     list_id: ListId = None,
+    send_at: SendAt = None,
     confirm: Confirm = False,
     confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Send an e-mail campaign to one contact. Previews unless confirm=true. Never retried."""
+    """Send an e-mail campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
     rt = runtime(ctx)
 
     async def act() -> str:
-        email = await rt.client.send_email_to_contact(campaign_id, contact_id, list_id)
-        return f"sent campaign {campaign_id} to {email}"
+        email = await rt.client.send_email_to_contact(campaign_id, contact_id, list_id, parse_datetime(send_at))
+        return f"{'scheduled' if send_at else 'sent'} campaign {campaign_id} to {email}"
 
     return await confirmed(decision, act=act)
 
 
-async def _segment_summary(rt: Runtime, campaign_id: str, segment_id: str, list_id: int | None) -> str:
-    campaign = await rt.client.get_campaign(campaign_id)
-    segment = await rt.client.get_segment(segment_id, list_id)
-    count = await rt.client.count_contacts(list_id, segment_id=segment_id)
-    return f"send campaign '{campaign.name}' to segment '{segment.name}', reaching {count} contact(s)"
+async def _segment_summary(
+    rt: Runtime, campaign_id: str, segment_id: str, list_id: int | None, send_at: str | None
+) -> str:
+    campaign, resolved, when = await _send_plan(rt, campaign_id, list_id, send_at)
+    try:
+        segment = await rt.client.get_segment(segment_id, resolved)
+    except NotFoundError:
+        raise NotFoundError(
+            f"segment {segment_id!r} is not in list {resolved}, the campaign's list: nothing was sent; pick one "
+            f"from egoi_list_segments(list_id={resolved})",
+            code="SEGMENT_NOT_FOUND",
+        ) from None
+    count = await rt.client.count_contacts(resolved, segment_id=segment_id)
+    verb = "schedule" if send_at else "send"
+    return f"{verb} campaign '{campaign.name}' to segment '{segment.name}', reaching {count} contact(s){when}"
 
 
 @tool("Send campaign to segment", destructive=True)
@@ -82,22 +149,55 @@ async def egoi_send_email_to_segment(
     ctx: Context,
     decision: Annotated[Decision, Resolve(confirmation(_segment_summary))],
     list_id: ListId = None,
+    send_at: SendAt = None,
     confirm: Confirm = False,
     confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Send an e-mail campaign to a segment of a list. Without confirm=true it previews how many contacts it
-    reaches. Never retried."""
+    """Send an e-mail campaign to a segment of its list, now or at send_at. Previews the reach unless
+    confirm=true."""
     rt = runtime(ctx)
 
     async def act() -> str:
-        await rt.client.send_email_to_segment(campaign_id, segment_id, list_id)
-        return f"sent campaign {campaign_id} to segment {segment_id}"
+        await rt.client.send_email_to_segment(campaign_id, segment_id, list_id, parse_datetime(send_at))
+        return f"{'scheduled' if send_at else 'sent'} campaign {campaign_id} to segment {segment_id}"
+
+    return await confirmed(decision, act=act)
+
+
+async def _cancel_summary(rt: Runtime, campaign_id: str) -> str:
+    pending = await rt.client.pending_sends(campaign_id)
+    if not pending:
+        raise NothingToDo(f"campaign {campaign_id} has no queued or scheduled send: there is nothing to cancel")
+    name = pending[0].campaign_name or campaign_id
+    times = ", ".join(f"{op.status or 'queued'}" + (f" for {op.start_date:%Y-%m-%d %H:%M} UTC" if op.start_date else "")
+                      for op in pending)  # fmt: skip
+    return f"cancel {len(pending)} pending send(s) of campaign '{name}' ({times}); it cannot be undone"
+
+
+@tool("Cancel send", destructive=True)
+async def egoi_cancel_send(
+    campaign_id: CampaignId,
+    ctx: Context,
+    decision: Annotated[Decision, Resolve(confirmation(_cancel_summary))],
+    confirm: Confirm = False,
+    confirm_token: ConfirmToken = None,
+) -> ActionResult:
+    """Stop a campaign's queued or scheduled send. Previews unless confirm=true."""
+    rt = runtime(ctx)
+
+    async def act() -> str:
+        cancelled = await rt.client.cancel_send(campaign_id)
+        if not cancelled:
+            return f"campaign {campaign_id} had no pending send: nothing was cancelled"
+        return f"cancelled {len(cancelled)} send(s) of campaign {campaign_id}"
 
     return await confirmed(decision, act=act)
 
 
 TOOLSET = Toolset(
     "campaigns",
-    (egoi_list_campaigns, egoi_send_email_to_contact, egoi_send_email_to_segment),
-    about="Campaign ids are hashes from egoi_list_campaigns.",
-)
+    (egoi_list_campaigns, egoi_get_campaign_report, egoi_send_email_to_contact, egoi_send_email_to_segment,
+     egoi_cancel_send),
+    about="Campaign ids are hashes from egoi_list_campaigns. A send goes to the campaign's own list unless "
+    "list_id; send_at schedules it, and egoi_cancel_send stops it while it waits.",
+)  # fmt: skip

@@ -1,19 +1,21 @@
-"""Contacts toolset: create, read, find, update and delete contacts in E-goi lists."""
+"""Contacts toolset: create, read, find, list (by segment or tag), update and delete contacts, and read what a
+contact did."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from mcp.server.mcpserver import Context, Resolve
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from egoi_mcp.models import Contact, Page
+from egoi_mcp.client import ContactStatus
+from egoi_mcp.models import Activity, Contact, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
 
 Email = Annotated[str, Length(254, 3)]
-Tags = Annotated[list[str] | None, Length(20), Field(description="names or ids")]
+Tags = Annotated[list[str] | None, Length(20)]  # names or ids: the server instructions say so
 ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
 Name = Annotated[str | None, Length(100)]
 Phone = Annotated[str | None, Length(32)]  # any usual form: the client normalises it
@@ -32,8 +34,8 @@ async def egoi_create_contact(
     list_id: ListId = None,
     tags: Tags = None,
 ) -> Contact:
-    """Add a contact to a list (new tag names are created). An e-mail already there fails with
-    EMAIL_ALREADY_EXISTS and its contact_id: then use egoi_update_contacts."""
+    """Add a contact to a list; new tag names are created. An e-mail already there fails with its contact_id:
+    use egoi_update_contacts."""
     return await runtime(ctx).client.create_contact(email, first_name, last_name, phone, list_id, tags)
 
 
@@ -45,14 +47,55 @@ async def egoi_get_contact(contact_id: ContactId, ctx: Context, list_id: ListId 
 
 @tool("Search contacts", read_only=True, idempotent=True)
 async def egoi_search_contacts(
-    query: Annotated[str, Length(254, 1), Field(description="e-mail, phone, or 'first last' name")],
+    query: Annotated[str, Length(254, 1)],
     ctx: Context,
     list_id: ListId = None,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Contact]:
-    """Find contacts by e-mail, phone or name (e-mail and phone: in every list unless list_id)."""
+    """Find contacts by e-mail, phone or 'first last' name (all lists unless list_id)."""
     return await runtime(ctx).client.search_contacts(query, list_id, limit=limit, cursor=cursor)
+
+
+def _status(value: str | None) -> str | None:
+    if value is not None and value not in _STATUSES:
+        raise ValueError(f"expected one of {', '.join(_STATUSES)}")
+    return value
+
+
+_STATUSES = ("active", "inactive", "unconfirmed", "removed")
+
+
+def _settable_status(value: str | None) -> str | None:
+    if value is not None and value not in ("active", "inactive"):
+        raise ValueError("expected active or inactive")
+    return value
+
+
+@tool("List contacts", read_only=True, idempotent=True)
+async def egoi_list_contacts(
+    ctx: Context,
+    list_id: ListId = None,
+    segment_id: Annotated[str | None, Length(64, 1)] = None,
+    tag: Annotated[str | None, Length(100, 1)] = None,
+    status: Annotated[str | None, AfterValidator(_status)] = None,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> Page[Contact]:
+    """A list's contacts."""
+    wanted = cast(ContactStatus | None, status)
+    tag_ref: str | int | None = int(tag) if tag is not None and tag.strip().isdigit() else tag
+    return await runtime(ctx).client.list_contacts(
+        list_id, segment_id=segment_id, tag=tag_ref, status=wanted, limit=limit, cursor=cursor
+    )
+
+
+@tool("Contact activity", read_only=True, idempotent=True)
+async def egoi_get_contact_activity(
+    contact_id: ContactId, ctx: Context, list_id: ListId = None, limit: Limit = 25, cursor: Cursor = None
+) -> Page[Activity]:
+    """What a contact did (sends, opens, clicks, tags...), newest first."""
+    return await runtime(ctx).client.get_contact_activity(contact_id, list_id, limit=limit, cursor=cursor)
 
 
 def _changes(
@@ -83,22 +126,21 @@ async def egoi_update_contacts(
     list_id: ListId = None,
     first_name: Name = None,
     last_name: Name = None,
-    email: Annotated[str | None, Length(254), Field(description="only when updating one contact")] = None,
+    email: Annotated[str | None, Length(254)] = None,
     phone: Phone = None,
-    status: Literal["active", "inactive"] | None = None,
+    status: Annotated[str | None, AfterValidator(_settable_status)] = None,
     tags: Tags = None,
     confirm: Confirm = False,
     confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Overwrite fields of contacts of one list and add tags; thousands at once is fine. Previews unless
-    confirm=true."""
+    """Set fields (email: of one contact) and add tags on contacts of a list. Previews unless confirm=true."""
     rt = runtime(ctx)
 
     async def act() -> str:
         resolved = rt.client.resolve_list_id(list_id)
         n = await rt.client.update_contacts(
             contact_ids, resolved, tags=tags, first_name=first_name, last_name=last_name, email=email, phone=phone,
-            status=status,
+            status=cast(Literal["active", "inactive"] | None, status),
         )  # fmt: skip
         return f"updated {n} contact(s) in list {resolved}"
 
@@ -143,8 +185,17 @@ async def egoi_delete_contacts(
 
 TOOLSET = Toolset(
     "contacts",
-    (egoi_create_contact, egoi_get_contact, egoi_search_contacts, egoi_update_contacts, egoi_delete_contacts),
+    (
+        egoi_create_contact,
+        egoi_get_contact,
+        egoi_search_contacts,
+        egoi_list_contacts,
+        egoi_get_contact_activity,
+        egoi_update_contacts,
+        egoi_delete_contacts,
+    ),
     about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
     "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
-    "finds it by e-mail).",
+    "finds it by e-mail). Tags are given by name or id. egoi_list_contacts takes a segment_id or a tag to list "
+    f"only those, and a status ({', '.join(_STATUSES)}).",
 )

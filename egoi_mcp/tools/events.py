@@ -1,46 +1,129 @@
-"""Events toolset: the stored webhook events, for clients that do not read resources."""
+"""Events toolset: the stored webhook events, for clients that do not read resources.
+
+Each event names its campaign beside the hash (from the client's cached campaign listing). An empty first page
+says why when no E-goi webhook points at this server, and which registered tool would add one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import AfterValidator, BaseModel
 
-from egoi_mcp.models import Event, Page
-from egoi_mcp.runtime import runtime
+from egoi_mcp._dates import parse_datetime
+from egoi_mcp.errors import EGoiError, InvalidArgumentError
+from egoi_mcp.models import Event
+from egoi_mcp.redact import redact
+from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
-from egoi_mcp.webhooks.triggers import EventTriggerName
+from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
 
-@tool("List events", read_only=True, idempotent=True, open_world=False)
+def _trigger(value: str | None) -> str | None:
+    if value is not None and value not in (*TRIGGERS, OTHER):
+        raise ValueError(f"expected one of {', '.join((*TRIGGERS, OTHER))}")
+    return value
+
+
+# The names are in the server instructions, not the schema (read on every turn); a wrong one is told them all.
+EventTrigger = Annotated[str | None, AfterValidator(_trigger)]
+
+
+class ListedEvent(BaseModel):
+    # An event as listed; egoi://event/{id} has its payload.
+    id: str
+    trigger: str
+    list_id: int | None = None
+    contact_id: str | None = None
+    email: str | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    occurred_at: datetime | None = None
+    received_at: datetime
+
+
+class EventPage(BaseModel):
+    items: list[ListedEvent]
+    total: int | None = None
+    next_cursor: str | None = None
+    note: str | None = None
+
+
+@tool("List events", read_only=True, idempotent=True)
 async def egoi_list_events(
     ctx: Context,
-    trigger: EventTriggerName | None = None,
+    trigger: EventTrigger = None,
     list_id: ListFilter = None,
-    contact_id: str | None = None,
-    email: str | None = None,
-    since: Annotated[datetime | None, Field(description="received at or after")] = None,
-    after: Annotated[str | None, Field(description="event id: only newer (polling)")] = None,
-    include_payload: Annotated[bool, Field(description="with raw payloads")] = False,
+    contact: str | None = None,
+    after: str | None = None,
     limit: Limit = 25,
     cursor: Cursor = None,
-) -> Page[Event]:
-    """E-goi's webhook events (subscribes, opens, clicks, bounces...), newest first; egoi://event/{id} has one
-    in full."""
-    page = await runtime(ctx).store.page(
+) -> EventPage:
+    """Webhook events received, newest first."""
+    email = contact if contact is not None and "@" in contact else None
+    contact_id = contact if contact is not None and email is None else None
+    since = _moment(after)
+    after = None if since is not None else after
+    rt = runtime(ctx)
+    page = await rt.store.page(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after, limit=limit,
         cursor=cursor,
     )  # fmt: skip
-    if not include_payload:
-        page.items = [event.model_copy(update={"payload": None}) for event in page.items]
-    return page
+    events = [ListedEvent.model_validate(event.model_dump(exclude={"payload"})) for event in page.items]
+    await name_campaigns(rt, events)
+    listed = EventPage(items=events, total=page.total, next_cursor=page.next_cursor, note=page.note)
+    if not events and cursor is None and after is None:
+        listed.note = await why_empty(rt, list_id)
+    return listed
+
+
+def _moment(after: str | None) -> datetime | None:
+    """`after` as a date-time, when it is one rather than an event id."""
+    if after is None or after.strip().isdigit():
+        return None
+    moment = parse_datetime(after)
+    if moment is None:
+        raise InvalidArgumentError(f"after must be an event id (digits) or an ISO date-time, not {after!r}")
+    return moment
+
+
+async def name_campaigns(rt: Runtime, events: Sequence[Event | ListedEvent]) -> None:
+    """Fill each event's `campaign_name` from the cached campaign listing (one listing when cold, else none)."""
+    hashes = sorted({e.campaign_id for e in events if e.campaign_id})
+    if not hashes:
+        return
+    try:
+        names = await rt.client.campaign_names(hashes)
+    except EGoiError:
+        return  # names are a courtesy: the events stand without them
+    for event in events:
+        event.campaign_name = names.get(event.campaign_id or "") or event.campaign_name
+
+
+async def why_empty(rt: Runtime, list_id: int | None = None) -> str | None:
+    """When no webhook sends this server events (of `list_id`): what to do about it, naming only registered tools."""
+    try:
+        hooks = (await rt.client.list_webhooks(limit=100)).items
+    except EGoiError:
+        return None
+    path = redact(rt.receiver_path)  # the client scrubs the secret from what E-goi answers
+    ours = [h for h in hooks if path in h.url and (list_id is None or h.list_id == list_id)]
+    if ours:
+        return None
+    which = f"list {list_id}" if list_id is not None else "any list"
+    text = f"no events: no E-goi webhook sends {which}'s events to this server yet"
+    if not rt.settings.read_only and "webhooks" in rt.settings.toolsets:
+        return f"{text}; egoi_register_webhook(list_id) registers one, then new events arrive here"
+    return f"{text}; an operator can register one (egoi-mcp's webhooks toolset, not enabled here)"
 
 
 TOOLSET = Toolset(
     "events",
     (egoi_list_events,),
-    about="egoi_list_events lists E-goi's webhook events (new subscribers, unsubscribes, opens, clicks, bounces, "
-    "sends).",
+    about="egoi_list_events lists E-goi's webhook events as received; trigger is one of "
+    f"{', '.join((*TRIGGERS, OTHER))}; contact is a contact_id or an e-mail; after is an event id (only newer: "
+    "polling) or a date-time (received since).",
 )

@@ -23,9 +23,8 @@ async def egoi_register_webhook(
     triggers: Annotated[list[TriggerName] | None, Field(description="default: all seven")] = None,
     url: Annotated[str | None, Field(description="receiver URL; default: this server's")] = None,
 ) -> Webhook:
-    """Have E-goi send a list's events (new subscriber, opens, clicks, bounces...) to this server's
-    egoi://events resources; a list and URL that already have a webhook get it back. They also show in
-    egoi_list_events."""
+    """Have E-goi send a list's events to this server (egoi_list_events, egoi://events); a list and URL that
+    already have one get it back."""
     rt = runtime(ctx)
     target = url or rt.receiver_url()
     if not target:
@@ -40,7 +39,9 @@ async def egoi_register_webhook(
 
 
 async def _existing(rt: Runtime, list_id: int, url: str) -> Webhook | None:
-    """The webhook already sending this list's events to this URL: a second one would double every event."""
+    """The webhook already sending this list's events to this URL: a second one would double every event. (The
+    client scrubs the secret from what E-goi answers, so the URL is compared scrubbed too.)"""
+    url = redact(url)
     cursor: str | None = None
     while True:
         page = await rt.client.list_webhooks(limit=100, cursor=cursor)
