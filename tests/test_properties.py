@@ -118,7 +118,6 @@ TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
             "email": arg(emails),
             "phone": arg(phones),
             "status": arg(st.sampled_from(["active", "inactive", "removed", "unconfirmed"])),
-            "tags": arg(tag_refs),
         },
     ),
     "egoi_search_contacts": st.fixed_dictionaries(

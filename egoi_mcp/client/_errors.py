@@ -43,7 +43,7 @@ _FIELD_NOT_FOUND = {
     "contact_id": "SUBSCRIBER_NOT_FOUND",
     "contacts": "SUBSCRIBER_NOT_FOUND",
 }
-_MISSING = re.compile(r"not found|no such|does not exist|^no ", re.IGNORECASE)
+_MISSING = re.compile(r"not found|no such|does not exist|not in list|^no ", re.IGNORECASE)
 _CONTACTS_MISSING = re.compile(r"contacts? not found", re.IGNORECASE)  # "Contacts not found in list 1: …"
 
 _CONFLICT_CODES = {

@@ -39,7 +39,8 @@ TOOLSET_NAMES: Final[tuple[str, ...]] = tuple(t.name for t in TOOLSETS)
 
 _CONFIRM_NOTE = (
     "Destructive tools first return a preview (status confirmation_required) and change nothing: show its summary "
-    "to the user and, only if they agree, call again with its call_again_with."
+    "to the user and, only if they agree, call again with its call_again_with (then status is done, declined or "
+    "nothing_to_do)."
 )
 _TOOL_NAME = re.compile(r"\begoi_[a-z_]+\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

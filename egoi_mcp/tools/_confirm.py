@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool, WithJsonSchema
 
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.redact import redact
@@ -46,7 +46,9 @@ Summary = Callable[..., Awaitable[str]]
 
 class ActionResult(BaseModel):
     # no docstring: it would be sent in every destructive tool's output schema
-    status: Literal["confirmation_required", "done", "declined", "nothing_to_do"]
+    status: Annotated[  # the values are in the server instructions: a schema enum costs tokens on every turn
+        Literal["confirmation_required", "done", "declined", "nothing_to_do"], WithJsonSchema({"type": "string"})
+    ]
     summary: str
     call_again_with: dict[str, Any] | None = None
 

@@ -1,10 +1,10 @@
-"""The tools' JSON schemas, as clients read them: compact, optional = nullable, and strict outputs.
+"""The tools' JSON schemas, as clients read them: compact, optional = nullable, and portable outputs.
 
 The model reads every tool's schemas on every turn, so they drop pydantic's generated `title`s and
-`default: null`. Every optional argument
-admits null: strict-mode clients (OpenAI's strict function calling) make every property required and send null
-for the ones the model leaves out; the server treats null as omitted. Output schemas are strict: each object
-lists all its properties as required (nullable ones admit null) and allows no others.
+`default: null`. Every optional argument admits null, spelled `anyOf: [{type: T}, {type: null}]` (a `type` array
+is legal but not portable): strict-mode clients (OpenAI's strict function calling) make every property required
+and send null for the ones the model leaves out; the server treats null as omitted. Output schemas type every
+top-level property, each with one `type`, and leave nested shapes to the result itself.
 """
 
 from __future__ import annotations
@@ -30,23 +30,25 @@ def compact_schema(schema: Any) -> Any:
 
 
 def strict_output_schema(schema: Any) -> Any:
-    """An output schema in fewer tokens, every property typed, optional ones absent rather than null. Only the
-    top level says which properties are always there, and an array's items with properties are plainly objects
-    (inner `required` lists and `type: object` cost tokens on every turn)."""
+    """An output schema in fewer tokens: the top level's properties, each typed. A nested array or object is typed
+    as such, its inner shape left to the result's JSON, and which fields are always there is not said: the model
+    reads the schemas of every tool on every turn, and the results themselves say the rest."""
     out = _portable(_inline(_compact(schema, optional_null=False)))
-    return {**out, "properties": _without_required(out.get("properties"))} if isinstance(out, dict) else out
-
-
-def _without_required(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_without_required(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: _without_required(value) for key, value in node.items() if key != "required"}
-    items = out.get("items")
-    if isinstance(items, dict) and "properties" in items and items.get("type") == "object":
-        out["items"] = {key: value for key, value in items.items() if key != "type"}
+    if isinstance(out, dict) and isinstance(out.get("properties"), dict):
+        out["properties"] = {name: _outline(sub) for name, sub in out["properties"].items()}
+        out.pop("required", None)
     return out
+
+
+def _outline(schema: Any) -> Any:
+    """A property's schema without its inner shape: `{type: array}` or `{type: object}` when it nests."""
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "array":
+        return {"type": "array"}
+    if schema.get("type") == "object" or "properties" in schema:
+        return {"type": "object"}
+    return schema
 
 
 def _inline(schema: Any) -> Any:
@@ -129,6 +131,5 @@ def _portable(schema: Any) -> Any:
         out.pop("type", None)  # the values say the type
     properties = out.get("properties")
     if isinstance(properties, dict) and "next_cursor" in properties:
-        properties["next_cursor"] = {"anyOf": [{"type": "string"}, _NULL]}
-        out["required"] = [*out.get("required", []), "next_cursor"]
+        properties["next_cursor"] = {"anyOf": [{"type": "string"}, _NULL]}  # null at the end, always there
     return out

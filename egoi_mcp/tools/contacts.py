@@ -99,22 +99,18 @@ async def egoi_get_contact_activity(
 
 
 def _changes(
-    first_name: str | None, last_name: str | None, email: str | None, phone: str | None, status: str | None,
-    tags: list[str] | None,
-) -> str:  # fmt: skip
+    first_name: str | None, last_name: str | None, email: str | None, phone: str | None, status: str | None
+) -> str:
     fields = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "status": status}
-    parts = [f"{k}={v!r}" for k, v in fields.items() if v is not None]
-    if tags:
-        parts.append(f"add tags {', '.join(tags)}")
-    return "; ".join(parts) or "nothing"
+    return "; ".join(f"{k}={v!r}" for k, v in fields.items() if v is not None) or "nothing"
 
 
 async def _update_summary(
     rt: Runtime, contact_ids: list[str], list_id: int | None, first_name: str | None, last_name: str | None,
-    email: str | None, phone: str | None, status: str | None, tags: list[str] | None,
+    email: str | None, phone: str | None, status: str | None,
 ) -> str:  # fmt: skip
     lst = await rt.client.get_list(rt.client.resolve_list_id(list_id))
-    change = _changes(first_name, last_name, email, phone, status, tags)
+    change = _changes(first_name, last_name, email, phone, status)
     return f"set {change} on {len(contact_ids)} contact(s) of list '{lst.name}' (id {lst.id})"
 
 
@@ -129,17 +125,16 @@ async def egoi_update_contacts(
     email: Annotated[str | None, Length(254)] = None,
     phone: Phone = None,
     status: Annotated[str | None, AfterValidator(_settable_status)] = None,
-    tags: Tags = None,
     confirm: Confirm = False,
     confirm_token: ConfirmToken = None,
 ) -> ActionResult:
-    """Set fields (email: of one contact) and add tags on contacts of a list. Previews unless confirm=true."""
+    """Set names, email (one contact only), phone or status of a list's contacts."""
     rt = runtime(ctx)
 
     async def act() -> str:
         resolved = rt.client.resolve_list_id(list_id)
         n = await rt.client.update_contacts(
-            contact_ids, resolved, tags=tags, first_name=first_name, last_name=last_name, email=email, phone=phone,
+            contact_ids, resolved, first_name=first_name, last_name=last_name, email=email, phone=phone,
             status=cast(Literal["active", "inactive"] | None, status),
         )  # fmt: skip
         return f"updated {n} contact(s) in list {resolved}"
@@ -173,10 +168,7 @@ async def egoi_delete_contacts(
 
     async def act() -> str:
         resolved = rt.client.resolve_list_id(list_id)
-        if len(contact_ids) <= 3:  # the same check, and so the same error, as the preview's
-            for contact_id in contact_ids:
-                await rt.client.get_contact(contact_id, resolved)
-        n = await rt.client.delete_contacts(contact_ids, resolved, mode)
+        n = await rt.client.delete_contacts(contact_ids, resolved, mode)  # a missing contact: SUBSCRIBER_NOT_FOUND
         verb = "erased" if mode == "forget" else "unsubscribed"
         return f"{verb} {n} contact(s) in list {resolved}"
 

@@ -115,7 +115,7 @@ async def why_empty(rt: Runtime, list_id: int | None = None) -> str | None:
         return None
     which = f"list {list_id}" if list_id is not None else "any list"
     text = f"no events: no E-goi webhook sends {which}'s events to this server yet"
-    if not rt.settings.read_only and "webhooks" in rt.settings.toolsets:
+    if not rt.settings.read_only and (rt.settings.toolsets is None or "webhooks" in rt.settings.toolsets):
         return f"{text}; egoi_register_webhook(list_id) registers one, then new events arrive here"
     return f"{text}; an operator can register one (egoi-mcp's webhooks toolset, not enabled here)"
 
