@@ -59,3 +59,9 @@ async def test_the_e_goi_transport_is_injectable(tmp_path: Path) -> None:
     async with Client(server.mcp) as client:
         result = await client.call_tool("egoi_list_lists", {})
     assert result.structured_content["items"][0]["name"] == "Injected" and seen == ["/lists"]
+
+
+def test_the_readme_tool_table_is_the_toolset_table() -> None:
+    """The README's tool table is `tool_table()` verbatim: one table decides, and the README follows it."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert tools.tool_table() in readme, "paste egoi_mcp.tools.tool_table() into the README's Tools section"
