@@ -2,7 +2,8 @@
 
 Each replica is `python -m egoi_mcp --transport http --port N` with `EGOI_MCP_DB` naming a fresh database, and
 E-goi is a small counting fake on 127.0.0.1 (real HTTP). Nothing is shared but the database: the webhook
-secret and the seal key are the ones the replicas find in (or create once in) the store. Shown here:
+secret and the seal key are the ones the replicas find in (or create once in) the store, and the webhook URL is
+the one `egoi-mcp webhook-url` prints for the operator. Shown here:
 
 - webhooks round-robin over the three, one replica SIGKILLed mid-flood: every acknowledged delivery is stored
   exactly once (read back through a survivor's `egoi_list_events`);
@@ -21,8 +22,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,6 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from egoi_mcp.resources import RECENT_URI
-from egoi_mcp.store import open_store
-from egoi_mcp.webhooks.secret import webhook_secret
 from tests.conftest import free_port
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
@@ -86,7 +85,7 @@ class FakeEgoi:
 def serve(app: Starlette) -> Iterator[str]:
     """`app` on real uvicorn in a thread of this process; its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -121,9 +120,8 @@ class Replica:
         return f"{self.url}/mcp"
 
 
-@contextmanager
-def replicas(db: str, fake: FakeEgoi, count: int = 3, **env: str) -> Iterator[list[Replica]]:
-    """`count` egoi-mcp HTTP processes on `db`, started together (they race to create the schema and secrets)."""
+def environment(db: str, fake: FakeEgoi, **env: str) -> dict[str, str]:
+    """What every replica is given: the database, the API key and E-goi's address; nothing else is shared."""
     environ = {
         **os.environ,
         "EGOI_MCP_DB": db,
@@ -134,6 +132,13 @@ def replicas(db: str, fake: FakeEgoi, count: int = 3, **env: str) -> Iterator[li
     }
     for name in ("EGOI_MCP_SEAL_KEY", "EGOI_WEBHOOK_SECRET", "EGOI_MCP_SANDBOX"):
         environ.pop(name, None)  # shared through the store, not through configuration
+    return environ
+
+
+@contextmanager
+def replicas(db: str, fake: FakeEgoi, count: int = 3, **env: str) -> Iterator[list[Replica]]:
+    """`count` egoi-mcp HTTP processes on `db`, started together (they race to create the schema and secrets)."""
+    environ = environment(db, fake, **env)
     started: list[Replica] = []
     try:
         for _ in range(count):
@@ -170,13 +175,15 @@ def _wait_healthy(replica: Replica) -> None:
         time.sleep(0.1)
 
 
-async def receiver_path(db: str) -> str:
-    """The receiver's path with the secret every replica found in the store."""
-    store = await open_store(db)
-    try:
-        return f"/webhooks/egoi/{await webhook_secret(store)}"
-    finally:
-        await store.close()
+def receiver_path(db: str, fake: FakeEgoi) -> str:
+    """The receiver's path, from the URL `egoi-mcp webhook-url` prints for the operator to give E-goi."""
+    public = "https://mcp.example.com"
+    env = environment(db, fake, EGOI_MCP_PUBLIC_URL=public)
+    command = [sys.executable, "-m", "egoi_mcp", "webhook-url"]
+    printed = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    url = printed.stdout.strip()
+    assert url.startswith(f"{public}/webhooks/egoi/"), printed
+    return url.removeprefix(public)
 
 
 def delivery(n: int, action: str = "email_open") -> bytes:
@@ -210,7 +217,7 @@ async def test_webhooks_round_robin_with_a_replica_killed_are_stored_exactly_onc
 ) -> None:
     acknowledged: dict[int, str] = {}  # delivery number -> event id
     with replicas(postgres_url, fake_egoi) as running:
-        path = await receiver_path(postgres_url)
+        path = receiver_path(postgres_url, fake_egoi)
         urls = [f"{replica.url}{path}" for replica in running]
         victim = running[1].process
         pending = iter(range(TOTAL))
@@ -280,7 +287,7 @@ async def test_a_subscriber_on_replica_a_hears_of_an_event_received_by_replica_c
     postgres_url: str, fake_egoi: FakeEgoi
 ) -> None:
     with replicas(postgres_url, fake_egoi) as (a, _, c):
-        path = await receiver_path(postgres_url)
+        path = receiver_path(postgres_url, fake_egoi)
         updates = Updates()
         async with (
             Client(a.mcp, mode="legacy", message_handler=updates) as legacy,
@@ -340,7 +347,13 @@ class RoundRobin:
     _next: int = 0
 
     def app(self) -> Starlette:
-        http = httpx.AsyncClient(timeout=30)
+        clients: list[httpx.AsyncClient] = []
+
+        @asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            async with httpx.AsyncClient(timeout=30) as http:  # closed with the proxy: no idle keep-alives left
+                clients.append(http)
+                yield
 
         async def forward(request: Request) -> Response:
             index, self._next = self._next, (self._next + 1) % len(self.upstreams)
@@ -348,19 +361,18 @@ class RoundRobin:
             if request.method == "POST" and body:
                 self.served.append((index, json.loads(body)))
             headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-            upstream = await http.send(
-                http.build_request(
-                    request.method, self.upstreams[index] + request.url.path, headers=headers, content=body
-                ),
-                stream=True,
-            )
+            url = self.upstreams[index] + request.url.path
+            http = clients[0]
+            outgoing = http.build_request(request.method, url, headers=headers, content=body)
+            upstream = await http.send(outgoing, stream=True)
             hop = ("content-length", "transfer-encoding", "connection")
             kept = {k: v for k, v in upstream.headers.items() if k.lower() not in hop}
             return StreamingResponse(
                 upstream.aiter_raw(), upstream.status_code, kept, background=BackgroundTask(upstream.aclose)
             )
 
-        return Starlette(routes=[Route("/{path:path}", forward, methods=["GET", "POST", "DELETE"])])
+        routes = [Route("/{path:path}", forward, methods=["GET", "POST", "DELETE"])]
+        return Starlette(routes=routes, lifespan=lifespan)
 
 
 async def test_a_preview_on_one_replica_is_confirmed_on_another(postgres_url: str, fake_egoi: FakeEgoi) -> None:
