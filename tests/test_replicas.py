@@ -407,3 +407,16 @@ async def test_a_preview_on_one_replica_is_confirmed_on_another(postgres_url: st
         assert "inputResponses" not in ask["params"] and "inputResponses" in reply["params"]
         assert first != second, "the answer went to another replica"
         assert fake_egoi.calls.count(("DELETE", "/tags/7")) == 2
+
+
+# --- the webhook URL of replicas bound to every interface ---------------------------------------------------
+
+
+def test_replicas_bound_to_every_interface_ask_for_the_public_url(postgres_url: str, fake_egoi: FakeEgoi) -> None:
+    """`--host 0.0.0.0` is no address E-goi can be sent to: without EGOI_MCP_PUBLIC_URL there is no webhook URL
+    to print (or to register), and the operator is told what to set."""
+    env = environment(postgres_url, fake_egoi, EGOI_MCP_TRANSPORT="http", EGOI_MCP_HOST="0.0.0.0")
+    command = [sys.executable, "-m", "egoi_mcp", "webhook-url"]
+    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and done.stdout == ""
+    assert "EGOI_MCP_PUBLIC_URL" in done.stderr and "0.0.0.0" not in done.stderr, done.stderr
