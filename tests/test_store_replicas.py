@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -22,7 +23,7 @@ from mcp.shared.subscriptions import ResourceUpdated
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from egoi_mcp.resources import RECENT_URI, register_event_resources
+from egoi_mcp.resources import RECENT_URI, EventNotifier, register_event_resources
 from egoi_mcp.store import open_store
 from egoi_mcp.store.pgbus import CHANNEL
 from egoi_mcp.webhooks.receiver import receiver_routes
@@ -43,7 +44,9 @@ def replica(url: str) -> Iterator[tuple[str, dict[str, Any]]]:
     async def main() -> None:
         store = await open_store(url)
         server = MCPServer("egoi-replica-test", subscriptions=store.bus)
-        notifier = register_event_resources(server, store, store.bus)
+        notifier = EventNotifier(store, store.bus)
+        source = SimpleNamespace(store=store, notifier=notifier)
+        register_event_resources(server, lambda: source)
         mcp_app = server.streamable_http_app()
 
         @asynccontextmanager
