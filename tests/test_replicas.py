@@ -44,15 +44,13 @@ from starlette.routing import Route
 
 from egoi_mcp.resources import RECENT_URI
 from tests.conftest import free_port
+from tests.test_store_replicas import Updates
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
 
 REPO = Path(__file__).resolve().parents[1]
 API_KEY = "replicas-test-api-key-0123456789"
 TAG = {"tag_id": 7, "name": "vip", "color": "#FF0000"}
-
-
-# --- a counting fake E-goi ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -105,9 +103,6 @@ def fake_egoi() -> Iterator[FakeEgoi]:
     with serve(fake.app()) as url:
         fake.url = url
         yield fake
-
-
-# --- the replicas ------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -206,8 +201,6 @@ async def every_event(url: str) -> list[dict[str, Any]]:
                 return events
 
 
-# --- a) webhooks round-robin, one replica killed -----------------------------------------------------------
-
 TOTAL = 300
 KILL_AFTER = 80
 
@@ -261,28 +254,6 @@ async def test_webhooks_round_robin_with_a_replica_killed_are_stored_exactly_onc
             assert health["store"] == {"engine": "postgresql", "listener_connected": True}
 
 
-# --- b) a subscriber on A hears of events received by C -----------------------------------------------------
-
-
-class Updates:
-    """The resource-updated notifications a 2025-era session received."""
-
-    def __init__(self) -> None:
-        self.uris: list[str] = []
-        self._changed = anyio.Event()
-
-    async def __call__(self, message: object) -> None:
-        if isinstance(message, types.ResourceUpdatedNotification):
-            self.uris.append(message.params.uri)
-            self._changed.set()
-            self._changed = anyio.Event()
-
-    async def wait_for(self, uri: str) -> None:
-        with anyio.fail_after(15):
-            while uri not in self.uris:
-                await self._changed.wait()
-
-
 async def test_a_subscriber_on_replica_a_hears_of_an_event_received_by_replica_c(
     postgres_url: str, fake_egoi: FakeEgoi
 ) -> None:
@@ -308,9 +279,6 @@ async def test_a_subscriber_on_replica_a_hears_of_an_event_received_by_replica_c
     assert fake_egoi.calls == []
 
 
-# --- c) one budget of 10 for the three ---------------------------------------------------------------------
-
-
 async def test_three_replicas_with_a_budget_of_10_make_10_calls_to_egoi(postgres_url: str, fake_egoi: FakeEgoi) -> None:
     with replicas(postgres_url, fake_egoi, EGOI_RATE_LIMIT_PER_HOUR="10") as running:
         results: list[types.CallToolResult] = []
@@ -333,9 +301,6 @@ async def test_three_replicas_with_a_budget_of_10_make_10_calls_to_egoi(postgres
     for text in limited:
         assert text.removeprefix("Error executing tool egoi_list_lists: ").startswith("RATE_LIMITED: "), text
         assert "resets at" in text and "UTC" in text, text
-
-
-# --- d) confirmations across replicas -----------------------------------------------------------------------
 
 
 @dataclass
@@ -407,9 +372,6 @@ async def test_a_preview_on_one_replica_is_confirmed_on_another(postgres_url: st
         assert "inputResponses" not in ask["params"] and "inputResponses" in reply["params"]
         assert first != second, "the answer went to another replica"
         assert fake_egoi.calls.count(("DELETE", "/tags/7")) == 2
-
-
-# --- the webhook URL of replicas bound to every interface ---------------------------------------------------
 
 
 def test_replicas_bound_to_every_interface_ask_for_the_public_url(postgres_url: str, fake_egoi: FakeEgoi) -> None:
