@@ -58,6 +58,7 @@ MAX_MCP_BODY: Final = 1024 * 1024
 SESSION_IDLE_TIMEOUT: Final = 5 * 60.0  # a 2025-era session idle this long is closed, freeing its slot
 MIN_TOKEN_LENGTH: Final = 32
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
+_WILDCARD: Final = ("0.0.0.0", "::", "")
 _RESOURCES: Final = (
     "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones. Prompts "
     "campaign_review, list_health and segment_send_checklist walk through recurring jobs."
@@ -323,17 +324,26 @@ def _auth(settings: Settings) -> dict[str, Any]:
 
 
 def _public_url(settings: Settings) -> str | None:
+    """The base URL E-goi can reach: configured, else this process's own address when it names one."""
     if settings.public_url:
         return settings.public_url
+    own = None
     if settings.transport == "http":
-        host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        return f"http://{host}:{settings.port}"
-    if settings.webhook_listen:
+        own = _own_url(settings.host, settings.port)
+    elif settings.webhook_listen:
         host, _, port = settings.webhook_listen.rpartition(":")
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{settings.webhook_listen}"
-    if settings.sandbox:
+        own = _own_url(host, int(port))
+    if own is None and settings.sandbox:
         return "http://egoi-mcp.sandbox.invalid"  # the sandbox delivers in-process: any base works
-    return None
+    return own
+
+
+def _own_url(host: str, port: int) -> str | None:
+    """`http://host:port`; None for a wildcard bind (0.0.0.0, ::), which is no address anyone can be sent to."""
+    host = host.strip("[]")
+    if host in _WILDCARD:
+        return None
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _transport_security(settings: Settings) -> TransportSecuritySettings:
