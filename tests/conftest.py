@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -9,10 +10,14 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from mcp import Client
 
+from egoi_mcp.config import Settings
+from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.store import SQLiteStore as EventStore
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures: a throwaway PostgreSQL)
 
@@ -75,3 +80,37 @@ def prism_url() -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# The MCP server on the sandbox, and a real client of it in both protocol eras.
+
+ERAS = ["auto", "legacy"]
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    return Settings(sandbox=True, db=tmp_path / "events.db", webhook_secret="test-webhook-secret", **overrides)
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[EgoiServer]:
+    yield build_server(make_settings(tmp_path))
+
+
+@pytest.fixture(params=ERAS)
+async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIterator[Client]:
+    async with Client(server.mcp, mode=request.param) as c:
+        yield c
+
+
+async def call(client: Client, tool: str, /, **arguments: Any) -> dict[str, Any]:
+    result = await client.call_tool(tool, arguments)
+    text = result.content[0].text if result.content else ""
+    assert not result.is_error, text
+    assert json.loads(text) == result.structured_content, "text and structured content differ"
+    return result.structured_content
+
+
+async def fails(client: Client, tool: str, /, **arguments: Any) -> str:
+    result = await client.call_tool(tool, arguments)
+    assert result.is_error, result.structured_content
+    return result.content[0].text

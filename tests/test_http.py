@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from egoi_mcp.server import build_app, build_server
-from tests.test_tools import make_settings
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
 

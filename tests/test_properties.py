@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from egoi_mcp.server import EgoiServer, build_app, build_server
-from tests.test_tools import make_settings
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
 

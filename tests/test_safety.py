@@ -19,7 +19,7 @@ from mcp import Client
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.tools._results import MAX_RESULT_BYTES
 from egoi_mcp.webhooks import parse_delivery
-from tests.test_tools import ERAS, call, fails, make_settings
+from tests.conftest import ERAS, call, fails, make_settings
 
 pytestmark = pytest.mark.anyio
 

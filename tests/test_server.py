@@ -12,7 +12,7 @@ from egoi_mcp import tools
 from egoi_mcp.config import Settings
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.server import build_server
-from tests.test_tools import ERAS, make_settings
+from tests.conftest import ERAS, make_settings
 
 pytestmark = pytest.mark.anyio
 

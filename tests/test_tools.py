@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,41 +10,10 @@ import mcp.types as types
 import pytest
 from mcp import Client
 
-from egoi_mcp.config import Settings
 from egoi_mcp.server import EgoiServer, build_server
+from tests.conftest import ERAS, call, fails, make_settings
 
 pytestmark = pytest.mark.anyio
-
-ERAS = ["auto", "legacy"]
-
-
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    return Settings(sandbox=True, db=tmp_path / "events.db", webhook_secret="test-webhook-secret", **overrides)
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[EgoiServer]:
-    yield build_server(make_settings(tmp_path))
-
-
-@pytest.fixture(params=ERAS)
-async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIterator[Client]:
-    async with Client(server.mcp, mode=request.param) as c:
-        yield c
-
-
-async def call(client: Client, tool: str, /, **arguments: Any) -> dict[str, Any]:
-    result = await client.call_tool(tool, arguments)
-    text = result.content[0].text if result.content else ""
-    assert not result.is_error, text
-    assert json.loads(text) == result.structured_content, "text and structured content differ"
-    return result.structured_content
-
-
-async def fails(client: Client, tool: str, /, **arguments: Any) -> str:
-    result = await client.call_tool(tool, arguments)
-    assert result.is_error, result.structured_content
-    return result.content[0].text
 
 
 async def test_lists_and_contacts_workflow(client: Client) -> None:
