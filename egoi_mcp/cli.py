@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(NO_KEY)
         sys.exit(2)
 
-    from egoi_mcp.server import check_exposure
+    from egoi_mcp.access import check_exposure
 
     if settings.transport == "http":
         check_exposure(settings)

@@ -8,7 +8,6 @@ HTTP and in-memory alike. Tools reach them through `egoi_mcp.runtime.runtime(ctx
 from __future__ import annotations
 
 import contextlib
-import hmac
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -19,13 +18,11 @@ import anyio
 import httpx
 import mcp.types as types
 from mcp.server import MCPServer
-from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
-from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,6 +31,7 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from egoi_mcp import __version__, _sdk
+from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
@@ -48,7 +46,7 @@ from egoi_mcp.tools._arguments import argument_errors
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
 
-__all__ = ["EgoiServer", "build_app", "build_server", "check_exposure"]
+__all__ = ["EgoiServer", "build_app", "build_server"]
 
 _T = TypeVar("_T")
 
@@ -56,8 +54,6 @@ SANDBOX_KEY: Final = "sandbox-key"
 SANDBOX_BASE_URL: Final = "http://sandbox.egoi.invalid"
 MAX_MCP_BODY: Final = 1024 * 1024
 SESSION_IDLE_TIMEOUT: Final = 5 * 60.0  # a 2025-era session idle this long is closed, freeing its slot
-MIN_TOKEN_LENGTH: Final = 32
-_LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
 _WILDCARD: Final = ("0.0.0.0", "::", "")
 _RESOURCES: Final = (
     "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones. Prompts "
@@ -65,18 +61,6 @@ _RESOURCES: Final = (
 )
 _LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]  # Settings checks the value
 _LIST_CACHE: Final = CacheHint(ttl_ms=60_000, scope="private")
-
-
-class _StaticBearer(TokenVerifier):
-    """One shared bearer token, compared in constant time."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token.encode()
-
-    async def verify_token(self, token: str) -> AccessToken | None:
-        if hmac.compare_digest(token.encode(), self._token):
-            return AccessToken(token="bearer", client_id="egoi-mcp-client", scopes=[])
-        return None
 
 
 class EgoiMCP(MCPServer[Runtime]):
@@ -134,7 +118,7 @@ class EgoiServer:
             cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
             extensions=[apps_extension()],
             middleware=[show_views_to_apps_clients],
-            **_auth(settings),
+            **auth(settings),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
         complete_prompts = register_prompts(self.mcp, self.current, self.tools)
@@ -311,18 +295,6 @@ def _empty_hint(tools: list[str]) -> str:
     )
 
 
-def _auth(settings: Settings) -> dict[str, Any]:
-    if not settings.auth_token:
-        return {}
-    from mcp.server.auth.settings import AuthSettings
-    from pydantic import AnyHttpUrl
-
-    return {
-        "token_verifier": _StaticBearer(settings.auth_token.get_secret_value()),
-        "auth": AuthSettings(issuer_url=AnyHttpUrl("https://auth.invalid"), resource_server_url=None),
-    }
-
-
 def _public_url(settings: Settings) -> str | None:
     """The base URL E-goi can reach: configured, else this process's own address when it names one."""
     if settings.public_url:
@@ -346,38 +318,11 @@ def _own_url(host: str, port: int) -> str | None:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _transport_security(settings: Settings) -> TransportSecuritySettings:
-    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
-    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
-    for host in settings.allowed_hosts:
-        hosts += [host, f"{host}:*"]
-        origins += [f"https://{host}", f"http://{host}", f"https://{host}:*", f"http://{host}:*"]
-    return TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=origins)
-
-
-def check_exposure(settings: Settings) -> None:
-    """Refuse to serve beyond loopback without a real bearer token (at least 32 characters, not blank)."""
-    if settings.host in _LOOPBACK:
-        return
-    token = settings.auth_token.get_secret_value().strip() if settings.auth_token else ""
-    if len(token) < MIN_TOKEN_LENGTH:
-        problem = (
-            "without EGOI_MCP_AUTH_TOKEN"
-            if not token
-            else f"with an EGOI_MCP_AUTH_TOKEN under {MIN_TOKEN_LENGTH} characters"
-        )
-        raise SystemExit(
-            f"egoi-mcp: refusing to listen on {settings.host} {problem}: anyone who can reach it could run your "
-            f"E-goi account. Set a random token of {MIN_TOKEN_LENGTH}+ characters (e.g. `openssl rand -hex 32`), "
-            "or bind to 127.0.0.1."
-        )
-
-
 def build_app(server: EgoiServer) -> Starlette:
     """The HTTP app: `/mcp` (both protocol eras), `POST /webhooks/egoi/{secret}` and `GET /healthz`."""
     settings = server.settings
     mcp_app = server.mcp.streamable_http_app(
-        transport_security=_transport_security(settings),
+        transport_security=transport_security(settings),
         max_request_body_size=MAX_MCP_BODY,
         session_idle_timeout=SESSION_IDLE_TIMEOUT,
         host=settings.host,

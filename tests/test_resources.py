@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -309,7 +309,12 @@ async def test_watch_notifies_what_other_writers_store_and_ends_with_the_store(t
 async def test_a_failing_legacy_session_is_dropped(store: EventStore) -> None:
     _, notifier = build(store)
 
-    class Gone:
+    class Connection:
+        exit_stack = AsyncExitStack()
+
+    class Gone:  # a session whose client went away: its connection still stands, its sends fail
+        _connection = Connection()
+
         async def send_resource_updated(self, uri: str) -> None:
             raise ConnectionError("client went away")
 

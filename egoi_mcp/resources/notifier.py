@@ -24,6 +24,7 @@ import anyio
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
 
+from egoi_mcp import _sdk
 from egoi_mcp.models import Event
 from egoi_mcp.store.base import NetworkedBus
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
@@ -198,19 +199,12 @@ class EventNotifier:
 
 
 def _connection_of(session: ServerSession) -> Hashable:
-    """The client connection a session belongs to.
-
-    The SDK builds a new `ServerSession` for every request, so a subscribe and the matching unsubscribe arrive
-    with different sessions; their `Connection` is the stable identity. It is not public in SDK 2.3, hence the
-    fallback to the session itself (then only an unsubscribe from the same request could match, and failed
-    sends prune).
-    """
-    return getattr(session, "_connection", None) or session
+    """The client connection a session belongs to: the SDK builds a new `ServerSession` for every request, so a
+    subscribe and the matching unsubscribe arrive with different sessions; their connection is what lasts."""
+    connection: Hashable = _sdk.connection_of(session)
+    return connection
 
 
 def _on_connection_close(session: ServerSession, callback: Callable[[], None]) -> None:
     """Run `callback` when the session's connection closes: the SDK's per-connection teardown hook."""
-    connection = getattr(session, "_connection", None)
-    exit_stack = getattr(connection, "exit_stack", None)
-    if exit_stack is not None:
-        exit_stack.callback(callback)
+    _sdk.connection_exit_stack(session).callback(callback)

@@ -1,0 +1,69 @@
+"""Who may reach the HTTP server: loopback by default, a real bearer token beyond it, and checked Host/Origin."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any, Final
+
+from mcp.server.auth.provider import AccessToken, TokenVerifier
+from mcp.server.transport_security import TransportSecuritySettings
+
+from egoi_mcp.config import Settings
+
+__all__ = ["MIN_TOKEN_LENGTH", "auth", "check_exposure", "transport_security"]
+
+MIN_TOKEN_LENGTH: Final = 32
+_LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+class _StaticBearer(TokenVerifier):
+    """One shared bearer token, compared in constant time."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token.encode()
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        if hmac.compare_digest(token.encode(), self._token):
+            return AccessToken(token="bearer", client_id="egoi-mcp-client", scopes=[])
+        return None
+
+
+def auth(settings: Settings) -> dict[str, Any]:
+    """`MCPServer`'s arguments for bearer-token auth, when a token is configured."""
+    if not settings.auth_token:
+        return {}
+    from mcp.server.auth.settings import AuthSettings
+    from pydantic import AnyHttpUrl
+
+    return {
+        "token_verifier": _StaticBearer(settings.auth_token.get_secret_value()),
+        "auth": AuthSettings(issuer_url=AnyHttpUrl("https://auth.invalid"), resource_server_url=None),
+    }
+
+
+def transport_security(settings: Settings) -> TransportSecuritySettings:
+    """Host and Origin checks: loopback, and the names given with --allowed-host."""
+    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    for host in settings.allowed_hosts:
+        hosts += [host, f"{host}:*"]
+        origins += [f"https://{host}", f"http://{host}", f"https://{host}:*", f"http://{host}:*"]
+    return TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=origins)
+
+
+def check_exposure(settings: Settings) -> None:
+    """Refuse to serve beyond loopback without a real bearer token (at least 32 characters, not blank)."""
+    if settings.host in _LOOPBACK:
+        return
+    token = settings.auth_token.get_secret_value().strip() if settings.auth_token else ""
+    if len(token) < MIN_TOKEN_LENGTH:
+        problem = (
+            "without EGOI_MCP_AUTH_TOKEN"
+            if not token
+            else f"with an EGOI_MCP_AUTH_TOKEN under {MIN_TOKEN_LENGTH} characters"
+        )
+        raise SystemExit(
+            f"egoi-mcp: refusing to listen on {settings.host} {problem}: anyone who can reach it could run your "
+            f"E-goi account. Set a random token of {MIN_TOKEN_LENGTH}+ characters (e.g. `openssl rand -hex 32`), "
+            "or bind to 127.0.0.1."
+        )
