@@ -90,8 +90,10 @@ class EgoiServer:
         transport: httpx.AsyncBaseTransport | None = None,
         limiter: RateLimiter | None = None,
         clock: Callable[[], float] = time.time,
+        retry_backoff: float = 0.5,
     ) -> None:
         self.settings = settings
+        self._retry_backoff = retry_backoff
         self.webhook_secret, self.seal_key = _shared_secrets(settings)
         for secret in (settings.key, self.webhook_secret, self.seal_key.decode()):
             register_secret(secret)
@@ -176,6 +178,7 @@ class EgoiServer:
                     limiter=self._limiter
                     or RateLimiter(settings.rate_limit_per_hour, state=store, api_key=settings.key),
                     transport=self._transport,
+                    retry_backoff=self._retry_backoff,
                 )
             stack.push_async_callback(client.aclose)
             tasks = await stack.enter_async_context(anyio.create_task_group())
@@ -267,13 +270,16 @@ def build_server(
     transport: httpx.AsyncBaseTransport | None = None,
     limiter: RateLimiter | None = None,
     clock: Callable[[], float] | None = None,
+    retry_backoff: float = 0.5,
 ) -> EgoiServer:
     """Wire settings into an MCP server. With `settings.sandbox`, E-goi is the embedded fake, in-process.
 
-    `transport` (an httpx transport for E-goi calls), `limiter` and `clock` (confirmation-token time) are for
-    tests and embedding.
+    `transport` (an httpx transport for E-goi calls), `limiter`, `clock` (confirmation-token time) and
+    `retry_backoff` (seconds before the first retry of a read, doubling) are for tests and embedding.
     """
-    return EgoiServer(settings, transport=transport, limiter=limiter, clock=clock or time.time)
+    return EgoiServer(
+        settings, transport=transport, limiter=limiter, clock=clock or time.time, retry_backoff=retry_backoff
+    )
 
 
 async def _serve_receiver(app: Starlette, listen: str) -> None:

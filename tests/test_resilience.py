@@ -82,7 +82,8 @@ async def server(tmp_path: Path, clock: Clock) -> AsyncIterator[EgoiServer]:
         default_list_id=1,
         sandbox=False,
     )
-    yield build_server(settings, limiter=RateLimiter(10_000, max_wait=5, clock=clock))
+    # retry_backoff=0: reads retry at once, so no test sleeps through a backoff
+    yield build_server(settings, limiter=RateLimiter(10_000, max_wait=5, clock=clock), retry_backoff=0)
 
 
 @pytest.fixture
@@ -104,7 +105,6 @@ def egoi() -> respx.MockRouter:
 @pytest.fixture(params=ERAS)
 async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIterator[Client]:
     async with Client(server.mcp, mode=request.param) as c:
-        server.current().client._retry_backoff = 0  # retries at once: no test sleeps through a backoff
         yield c
 
 
