@@ -110,8 +110,9 @@ class RateLimiter:
         self._state: SharedState = state if state is not None else MemoryState()
         self._key = budget_key(api_key)
         self._seen = Budget(float(per_hour), float(per_hour), clock())  # the last state this process saw
-        self._slots = anyio.Semaphore(max_concurrency)
-        self._lock = anyio.Lock()
+        # fast_acquire: a free slot or lock is taken without yielding to the event loop (two loop turns a request)
+        self._slots = anyio.Semaphore(max_concurrency, fast_acquire=True)
+        self._lock = anyio.Lock(fast_acquire=True)
 
     @property
     def per_hour(self) -> int:
