@@ -17,15 +17,16 @@ REDACTED = "[redacted]"
 _MIN_SECRET = 6  # shorter values would scrub ordinary words; no secret we hold is that short
 
 _secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None  # every secret, longest first: one pass over a text finds them all
-_in_json: re.Pattern[str] | None = None  # the same, also as they read inside a JSON string
+_pattern: re.Pattern[str] | None = None  # every secret, longest first: one pass over a text replaces them all
+_in_json: tuple[str, ...] = ()  # every secret as it reads inside a JSON string (and as it is)
+_in_bytes: tuple[bytes, ...] = ()  # every secret as UTF-8 bytes
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def register_secret(value: str | None) -> None:
     """Scrub `value` (and its URL-encoded form) from everything `redact()` sees, from now on."""
-    global _pattern, _in_json
+    global _pattern, _in_json, _in_bytes
     if value is None:
         return
     value = value.strip()
@@ -34,8 +35,8 @@ def register_secret(value: str | None) -> None:
     _secrets.update((value, quote(value, safe="")))
     ordered = sorted(_secrets, key=len, reverse=True)
     _pattern = re.compile("|".join(map(re.escape, ordered)))
-    json_forms = {_JSON.encode(secret)[1:-1] for secret in ordered}  # `"` and `\` escaped, as JSON text has them
-    _in_json = re.compile("|".join(map(re.escape, sorted(json_forms | _secrets, key=len, reverse=True))))
+    _in_json = tuple({*ordered, *(_JSON.encode(secret)[1:-1] for secret in ordered)})  # `"`, `\\` escaped
+    _in_bytes = tuple(secret.encode() for secret in ordered)
 
 
 def redact(text: str) -> str:
@@ -45,14 +46,14 @@ def redact(text: str) -> str:
 
 def holds_secret(json_text: str) -> bool:
     """Whether JSON text (as `json.dumps(..., ensure_ascii=False)` writes it) may hold a registered secret: a
-    one-pass check that spares walking data that holds none (a false alarm only costs that walk)."""
-    return _in_json is not None and _in_json.search(json_text) is not None
+    substring search per secret that spares walking data that holds none (a false alarm only costs that walk)."""
+    return any(form in json_text for form in _in_json)
 
 
 def redact_data(value: Any) -> Any:
     """The same JSON-like value with every registered secret scrubbed from its strings (keys included).
 
-    Data holding no secret (the common case, found with one encoding and one search) is returned as it is."""
+    Data holding no secret (the common case, found with one encoding and a search) is returned as it is."""
     if _pattern is None:
         return value
     if isinstance(value, str):
@@ -63,6 +64,17 @@ def redact_data(value: Any) -> Any:
     except (TypeError, ValueError):  # not JSON data: walk it
         pass
     return _walk(value)
+
+
+def redact_decoded(body: bytes, value: Any) -> Any:
+    """`redact_data(value)` for a `value` just decoded from the JSON `body`. A UTF-8 body without escapes (no
+    backslash, no NUL byte of UTF-16 or UTF-32) holds its strings as they are: it is searched as received, and
+    nothing is encoded again."""
+    if _pattern is None:
+        return value
+    if b"\\" in body or b"\x00" in body:
+        return redact_data(value)
+    return _walk(value) if any(secret in body for secret in _in_bytes) else value
 
 
 def _walk(value: Any) -> Any:

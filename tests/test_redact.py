@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from egoi_mcp.redact import REDACTED, holds_secret, redact, redact_data, register_secret
+from egoi_mcp.redact import REDACTED, holds_secret, redact, redact_data, redact_decoded, register_secret
 from egoi_mcp.tools._results import MAX_FIELD_CHARS, plain
 
 ESCAPED = 'quote"back\\slash-secret\t0001'  # every character class JSON escapes
@@ -57,3 +57,27 @@ def test_a_tool_result_is_scrubbed_and_cut_and_its_text_is_its_data() -> None:
     assert "slash-secret" not in result.text
     assert result.data["items"][0]["long"].endswith("[cut: 5 more characters]")
     assert result.data["next_cursor"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'{{"url": "https://h/hooks/{PLAIN}"}}',  # as sent
+        '{"url": "https:\\/\\/h\\/hooks\\/plain-secret-0123456789"}',  # slashes escaped, as PHP writes them
+        '{"url": "https://h/hooks/plain-secret-\\u0030123456789"}',  # a character of the secret escaped
+        json.dumps({"k": ESCAPED}),
+        json.dumps({"url": f"https://h/?k={PLAIN}"}).encode("utf-16").decode("latin-1"),  # UTF-16: NUL bytes
+    ],
+)
+def test_a_decoded_upstream_body_is_scrubbed_however_it_was_written(body: str) -> None:
+    raw = body.encode("latin-1") if "\x00" in body else body.encode()
+    value = json.loads(raw)
+    text = json.dumps(redact_decoded(raw, value), ensure_ascii=False)
+    assert "plain-secret" not in text and "slash-secret" not in text
+    assert REDACTED in text
+
+
+def test_a_clean_upstream_body_comes_back_as_it_is() -> None:
+    raw = b'{"items": [{"list_id": 1, "internal_name": "Newsletter"}], "total_items": 1}'
+    value = json.loads(raw)
+    assert redact_decoded(raw, value) is value

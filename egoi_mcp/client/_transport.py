@@ -17,7 +17,7 @@ import httpx
 from egoi_mcp.client._errors import error_from_response
 from egoi_mcp.errors import EGoiError, InvalidArgumentError, NetworkError, RateLimitError, UpstreamError
 from egoi_mcp.ratelimit import RateLimiter
-from egoi_mcp.redact import redact, redact_data
+from egoi_mcp.redact import redact, redact_decoded
 
 
 class Retry(Enum):
@@ -150,7 +150,7 @@ def _decode(response: httpx.Response) -> Any:
     if response.status_code == 204 or not response.content:
         return None
     try:
-        return redact_data(response.json())
+        return redact_decoded(response.content, response.json())
     except ValueError:
         raise UpstreamError(
             f"E-goi answered HTTP {response.status_code} with a body that is not JSON; try again later",
