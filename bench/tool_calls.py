@@ -52,6 +52,7 @@ PER_ROUND = 60
 GOAL = 1.5
 MODES = ("auto", "legacy")
 SEEDED_EMAIL = "ana.silva@example.com"  # a contact the sandbox is seeded with (list 1)
+# a sent campaign of list 1 (for the report) is found with egoi_list_campaigns
 
 
 async def _timed(client: Client, tool: str, args: dict[str, Any], n: int) -> list[float]:
@@ -69,9 +70,13 @@ async def _read_calls(client: Client) -> dict[str, dict[str, Any]]:
     """Every read tool the server registers, with arguments that give a real answer."""
     found = await client.call_tool("egoi_search_contacts", {"query": SEEDED_EMAIL, "list_id": 1})
     contact_id = (found.structured_content or {})["items"][0]["id"]
+    sent = await client.call_tool("egoi_list_campaigns", {"list_id": 1, "status": "sent", "limit": 1})
+    campaign_id = (sent.structured_content or {})["items"][0]["id"]
     samples: dict[str, dict[str, Any]] = {
         "egoi_search_contacts": {"query": SEEDED_EMAIL, "list_id": 1},
         "egoi_get_contact": {"contact_id": contact_id, "list_id": 1},
+        "egoi_get_contact_activity": {"contact_id": contact_id, "list_id": 1},
+        "egoi_get_campaign_report": {"campaign_id": campaign_id},
     }
     tools = (await client.list_tools()).tools
     read = [t.name for t in tools if t.annotations is not None and t.annotations.read_only_hint]

@@ -17,7 +17,7 @@ import httpx
 from egoi_mcp.client._errors import error_from_response
 from egoi_mcp.errors import EGoiError, InvalidArgumentError, NetworkError, RateLimitError, UpstreamError
 from egoi_mcp.ratelimit import RateLimiter
-from egoi_mcp.redact import redact, redact_data
+from egoi_mcp.redact import redact, redact_decoded
 
 
 class Retry(Enum):
@@ -100,8 +100,7 @@ class Transport:
 
     async def _send_once(self, method: str, path: str, params: dict[str, Any], json: Any) -> httpx.Response:
         try:
-            request = self.http.build_request(method, path, params=params, json=json)
-            return await self.budget.send(self.http, request)
+            return await self.budget.send(self.http, self._build_request(method, path, params, json))
         except httpx.TimeoutException:
             raise NetworkError("E-goi did not answer in time; try again in a moment") from None
         except httpx.LocalProtocolError as exc:
@@ -112,6 +111,20 @@ class Transport:
         except httpx.TransportError as exc:
             reason = redact(type(exc).__name__)
             raise NetworkError(f"could not reach E-goi ({reason}); check the network and try again") from None
+
+    def _build_request(self, method: str, path: str, params: dict[str, Any], json: Any) -> httpx.Request:
+        """`http.build_request(method, path, params=params, json=json)`, parsing the URL once rather than three
+        times (the same URL, headers, body and timeout; tests/test_client_requests.py compares them). The client's
+        own path for anything else: an absolute URL, client-wide params, cookies to send."""
+        http = self.http
+        if not path.startswith("/") or http.params or http.cookies:
+            return http.build_request(method, path, params=params, json=json)
+        url = f"{str(http.base_url).rstrip('/')}{path}"
+        if params:
+            url = f"{url}?{httpx.QueryParams(params)}"
+        return httpx.Request(
+            method, url, headers=http.headers, json=json, extensions={"timeout": http.timeout.as_dict()}
+        )
 
     def _raise_for_status(self, response: httpx.Response, resource: str | None) -> None:
         if not response.is_success:
@@ -137,7 +150,7 @@ def _decode(response: httpx.Response) -> Any:
     if response.status_code == 204 or not response.content:
         return None
     try:
-        return redact_data(response.json())
+        return redact_decoded(response.content, response.json())
     except ValueError:
         raise UpstreamError(
             f"E-goi answered HTTP {response.status_code} with a body that is not JSON; try again later",

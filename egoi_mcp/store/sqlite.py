@@ -43,6 +43,7 @@ from egoi_mcp.store.base import (
 )
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.sqlite_db import connect, read, store_error, store_errors, write
+from egoi_mcp.store.sqlite_state import StateConnection, change_state_waiting
 
 if TYPE_CHECKING:
     from egoi_mcp.webhooks.parser import ParsedDelivery
@@ -102,6 +103,7 @@ class SQLiteStore:
         self._conn: sqlite3.Connection | None = connect(self.path)
         with self._lock, store_errors(self.path):
             self._prune()
+            self._state = StateConnection(self.path)
 
     @property
     def listener_connected(self) -> bool:
@@ -178,7 +180,13 @@ class SQLiteStore:
         return await self._run(self._shared_secret, name, initial or new_secret())
 
     async def update_state(self, key: str, change: StateChange[T]) -> T:
-        """Change the shared JSON value `key` under the write lock that every process sharing the file takes."""
+        """Change the shared JSON value `key` under the write lock that every process sharing the file takes.
+
+        Without leaving the event loop when that lock is free (see `store.sqlite_state`), else waiting its turn.
+        """
+        done = self._state.try_change(key, change)
+        if done is not None:
+            return done[0]
         return await self._run(self._update_state, key, change)
 
     async def close(self) -> None:
@@ -351,23 +359,10 @@ class SQLiteStore:
         return str(value)
 
     def _update_state(self, key: str, change: StateChange[T]) -> T:
-        db = self._db
-        # NORMAL for these: losing the last budget update to a power cut costs nothing; an fsync each would.
-        db.execute("PRAGMA synchronous = NORMAL")
-        try:
-            with write(db):
-                row = db.execute("SELECT value FROM shared WHERE name = ?", (f"state:{key}",)).fetchone()
-                value, result = change(json.loads(row[0]) if row else None)
-                db.execute(
-                    "INSERT INTO shared (name, value) VALUES (?, ?)"
-                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    (f"state:{key}", json.dumps(value)),
-                )
-        finally:
-            db.execute("PRAGMA synchronous = FULL")
-        return result
+        return change_state_waiting(self._db, key, change)
 
     def _close(self) -> None:
+        self._state.close()
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -14,7 +14,7 @@ from typing import Final
 
 from egoi_mcp.store.base import StoreError
 
-__all__ = ["connect", "read", "store_error", "store_errors", "write"]
+__all__ = ["connect", "connect_state", "is_busy", "read", "store_error", "store_errors", "write"]
 
 logger = logging.getLogger("egoi_mcp.store")
 
@@ -73,6 +73,32 @@ def connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def connect_state(path: Path) -> sqlite3.Connection | None:
+    """A second connection to the (already opened) store at `path`, for small shared-state changes made without
+    leaving the event loop: it never waits for a lock (busy_timeout 0: a busy store is the caller's cue to take
+    the waiting path), never syncs on commit (WAL with synchronous=NORMAL: a budget row lost to a power cut costs
+    nothing) and never checkpoints (the main connection does). None when the store is not in WAL mode, where a
+    commit would sync."""
+    db = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    try:
+        if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            db.close()
+            return None
+        db.execute("PRAGMA busy_timeout = 0")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA wal_autocheckpoint = 0")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite saying another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _check(db: sqlite3.Connection, path: Path) -> None:

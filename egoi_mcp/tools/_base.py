@@ -17,7 +17,7 @@ from egoi_mcp.errors import EGoiError
 from egoi_mcp.redact import redact
 from egoi_mcp.runtime import runtime
 from egoi_mcp.tools._confirm import bind_confirmation
-from egoi_mcp.tools._results import items_that_fit, plain, to_result
+from egoi_mcp.tools._results import Plain, compact_json, items_that_fit, plain, to_result
 
 __all__ = [
     "Confirm",
@@ -141,16 +141,18 @@ def tool(
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> types.CallToolResult:
             try:
-                data = plain(await fn(*args, **kwargs))
-                fit = items_that_fit(data) if isinstance(data, dict) and "limit" in kwargs else None
+                result = plain(await fn(*args, **kwargs))
+                data = result.data
+                fit = items_that_fit(result) if isinstance(data, dict) and "limit" in kwargs else None
                 if fit is not None and fit < len(data.get("items") or []):
-                    data = plain(await fn(*args, **{**kwargs, "limit": fit}))
+                    data = plain(await fn(*args, **{**kwargs, "limit": fit})).data
                     data["note"] = (
                         f"cut short at {fit} item(s) to stay under 256 KiB; pass next_cursor as cursor for the rest"
                     )
+                    result = Plain(data, compact_json(data))
             except EGoiError as exc:
                 raise ToolError(redact(f"{exc.code}: {exc.message}")) from None
-            return to_result(data)
+            return to_result(result)
 
         run.__doc__ = " ".join((fn.__doc__ or "").split())  # one line: fewer tokens on every turn
         bind_confirmation(fn)

@@ -10,21 +10,28 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Final
 
 import mcp.types as types
 from pydantic import BaseModel
 
-from egoi_mcp.redact import redact_data
+from egoi_mcp.redact import holds_secret, redact_data
 
-__all__ = ["MAX_FIELD_CHARS", "MAX_RESULT_BYTES", "compact_json", "cut_long_strings", "items_that_fit", "to_result"]
+__all__ = [
+    "MAX_FIELD_CHARS", "MAX_RESULT_BYTES", "Plain", "compact_json", "cut_long_strings", "items_that_fit", "plain",
+    "to_result",
+]  # fmt: skip
 
 MAX_RESULT_BYTES: Final = 256 * 1024
 MAX_FIELD_CHARS: Final = 8 * 1024
 
 
+_COMPACT: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per call
+
+
 def compact_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def cut_long_strings(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
@@ -40,21 +47,36 @@ def cut_long_strings(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
     return value
 
 
-def plain(result: Any) -> Any:
+@dataclass(frozen=True)
+class Plain:
+    """A tool's result as JSON-ready data and its compact JSON text (encoded once, used for the size bound and
+    as the text content)."""
+
+    data: Any
+    text: str
+
+
+def plain(result: Any) -> Plain:
     """A tool's return value as JSON-ready data: null fields left out (but `next_cursor`), secrets scrubbed,
-    long strings cut."""
+    long strings cut. Each of those walks the data only when its text says it must."""
     data = result.model_dump(mode="json", exclude_none=True) if isinstance(result, BaseModel) else result
     if isinstance(data, dict) and "items" in data:
         data.setdefault("next_cursor", None)
-    return cut_long_strings(redact_data(data))
+    text = compact_json(data)
+    if holds_secret(text) or len(text) > MAX_FIELD_CHARS:  # no string can be longer than the whole text
+        data = cut_long_strings(redact_data(data))
+        text = compact_json(data)
+    return Plain(data, text)
 
 
-def items_that_fit(data: dict[str, Any], budget: int = MAX_RESULT_BYTES) -> int | None:
+def items_that_fit(result: Plain, budget: int = MAX_RESULT_BYTES) -> int | None:
     """For a page over `budget` bytes: how many of its first items fit (at least 1). None when it fits."""
-    size = len(compact_json(data).encode())
+    if len(result.text) * 4 <= budget:  # UTF-8 takes at most 4 bytes a character: no need to encode
+        return None
+    size = len(result.text.encode())
     if size <= budget:
         return None
-    items = data.get("items") or []
+    items = (result.data.get("items") if isinstance(result.data, dict) else None) or []
     room = budget - (size - sum(len(compact_json(item).encode()) + 1 for item in items)) - 512  # 512: the note
     count = 0
     for item in items:
@@ -65,8 +87,8 @@ def items_that_fit(data: dict[str, Any], budget: int = MAX_RESULT_BYTES) -> int 
     return max(count, 1)
 
 
-def to_result(data: Any) -> types.CallToolResult:
-    """The wire result for already-plain `data`: text and structured content, the same JSON."""
+def to_result(result: Plain) -> types.CallToolResult:
+    """The wire result: text and structured content, the same JSON."""
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=compact_json(data))], structured_content=data
+        content=[types.TextContent(type="text", text=result.text)], structured_content=result.data
     )
