@@ -38,28 +38,28 @@ INITIALIZE = (
 
 def time_initialize(cmd: list[str], env: dict[str, str], extra_args: tuple[str, ...] = ()) -> tuple[float, str]:
     """Seconds from spawn to the `initialize` response line, and whatever the process wrote to stderr."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [*cmd[:1], *extra_args, *cmd[1:]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    assert proc.stdin and proc.stdout and proc.stderr
-    proc.stdin.write(INITIALIZE)
-    proc.stdin.flush()
-    answer = proc.stdout.readline()
-    elapsed = time.perf_counter() - start
-    try:
-        _, err = proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
+    # stderr goes to a file: `-X importtime` writes more than a pipe holds before the process answers.
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [*cmd[:1], *extra_args, *cmd[1:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env
+        )
+        assert proc.stdin and proc.stdout
+        proc.stdin.write(INITIALIZE)
+        proc.stdin.flush()
+        answer = proc.stdout.readline()
+        elapsed = time.perf_counter() - start
+        try:
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+        stderr.seek(0)
+        err = stderr.read().decode(errors="replace")
     message = json.loads(answer) if answer.strip() else {}
     if message.get("id") != 1 or "result" not in message:
-        raise RuntimeError(f"{cmd} did not answer initialize: {answer[:300]!r} {err.decode(errors='replace')[-800:]}")
-    return elapsed, err.decode(errors="replace")
+        raise RuntimeError(f"{cmd} did not answer initialize: {answer[:300]!r} {err[-800:]}")
+    return elapsed, err
 
 
 def _imports(stderr: str) -> dict[str, tuple[int, int]]:

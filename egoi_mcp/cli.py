@@ -176,23 +176,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _start(settings: Settings) -> EgoiServer:
-    """Build the server and check its event store opens: a fault is one actionable line and exit code 2."""
-    import anyio
-
+    """Build the server (which opens and checks its store): a fault is one actionable line and exit code 2."""
     from egoi_mcp.server import build_server
-    from egoi_mcp.store import StoreError, open_store
-
-    async def check_store() -> None:
-        store = await open_store(settings.db, max_events=None, max_age_days=None)
-        await store.close()
+    from egoi_mcp.store import StoreError
 
     try:
-        server = build_server(settings)
-        anyio.run(check_store)
+        return build_server(settings)
     except StoreError as exc:
         sys.stderr.write(f"egoi-mcp: {redact(str(exc))}\n")
         sys.exit(2)
-    return server
 
 
 def _print_webhook_url(settings: Settings) -> None:

@@ -228,11 +228,11 @@ class _Receiver:
 
 def _shared_secrets(settings: Settings) -> tuple[str, bytes]:
     """The webhook secret and the seal key: from the configuration, else from the store, where every process and
-    replica sharing it finds the same ones (created once, atomically)."""
+    replica sharing it finds the same ones (created once, atomically). Opening the store here also checks it
+    before anything is served: a store that cannot be used raises StoreError, one actionable line."""
     hook = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     seal = settings.seal_key.get_secret_value() if settings.seal_key else None
-    if hook is None or seal is None:
-        hook, seal = _on_a_thread(_stored_secrets(settings, hook, seal))
+    hook, seal = _on_a_thread(_stored_secrets(settings, hook, seal))
     return hook, seal.encode()
 
 
