@@ -302,12 +302,11 @@ class Operation(_Model):
         )
 
 
-class Event(_Model):
-    # One webhook delivery from E-goi, as stored; `payload` is the raw delivery.
+class EventSummary(_Model):
+    # An event as listed (egoi_list_events): egoi://event/{id} has it in full.
 
     id: str
     trigger: str
-    action: str | None = None
     list_id: int | None = None
     contact_id: str | None = None
     email: str | None = None
@@ -315,7 +314,16 @@ class Event(_Model):
     campaign_name: str | None = None
     occurred_at: datetime | None = None
     received_at: datetime
+
+
+class Event(EventSummary):
+    # One webhook delivery from E-goi, as stored; `payload` is the raw delivery.
+
+    action: str | None = None
     payload: Any = None
+
+    def summary(self) -> EventSummary:
+        return EventSummary.model_construct(**{name: getattr(self, name) for name in EventSummary.model_fields})
 
 
 class Page(_Model, Generic[T]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -11,11 +12,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, runtime_checkable
 
 from egoi_mcp.errors import InvalidArgumentError
+from egoi_mcp.models import Event
 
 if TYPE_CHECKING:
     from mcp.server.subscriptions import SubscriptionBus
 
-    from egoi_mcp.models import Event, Page
+    from egoi_mcp.models import Page
     from egoi_mcp.webhooks.parser import ParsedDelivery
 
 __all__ = [
@@ -221,3 +223,25 @@ def decode_cursor(cursor: str) -> int:
             "cursor is not one this server issued: pass the next_cursor of the previous page, or omit it"
         ) from None
     return before
+
+
+# Built once: `json.dumps` with options builds an encoder per call, and this runs for every delivery.
+PAYLOAD_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def row_event(row: Sequence[Any], when: Callable[[Any], datetime]) -> Event:
+    """A stored row (id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,
+    payload: both engines' column order) as an Event; `when` reads the engine's time values."""
+    id_, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload = row
+    return Event(
+        id=str(id_),
+        trigger=trigger,
+        action=action,
+        list_id=list_id,
+        contact_id=contact_id,
+        email=email,
+        campaign_id=campaign_id,
+        occurred_at=when(occurred_at) if occurred_at else None,
+        received_at=when(received_at),
+        payload=json.loads(payload),
+    )

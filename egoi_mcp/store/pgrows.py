@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any, Final
 
 import psycopg
 
 from egoi_mcp.models import Event
-from egoi_mcp.store.base import utc
+from egoi_mcp.store.base import PAYLOAD_JSON, row_event, utc
 from egoi_mcp.store.batch import Pending
 
 __all__ = ["COLUMNS", "event", "insert", "insert_pipelined"]
 
 COLUMNS: Final = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
-_PAYLOAD_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 _UPSERT: Final = f"""
@@ -84,7 +82,7 @@ def _params(pending: Pending, now: datetime) -> dict[str, Any]:
         "campaign_id": _text(parsed.campaign_id),
         "occurred_at": utc(parsed.occurred_at) if parsed.occurred_at else None,
         "received_at": now,
-        "payload": _PAYLOAD_JSON.encode(parsed.payload),
+        "payload": PAYLOAD_JSON.encode(parsed.payload),
         "digest": hashlib.sha256(pending.raw).hexdigest(),
         "delivery_id": _text(parsed.delivery_id),
     }
@@ -106,7 +104,7 @@ async def insert(conn: psycopg.AsyncConnection[Any], pending: Pending, now: date
         _text(parsed.campaign_id),
         utc(parsed.occurred_at) if parsed.occurred_at else None,
         now,
-        _PAYLOAD_JSON.encode(parsed.payload),
+        PAYLOAD_JSON.encode(parsed.payload),
     )
     cur = await conn.execute(
         "INSERT INTO egoi_events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
@@ -138,16 +136,4 @@ def _text(value: str | None) -> str | None:
 
 
 def event(row: tuple[Any, ...]) -> Event:
-    id_, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload = row
-    return Event(
-        id=str(id_),
-        trigger=trigger,
-        action=action,
-        list_id=list_id,
-        contact_id=contact_id,
-        email=email,
-        campaign_id=campaign_id,
-        occurred_at=utc(occurred_at) if occurred_at else None,
-        received_at=utc(received_at),
-        payload=json.loads(payload),
-    )
+    return row_event(row, utc)

@@ -14,7 +14,6 @@ lock is free (`store.sqlite_state`).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import sqlite3
@@ -33,6 +32,7 @@ from egoi_mcp.store.base import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MAX_EVENTS,
     MAX_PAGE,
+    PAYLOAD_JSON,
     PageQuery,
     StateChange,
     check_bounds,
@@ -40,6 +40,7 @@ from egoi_mcp.store.base import (
     encode_cursor,
     event_number,
     new_secret,
+    row_event,
     utc,
     utcnow,
 )
@@ -58,8 +59,6 @@ T = TypeVar("T")
 
 _IDS_PER_QUERY: Final = 500  # bound parameters per `IN (...)`, well under SQLite's limit
 
-# Built once: `json.dumps` with options builds an encoder per call, and this runs for every delivery.
-_PAYLOAD_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 _COLUMNS = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
 _SQL: Final = {"email": "email = ? COLLATE NOCASE", "received_at": "received_at >= ?", "id": "id > ?"}
@@ -285,7 +284,7 @@ class SQLiteStore:
             parsed.campaign_id,
             _iso(parsed.occurred_at) if parsed.occurred_at else None,
             received_at,
-            _PAYLOAD_JSON.encode(parsed.payload),
+            PAYLOAD_JSON.encode(parsed.payload),
         )
         cursor = db.execute(
             "INSERT INTO events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,"
@@ -376,16 +375,4 @@ def _iso(value: datetime) -> str:
 
 
 def _event(row: tuple[Any, ...]) -> Event:
-    id_, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload = row
-    return Event(
-        id=str(id_),
-        trigger=trigger,
-        action=action,
-        list_id=list_id,
-        contact_id=contact_id,
-        email=email,
-        campaign_id=campaign_id,
-        occurred_at=datetime.fromisoformat(occurred_at) if occurred_at else None,
-        received_at=datetime.fromisoformat(received_at),
-        payload=json.loads(payload),
-    )
+    return row_event(row, datetime.fromisoformat)

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel
 
 from egoi_mcp._dates import parse_datetime
 from egoi_mcp.errors import EGoiError, InvalidArgumentError
-from egoi_mcp.models import Event
+from egoi_mcp.models import EventSummary
 from egoi_mcp.redact import redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
@@ -32,21 +32,8 @@ def _trigger(value: str | None) -> str | None:
 EventTrigger = Annotated[str | None, AfterValidator(_trigger)]
 
 
-class ListedEvent(BaseModel):
-    # An event as listed; egoi://event/{id} has its payload.
-    id: str
-    trigger: str
-    list_id: int | None = None
-    contact_id: str | None = None
-    email: str | None = None
-    campaign_id: str | None = None
-    campaign_name: str | None = None
-    occurred_at: datetime | None = None
-    received_at: datetime
-
-
 class EventPage(BaseModel):
-    items: list[ListedEvent]
+    items: list[EventSummary]
     total: int | None = None
     next_cursor: str | None = None
     note: str | None = None
@@ -72,7 +59,7 @@ async def egoi_list_events(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after, limit=limit,
         cursor=cursor,
     )  # fmt: skip
-    events = [ListedEvent.model_validate(event.model_dump(exclude={"payload"})) for event in page.items]
+    events = [event.summary() for event in page.items]
     await name_campaigns(rt, events)
     listed = EventPage(items=events, total=page.total, next_cursor=page.next_cursor, note=page.note)
     if not events and cursor is None and after is None:
@@ -90,7 +77,7 @@ def _moment(after: str | None) -> datetime | None:
     return moment
 
 
-async def name_campaigns(rt: Runtime, events: Sequence[Event | ListedEvent]) -> None:
+async def name_campaigns(rt: Runtime, events: Sequence[EventSummary]) -> None:
     """Fill each event's `campaign_name` from the cached campaign listing (one listing when cold, else none)."""
     hashes = sorted({e.campaign_id for e in events if e.campaign_id})
     if not hashes:
