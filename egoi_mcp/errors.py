@@ -79,3 +79,10 @@ class NetworkError(EGoiError):
     """E-goi could not be reached, or did not answer in time."""
 
     code = "NETWORK_ERROR"
+
+
+class CallBudgetExceededError(RateLimitError):
+    """One call (a tool call) reached its bound on E-goi requests (`egoi_mcp.client.request_budget`): the
+    hourly budget is not spent, this call may just not spend more of it. Narrowing the request helps."""
+
+    code = "CALL_BUDGET_EXCEEDED"

@@ -676,20 +676,22 @@ async def test_get_campaign(api: respx.MockRouter, client: EGoiClient) -> None:
     assert info.value.code == "CAMPAIGN_NOT_FOUND"
 
 
-async def test_send_email_to_contact_reads_the_address_then_sends(api: respx.MockRouter, client: EGoiClient) -> None:
+async def test_send_email_to_contact_plans_reads_the_address_then_sends(
+    api: respx.MockRouter, client: EGoiClient
+) -> None:
+    plan = api.get("/campaigns").respond(200, json=collection([egoi_campaign()]))
     read = api.get(f"/lists/3/contacts/{CONTACT}").respond(200, json=egoi_contact(email="john@example.com"))
     send = api.post("/campaigns/email/abc123/actions/send").respond(200, json={"result": "success"})
     sent_to = await client.send_email_to_contact(campaign_id="abc123", contact_id=CONTACT, list_id=3)
     assert sent_to == "john@example.com"
-    assert read.call_count == 1
-    assert send.call_count == 1
+    assert plan.call_count == read.call_count == send.call_count == 1
     assert body_of(send) == {"list_id": 3, "segments": {"type": "contact", "data": "john@example.com"}}
-    assert api.calls[0].request.method == "GET"  # read first, then send
-    assert api.calls[1].request.method == "POST"
+    assert [c.request.method for c in api.calls] == ["GET", "GET", "POST"]  # the campaign, the address, the send
     assert_auth(api)
 
 
 async def test_send_to_contact_without_email_does_not_send(api: respx.MockRouter, client: EGoiClient) -> None:
+    api.get("/campaigns").respond(200, json=collection([egoi_campaign()]))
     api.get(f"/lists/3/contacts/{CONTACT}").respond(200, json=egoi_contact(email=""))
     send = api.post("/campaigns/email/abc123/actions/send").respond(200, json={"result": "success"})
     with pytest.raises(InvalidArgumentError) as info:
@@ -707,9 +709,12 @@ async def test_send_email_to_segment_goes_to_the_campaigns_own_list(
     assert params_of(read) == {"campaign_hash": "abc_12-3", "offset": "0", "limit": "1"}
     assert body_of(send) == {"list_id": 7, "segments": {"type": "segment", "data": ["seg_1"]}}  # not default 3
     assert send.call_count == 1
-    await default_client.send_email_to_segment(campaign_id="abc_12-3", segment_id="seg_1", list_id=3)
-    assert read.call_count == 1  # a list given: no campaign read
-    assert body_of(send)["list_id"] == 3
+    await default_client.send_email_to_segment(campaign_id="abc_12-3", segment_id="seg_1", list_id=7)
+    assert read.call_count == 2 and body_of(send)["list_id"] == 7  # a list given is checked against the campaign's
+    with pytest.raises(InvalidArgumentError) as info:
+        await default_client.send_email_to_segment(campaign_id="abc_12-3", segment_id="seg_1", list_id=3)
+    assert "belongs to list 7, not list 3" in info.value.message and "omit list_id" in info.value.message
+    assert send.call_count == 2
 
 
 async def test_send_without_any_list_says_which_to_pass(api: respx.MockRouter, client: EGoiClient) -> None:
@@ -722,6 +727,7 @@ async def test_send_without_any_list_says_which_to_pass(api: respx.MockRouter, c
 
 
 async def test_send_at_schedules_with_egois_schedule_date(api: respx.MockRouter, client: EGoiClient) -> None:
+    api.get("/campaigns").respond(200, json=collection([egoi_campaign()]))
     send = api.post("/campaigns/email/abc123/actions/send").respond(200, json={"result": "success"})
     lisbon_summer = timezone(timedelta(hours=1))
     await client.send_email_to_segment(

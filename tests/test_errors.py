@@ -375,6 +375,8 @@ async def test_client_not_found_codes(api, client: EGoiClient) -> None:
     api.delete("/lists/99").respond(404, json=nf)
     api.delete("/tags/77").respond(404, json=nf)
     api.delete("/webhooks/5").respond(404, json=nf)
+    campaign = {"campaign_hash": "nohash", "internal_name": "Gone since", "list_id": 3}
+    api.get("/campaigns").respond(200, json={"total_items": 1, "items": [campaign]})  # the send's plan reads it
     api.post("/campaigns/email/nohash/actions/send").respond(404, json=nf)
 
     async def code_of(call) -> str:
@@ -389,7 +391,7 @@ async def test_client_not_found_codes(api, client: EGoiClient) -> None:
     assert await code_of(client.delete_tag(77)) == "TAG_NOT_FOUND"
     assert await code_of(client.delete_webhook(5)) == "WEBHOOK_NOT_FOUND"
     assert await code_of(client.send_email_to_segment("nohash", "seg_1", list_id=3)) == "CAMPAIGN_NOT_FOUND"
-    assert len(api.calls) == 7  # 404s are answers, not retried
+    assert len(api.calls) == 8  # 404s are answers, not retried
 
 
 async def test_client_duplicate_contact(api, client: EGoiClient) -> None:

@@ -62,6 +62,8 @@ def slept(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> list[float]:
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=BASE, assert_all_called=False) as mock:
+        campaign = {"campaign_hash": "abc123", "internal_name": "Spring sale", "list_id": 3}
+        mock.get("/campaigns").respond(200, json={"total_items": 1, "items": [campaign]})  # what a send plans with
         yield mock
 
 

@@ -1,113 +1,114 @@
-"""Campaigns and segments: listing, sending (now or scheduled), reports, and the send queue (pending, cancel)."""
+"""`client.campaigns`: list and read e-mail campaigns, know them by name, and send one (now or scheduled).
+
+A send is two steps. `plan_send` is the one place that decides the list a send goes to and checks `send_at`
+(one call: the campaign); `send` is the send itself, exactly one E-goi call, never retried. A `SendPlan` is a
+frozen pydantic model, so what a preview worked out can be carried to the confirmed act.
+"""
 
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from egoi_mcp._dates import format_datetime
-from egoi_mcp._paging import EGOI_MAX_LIMIT, make_page
-from egoi_mcp.client._base import parse, path, unexpected
+from egoi_mcp._paging import make_page
 from egoi_mcp.client._contacts import ContactsAPI
+from egoi_mcp.client._core import Core, Resource, parse, path
 from egoi_mcp.client._transport import Retry
-from egoi_mcp.client._validate import check_campaign, check_contact_ids
-from egoi_mcp.errors import ConflictError, InvalidArgumentError, NetworkError, NotFoundError, UpstreamError
-from egoi_mcp.models import Campaign, CampaignReport, Contact, Operation, Page, Segment, json_object
-
-_REPORT_PARTS = {"date": "true", "url": "true", "weekday": "false", "hour": "false", "location": "false",
-                 "domain": "false", "reader": "false"}  # fmt: skip
+from egoi_mcp.client._validate import check_campaign, check_contact_ids, check_text
+from egoi_mcp.errors import InvalidArgumentError, NetworkError, NotFoundError, UpstreamError
+from egoi_mcp.models import Campaign, Page
 
 
-class CampaignsAPI(ContactsAPI):
-    async def campaign_list(
+class SendPlan(BaseModel):
+    """A send worked out: the campaign (id, name, subject, status, list_id), the list the send goes to, and the
+    moment it is scheduled for (aware, UTC; None: now)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    campaign: Campaign
+    list_id: int
+    send_at: datetime | None = None
+
+
+class CampaignsAPI(Resource):
+    def __init__(self, core: Core, contacts: ContactsAPI) -> None:
+        super().__init__(core)
+        self._contacts = contacts
+
+    async def list(
         self, *, list_id: int | None = None, status: str | None = None, channel: str | None = "email",
         limit: int = 25, cursor: str | None = None,
     ) -> Page[Campaign]:  # fmt: skip
-        items, total, offset = await self._collection(
+        """One page of campaigns (`GET /campaigns`), of a list, status or channel when given."""
+        items, total, offset = await self._core.page(
             "/campaigns", limit=limit, cursor=cursor,
             params={"channel": channel, "list_id": list_id, "status": status},
         )  # fmt: skip
         campaigns = [parse(Campaign.from_egoi, i) for i in items]
-        self._campaign_names.learn({c.id: c.name for c in campaigns})
+        self._core.campaign_names.learn({c.id: c.name for c in campaigns})
         return make_page(campaigns, offset=offset, limit=limit, total=total)
 
-    async def get_campaign(self, campaign_id: str) -> Campaign:
+    async def get(self, campaign_id: str) -> Campaign:
         """One campaign by hash (`GET /campaigns?campaign_hash=`)."""
         check_campaign(campaign_id)
-        items, _, _ = await self._collection("/campaigns", limit=1, cursor=None, params={"campaign_hash": campaign_id})
+        items, _, _ = await self._core.page("/campaigns", limit=1, cursor=None, params={"campaign_hash": campaign_id})
         if not items:
             raise NotFoundError(
                 f"no campaign {campaign_id!r}: list campaigns to see their ids", code="CAMPAIGN_NOT_FOUND", status=404
             )
         campaign = parse(Campaign.from_egoi, items[0])
-        self._campaign_names.learn({campaign.id: campaign.name})
+        self._core.campaign_names.learn({campaign.id: campaign.name})
         return campaign
 
-    async def campaign_names(self, campaign_ids: list[str] | None = None) -> dict[str, str]:
+    async def names(self, campaign_ids: builtins.list[str] | None = None) -> dict[str, str]:
         """Campaign hash -> name, from one cached listing; with `campaign_ids`, only those (a hash the cache
-        does not know triggers one fresh listing)."""
+        does not know triggers one fresh listing). Within a call's request bound, names past it go missing."""
         if campaign_ids is None:
-            return dict(await self._campaign_names.all())
-        return await self._campaign_names.lookup(list(campaign_ids))
+            return dict(await self._core.campaign_names.all())
+        return await self._core.campaign_names.lookup(builtins.list(campaign_ids))
 
-    async def send_email_to_contact(
-        self, campaign_id: str, contact_id: str, list_id: int | None = None, send_at: datetime | None = None
-    ) -> str:
-        """Send (or, with `send_at`, schedule) an e-mail campaign to one contact of the campaign's list (or
-        `list_id`). E-goi's send takes the address, so the contact is read first. Returns the address.
-        Never retried."""
+    async def plan_send(
+        self, campaign_id: str, list_id: int | None = None, send_at: datetime | None = None
+    ) -> SendPlan:
+        """Work out a send (one call: the campaign). The list is the campaign's own; `list_id` may only repeat it
+        (or name the list of a campaign that has none); the default list is the last resort. `send_at` (naive
+        means UTC) must lie in the future. Refusals come before any call where they can."""
         check_campaign(campaign_id)
-        when = self._schedule_date(send_at)
-        list_id = await self._campaign_list_id(campaign_id, list_id)
-        (contact_id,) = check_contact_ids([contact_id])
-        body = await self._request("GET", path("/lists/{}/contacts/{}", list_id, contact_id), resource="contact")
-        contact = parse(Contact.from_egoi, body, list_id=list_id)  # only its address: no tag names needed
-        if not contact.email:
-            raise InvalidArgumentError(
-                f"contact {contact_id} has no e-mail address in list {list_id}", code="EMAIL_ADDRESS_INVALID"
-            )
-        await self._send(campaign_id, list_id, {"type": "contact", "data": contact.email}, when)
-        return contact.email
-
-    async def send_email_to_segment(
-        self, campaign_id: str, segment_id: str, list_id: int | None = None, send_at: datetime | None = None
-    ) -> None:
-        """Send (or, with `send_at`, schedule) an e-mail campaign to a segment of the campaign's list (or
-        `list_id`). Never retried."""
-        check_campaign(campaign_id)
-        if not str(segment_id).strip():
-            raise InvalidArgumentError("segment_id is empty: find it with segment_list", code="SEGMENT_NOT_FOUND")
-        when = self._schedule_date(send_at)
-        list_id = await self._campaign_list_id(campaign_id, list_id)
-        await self._send(campaign_id, list_id, {"type": "segment", "data": [str(segment_id)]}, when)
-
-    async def _campaign_list_id(self, campaign_id: str, list_id: int | None) -> int:
-        """The list a send goes to: the one given, else the campaign's own (one read), else the default."""
+        moment = self._future(send_at)
         if list_id is not None:
-            return self.resolve_list_id(list_id)
-        campaign = await self.get_campaign(campaign_id)
-        return self.resolve_list_id(campaign.list_id)
-
-    def _schedule_date(self, send_at: datetime | None) -> str | None:
-        """E-goi's `schedule_date` for `send_at` (naive means UTC); it must lie in the future."""
-        if send_at is None:
-            return None
-        if not isinstance(send_at, datetime):
-            raise InvalidArgumentError(f"send_at must be a date-time, not {send_at!r}")
-        moment = send_at if send_at.tzinfo else send_at.replace(tzinfo=UTC)
-        if moment.timestamp() <= self._clock():
+            list_id = self._core.resolve_list_id(list_id)
+        campaign = await self.get(campaign_id)
+        own = campaign.list_id
+        if list_id is not None and own is not None and list_id != own:
             raise InvalidArgumentError(
-                f"send_at {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC is in the past: give a future date-time, "
-                "or omit it to send now"
+                f"campaign '{campaign.name}' belongs to list {own}, not list {list_id}: omit list_id to use its list"
             )
-        return format_datetime(moment)
+        resolved = self._core.resolve_list_id(list_id if list_id is not None else own)
+        return SendPlan(campaign=campaign, list_id=resolved, send_at=moment)
 
-    async def _send(self, campaign_id: str, list_id: int, segments: dict[str, Any], when: str | None) -> None:
-        payload: dict[str, Any] = {"list_id": list_id, "segments": segments}
-        if when is not None:
-            payload["schedule_date"] = when
+    async def send(self, plan: SendPlan, *, segment_id: str | None = None, email: str | None = None) -> None:
+        """Send (or schedule, per the plan) the planned campaign to a segment of the plan's list, or to one
+        address: exactly one E-goi call (`POST /campaigns/email/{hash}/actions/send`), never retried."""
+        if (segment_id is None) == (email is None):
+            raise InvalidArgumentError("pass segment_id or email (one of them) to say who the send goes to")
+        if segment_id is not None and not str(segment_id).strip():
+            raise InvalidArgumentError("segment_id is empty: find it with segment_list", code="SEGMENT_NOT_FOUND")
+        campaign_id = check_campaign(plan.campaign.id)
+        moment = self._future(plan.send_at)  # a plan made earlier may have fallen into the past since
+        segments: dict[str, Any] = (
+            {"type": "segment", "data": [str(segment_id)]}
+            if segment_id is not None
+            else {"type": "contact", "data": _address(email)}
+        )
+        payload: dict[str, Any] = {"list_id": plan.list_id, "segments": segments}
+        if moment is not None:
+            payload["schedule_date"] = format_datetime(moment)
         try:
-            await self._request(
+            await self._core.request(
                 "POST", path("/campaigns/email/{}/actions/send", campaign_id),
                 json=payload, resource="campaign", retry=Retry.NEVER,
             )  # fmt: skip
@@ -120,72 +121,48 @@ class CampaignsAPI(ContactsAPI):
                 status=exc.status,
             ) from None
 
-    async def get_campaign_report(self, campaign_id: str) -> CampaignReport:
-        """How an e-mail campaign did (`GET /reports/email/{campaign_hash}`), with rates and a summary line.
-
-        Always one call: E-goi's report carries only the hash, so the name is the one the client already knows
-        (from a campaign listing or read), else left out."""
+    async def send_to_contact(
+        self, campaign_id: str, contact_id: str, list_id: int | None = None, send_at: datetime | None = None
+    ) -> str:
+        """Plan, read the contact's address (E-goi's send takes the address), then send. Returns the address."""
         check_campaign(campaign_id)
-        body = await self._request(
-            "GET", path("/reports/email/{}", campaign_id), params=_REPORT_PARTS, resource="campaign"
-        )
-        if not isinstance(body, dict):
-            raise unexpected("the campaign report")
-        names = self._campaign_names.known([campaign_id])
-        return parse(CampaignReport.from_egoi, body, campaign_id=campaign_id, name=names.get(campaign_id))
-
-    async def pending_sends(self, campaign_id: str) -> list[Operation]:
-        """The campaign's sends still in E-goi's queue (`GET /operations?type=email`): queued, scheduled,
-        running or paused."""
-        check_campaign(campaign_id)
-        items = await self._every("/operations", params={"type": "email"})
-        operations = [parse(Operation.from_egoi, item) for item in items]
-        return [op for op in operations if op.campaign_id == campaign_id]
-
-    async def cancel_send(self, campaign_id: str) -> list[Operation]:
-        """Cancel the campaign's pending sends (`POST /operations/actions/cancel`); returns those cancelled,
-        empty when nothing was pending. A send E-goi will no longer cancel (already running) is a conflict."""
-        pending = await self.pending_sends(campaign_id)
-        if not pending:
-            return []
-        body = await self._request(
-            "POST", "/operations/actions/cancel", json={"operations": list(dict.fromkeys(op.id for op in pending))},
-            retry=Retry.ON_429,
-        )  # fmt: skip
-        body = json_object(body)
-        done = {i for i in body.get("success") or [] if isinstance(i, int)}
-        cancelled = [op for op in pending if op.id in done]
-        if not cancelled:
-            errors = json_object(body.get("error"))
-            why = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in errors.items() if v) or "no reason given"
-            raise ConflictError(
-                f"E-goi cancelled none of the campaign's {len(pending)} pending send(s) ({why}); a send that "
-                "already started cannot be stopped: check pending_sends",
-                status=200,
+        check_contact_ids([contact_id])
+        plan = await self.plan_send(campaign_id, list_id, send_at)
+        contact = await self._contacts.get(contact_id, plan.list_id, tag_names=False)
+        if not contact.email:
+            raise InvalidArgumentError(
+                f"contact {contact.id} has no e-mail address in list {plan.list_id}", code="EMAIL_ADDRESS_INVALID"
             )
-        return cancelled
+        await self.send(plan, email=contact.email)
+        return contact.email
 
-    async def segment_list(
-        self, list_id: int | None = None, *, type: str | None = None, limit: int = 25, cursor: str | None = None
-    ) -> Page[Segment]:
-        list_id = self.resolve_list_id(list_id)
-        items, total, offset = await self._collection(
-            path("/lists/{}/segments", list_id), limit=limit, cursor=cursor, resource="list", params={"type": type}
-        )
-        return make_page([parse(Segment.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
+    async def send_to_segment(
+        self, campaign_id: str, segment_id: str, list_id: int | None = None, send_at: datetime | None = None
+    ) -> None:
+        """Plan, then send to a segment of the plan's list."""
+        check_campaign(campaign_id)
+        if not str(segment_id).strip():
+            raise InvalidArgumentError("segment_id is empty: find it with segment_list", code="SEGMENT_NOT_FOUND")
+        plan = await self.plan_send(campaign_id, list_id, send_at)
+        await self.send(plan, segment_id=segment_id)
 
-    async def get_segment(self, segment_id: str, list_id: int | None = None) -> Segment:
-        """One segment of a list, found in the list's segments (usually one call)."""
-        cursor = None
-        while True:
-            page = await self.segment_list(list_id, limit=EGOI_MAX_LIMIT, cursor=cursor)
-            for segment in page.items:
-                if segment.id == str(segment_id):
-                    return segment
-            if not page.next_cursor:
-                raise NotFoundError(
-                    f"no segment {segment_id!r} in list {self.resolve_list_id(list_id)}: list the segments for ids",
-                    code="SEGMENT_NOT_FOUND",
-                    status=404,
-                )
-            cursor = page.next_cursor
+    def _future(self, send_at: datetime | None) -> datetime | None:
+        """`send_at` as an aware UTC moment (naive means UTC), refused unless it lies in the future."""
+        if send_at is None:
+            return None
+        if not isinstance(send_at, datetime):
+            raise InvalidArgumentError(f"send_at must be a date-time, not {send_at!r}")
+        moment = (send_at if send_at.tzinfo else send_at.replace(tzinfo=UTC)).astimezone(UTC)
+        if moment.timestamp() <= self._core.clock():
+            raise InvalidArgumentError(
+                f"send_at {moment:%Y-%m-%d %H:%M} UTC is in the past: give a future date-time, or omit it to send now"
+            )
+        return moment
+
+
+def _address(email: str | None) -> str:
+    """The address a contact send goes to, as E-goi gave it (no stricter syntax check than E-goi's own)."""
+    text = (email or "").strip()
+    if not text or check_text(text, "email") is None:
+        raise InvalidArgumentError("email is empty: pass the contact's address", code="EMAIL_ADDRESS_INVALID")
+    return text

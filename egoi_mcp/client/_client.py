@@ -1,31 +1,98 @@
 """`EGoiClient`: the async client for the E-goi marketing API v3 (https://api.egoiapp.com).
 
-The public methods keep the seed's flat names. They are grouped by concept in the modules this class
-inherits from (tags, contacts, campaigns and segments); lists, webhooks and the client's lifecycle are here.
+Operations are grouped by E-goi resource, each group a small class over the one transport, reached as an
+attribute: `client.contacts`, `client.lists`, `client.segments`, `client.tags`, `client.fields`,
+`client.campaigns`, `client.senders`, `client.reports`, `client.operations`, `client.webhooks`,
+`client.account`. The seed's flat names (`client.create_contact(...)`, ...) stay as aliases of those methods.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable
 
-from egoi_mcp._paging import make_page
-from egoi_mcp.client._base import parse, path
+import httpx
+
+from egoi_mcp.client._account import AccountAPI
+from egoi_mcp.client._aliases import alias
 from egoi_mcp.client._campaigns import CampaignsAPI
-from egoi_mcp.client._transport import Retry
-from egoi_mcp.client._validate import check_text
+from egoi_mcp.client._contacts import ContactsAPI
+from egoi_mcp.client._core import Core
+from egoi_mcp.client._fields import FieldsAPI
+from egoi_mcp.client._lists import ListsAPI
+from egoi_mcp.client._names import CampaignNames
+from egoi_mcp.client._operations import OperationsAPI
+from egoi_mcp.client._reports import ReportsAPI
+from egoi_mcp.client._segments import SegmentsAPI
+from egoi_mcp.client._senders import SendersAPI
+from egoi_mcp.client._tag_cache import TagCache
+from egoi_mcp.client._tags import TagsAPI
+from egoi_mcp.client._transport import Transport
+from egoi_mcp.client._webhooks import WebhooksAPI
 from egoi_mcp.errors import InvalidArgumentError
-from egoi_mcp.models import MailingList, Page, Webhook
+from egoi_mcp.ratelimit import RateLimiter
+from egoi_mcp.redact import register_secret
 
-_WEBHOOK_URL = re.compile(r"https?://[^\s/?#]+(?:[/?#]\S*)?")
+DEFAULT_BASE_URL = "https://api.egoiapp.com"
+
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # printable ASCII without spaces: what an HTTP header value carries
 
 
-class EGoiClient(CampaignsAPI):
+class EGoiClient:
     """Async client for E-goi API v3. Use as `async with EGoiClient(api_key=...) as client:`.
 
     `transport` runs the client over any httpx transport (e.g. the embedded sandbox in-process), `limiter`
     shares a rate budget, and `clock` (epoch seconds) is what retries and schedules measure time with.
     """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        default_list_id: int | None = None,
+        limiter: RateLimiter | None = None,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_retries: int = 3,
+        retry_backoff: float = 0.5,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        api_key = (api_key or "").strip()  # a key read from a secrets file ends with a newline
+        if not api_key:
+            raise InvalidArgumentError(
+                "no E-goi API key: set EGOI_API_KEY (E-goi > Integrations > API key), or use the sandbox",
+                code="NO_ACCESS",
+            )
+        if not _HEADER_SAFE.fullmatch(api_key):
+            raise InvalidArgumentError(
+                "EGOI_API_KEY contains characters an HTTP header cannot carry (spaces, control or non-ASCII "
+                "characters): copy the key again from E-goi > Integrations > API key",
+                code="NO_ACCESS",
+            )
+        register_secret(api_key)
+        http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers={"Apikey": api_key, "Accept": "application/json", "User-Agent": "egoi-mcp"},
+            timeout=timeout,
+            transport=transport,
+        )
+        wire = Transport(
+            http, limiter or RateLimiter(), max_retries=max_retries, retry_backoff=retry_backoff, clock=clock
+        )
+        self._core = core = Core(wire, default_list_id=default_list_id, clock=clock)
+        self.account = AccountAPI(core)
+        self.lists = ListsAPI(core)
+        self.segments = SegmentsAPI(core)
+        self.tags = TagsAPI(core)
+        self.fields = FieldsAPI(core)
+        self.contacts = ContactsAPI(core, self.tags, self.segments)
+        self.campaigns = CampaignsAPI(core, self.contacts)
+        self.senders = SendersAPI(core)
+        self.reports = ReportsAPI(core)
+        self.operations = OperationsAPI(core)
+        self.webhooks = WebhooksAPI(core)
 
     async def __aenter__(self) -> EGoiClient:
         return self
@@ -33,55 +100,81 @@ class EGoiClient(CampaignsAPI):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def ping(self) -> bool:
-        """True when E-goi answers `POST /ping`."""
-        body = await self._request("POST", "/ping")
-        return isinstance(body, dict) and body.get("result") == "pong"
+    async def aclose(self) -> None:
+        await self._core.transport.http.aclose()
 
-    # -- lists ------------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"EGoiClient(base_url={str(self._core.transport.http.base_url)!r})"
 
-    async def create_list(self, name: str, description: str | None = None) -> MailingList:
-        """Create a list (`POST /lists`); `description` becomes E-goi's public name."""
-        if not name.strip():
-            raise InvalidArgumentError("name is empty: give the list a name")
-        check_text(name, "name")
-        check_text(description, "description")
-        payload = {"internal_name": name.strip(), "public_name": (description or name).strip()}
-        body = await self._request("POST", "/lists", json=payload, retry=Retry.ON_429)
-        return parse(MailingList.from_egoi, body)
+    @property
+    def default_list_id(self) -> int | None:
+        """The list an operation uses when given none (`EGOI_DEFAULT_LIST_ID`)."""
+        return self._core.default_list_id
 
-    async def get_lists(self, *, limit: int = 25, cursor: str | None = None) -> Page[MailingList]:
-        items, total, offset = await self._collection(
-            "/lists", limit=limit, cursor=cursor, params={"order": "asc", "order_by": "list_id"}
-        )
-        return make_page([parse(MailingList.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
+    @default_list_id.setter
+    def default_list_id(self, list_id: int | None) -> None:
+        self._core.default_list_id = list_id
 
-    async def get_list(self, list_id: int) -> MailingList:
-        body = await self._request("GET", path("/lists/{}", self.resolve_list_id(list_id)), resource="list")
-        return parse(MailingList.from_egoi, body)
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limiter this client spends its budget with (shared with every client given the same one)."""
+        return self._core.transport.budget.limiter
 
-    async def delete_list(self, list_id: int) -> None:
-        await self._request("DELETE", path("/lists/{}", self.resolve_list_id(list_id)), resource="list")
+    @limiter.setter
+    def limiter(self, limiter: RateLimiter) -> None:
+        self._core.transport.budget.limiter = limiter
 
-    # -- webhooks -----------------------------------------------------------------------------------
+    def resolve_list_id(self, list_id: int | None) -> int:
+        """The list to act on: the one given, else the default list; an error naming the fix when neither."""
+        return self._core.resolve_list_id(list_id)
 
-    async def list_webhooks(self, *, limit: int = 25, cursor: str | None = None) -> Page[Webhook]:
-        items, total, offset = await self._collection("/webhooks", limit=limit, cursor=cursor)
-        return make_page([parse(Webhook.from_egoi, i) for i in items], offset=offset, limit=limit, total=total)
+    @property
+    def _tags(self) -> TagCache:  # the caches, for a benchmark that starts each job cold
+        return self._core.tags
 
-    async def create_webhook(self, list_id: int, url: str, actions: Sequence[str]) -> Webhook:
-        if not _WEBHOOK_URL.fullmatch(url or ""):
-            raise InvalidArgumentError(f"the webhook url must be an http:// or https:// URL with a host, not {url!r}")
-        if not actions:
-            raise InvalidArgumentError("actions is empty: pass at least one E-goi webhook action")
-        payload = {"list_id": self.resolve_list_id(list_id), "url": url, "actions": list(actions)}
-        return parse(Webhook.from_egoi, await self._request("POST", "/webhooks", json=payload, retry=Retry.ON_429))
+    @property
+    def _campaign_names(self) -> CampaignNames:
+        return self._core.campaign_names
 
-    async def delete_webhook(self, webhook_id: int) -> None:
-        try:
-            number = int(webhook_id)
-        except (TypeError, ValueError):
-            number = 0
-        if number < 1:
-            raise InvalidArgumentError(f"webhook_id must be a positive integer, not {webhook_id!r}")
-        await self._request("DELETE", path("/webhooks/{}", number), resource="webhook")
+    # -- the seed's names ---------------------------------------------------------------------------------------
+
+    ping = alias("account", AccountAPI.ping)
+
+    create_list = alias("lists", ListsAPI.create)
+    get_lists = alias("lists", ListsAPI.list)
+    get_list = alias("lists", ListsAPI.get)
+    delete_list = alias("lists", ListsAPI.delete)
+
+    create_contact = alias("contacts", ContactsAPI.create)
+    get_contact = alias("contacts", ContactsAPI.get)
+    search_contacts = alias("contacts", ContactsAPI.search)
+    find_contact = alias("contacts", ContactsAPI.find)
+    list_contacts = alias("contacts", ContactsAPI.list)
+    count_contacts = alias("contacts", ContactsAPI.count)
+    update_contacts = alias("contacts", ContactsAPI.update)
+    delete_contacts = alias("contacts", ContactsAPI.delete)
+    get_contact_activity = alias("contacts", ContactsAPI.activity)
+
+    create_tag = alias("tags", TagsAPI.create)
+    list_tags = alias("tags", TagsAPI.list)
+    delete_tag = alias("tags", TagsAPI.delete)
+    find_tag = alias("tags", TagsAPI.find)
+    attach_tag = alias("tags", TagsAPI.attach)
+    detach_tag = alias("tags", TagsAPI.detach)
+
+    segment_list = alias("segments", SegmentsAPI.list)
+    get_segment = alias("segments", SegmentsAPI.get)
+
+    campaign_list = alias("campaigns", CampaignsAPI.list)
+    get_campaign = alias("campaigns", CampaignsAPI.get)
+    campaign_names = alias("campaigns", CampaignsAPI.names)
+    send_email_to_contact = alias("campaigns", CampaignsAPI.send_to_contact)
+    send_email_to_segment = alias("campaigns", CampaignsAPI.send_to_segment)
+
+    get_campaign_report = alias("reports", ReportsAPI.email)
+    pending_sends = alias("operations", OperationsAPI.pending)
+    cancel_send = alias("operations", OperationsAPI.cancel_campaign)
+
+    list_webhooks = alias("webhooks", WebhooksAPI.list)
+    create_webhook = alias("webhooks", WebhooksAPI.create)
+    delete_webhook = alias("webhooks", WebhooksAPI.delete)

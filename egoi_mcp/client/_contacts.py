@@ -1,24 +1,32 @@
-"""Contacts: create, read, search, list (a list's, a segment's or a tag's), update, delete, and their activity."""
+"""`client.contacts`: create, read, find, search, list (a list's, a segment's or a tag's), count, update, delete,
+and a contact's activity."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from egoi_mcp._paging import EGOI_MAX_LIMIT, chunks, decode_cursor, encode_cursor, make_page
-from egoi_mcp.client._base import parse, path, unexpected
-from egoi_mcp.client._tagging import TagsAPI
+from egoi_mcp.client._core import Core, Resource, parse, path, unexpected
+from egoi_mcp.client._segments import SegmentsAPI
+from egoi_mcp.client._tags import TagsAPI
 from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_contact_ids, check_email, check_limit, check_text, egoi_phone, maybe_phone
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
-from egoi_mcp.models import Activity, Contact, ContactRef, Page, Segment, json_object
+from egoi_mcp.models import Activity, Contact, ContactRef, Page, json_object
 
 DeleteMode = Literal["forget", "unsubscribe"]
 ContactStatus = Literal["active", "inactive", "unconfirmed", "removed"]
 
 
-class ContactsAPI(TagsAPI):
-    async def create_contact(
+class ContactsAPI(Resource):
+    def __init__(self, core: Core, tags: TagsAPI, segments: SegmentsAPI) -> None:
+        super().__init__(core)
+        self._tags = tags
+        self._segments = segments
+
+    async def create(
         self,
         email: str,
         first_name: str | None = None,
@@ -28,7 +36,7 @@ class ContactsAPI(TagsAPI):
         tags: Sequence[str | int] | None = None,
     ) -> Contact:
         """Add a contact to a list (`POST /lists/{id}/contacts`), then attach tags (created when missing)."""
-        list_id = self.resolve_list_id(list_id)
+        list_id = self._core.resolve_list_id(list_id)
         base: dict[str, Any] = {"email": check_email(email), "status": "active"}
         if first_name:
             base["first_name"] = check_text(first_name, "first_name")
@@ -36,17 +44,31 @@ class ContactsAPI(TagsAPI):
             base["last_name"] = check_text(last_name, "last_name")
         if phone:
             base["cellphone"] = egoi_phone(phone)
-        tag_ids = await self._tag_ids(tags or [], create=True)
-        body = await self._request(
+        tag_ids = await self._tags.ids(tags or [], create=True)
+        body = await self._core.request(
             "POST", path("/lists/{}/contacts", list_id), json={"base": base}, resource="list", retry=Retry.ON_429
         )
         contact_id = parse(lambda b: str(b["contact_id"]), body)
         for tag_id in tag_ids:
-            await self._tag_action("attach-tag", list_id, tag_id, [contact_id])
-        (contact,) = await self._contacts([{"base": {**base, "contact_id": contact_id}, "tags": tag_ids}], list_id)
+            await self._tags.attach(tag_id, [contact_id], list_id)
+        item = {"base": {**base, "contact_id": contact_id}, "tags": tag_ids}
+        (contact,) = await self._core.with_tag_names([item], list_id)
         return contact
 
-    async def search_contacts(
+    async def get(self, contact_id: str, list_id: int | None = None, *, tag_names: bool = True) -> Contact:
+        """One contact (`GET /lists/{id}/contacts/{contact_id}`); with `tag_names`, its tags are named (from the
+        tag cache: a tag listing when cold)."""
+        list_id = self._core.resolve_list_id(list_id)
+        (contact_id,) = check_contact_ids([contact_id])
+        body = await self._core.request("GET", path("/lists/{}/contacts/{}", list_id, contact_id), resource="contact")
+        if not isinstance(body, dict):
+            raise unexpected("the contact")
+        if not tag_names:
+            return parse(Contact.from_egoi, body, list_id=list_id)
+        (contact,) = await self._core.with_tag_names([body], list_id)
+        return contact
+
+    async def search(
         self, query: str, list_id: int | None = None, *, limit: int = 25, cursor: str | None = None
     ) -> Page[Contact]:
         """Find contacts by e-mail, phone or name.
@@ -61,15 +83,19 @@ class ContactsAPI(TagsAPI):
         is_email = "@" in query
         phone = None if is_email else maybe_phone(query)
         if list_id is None and not (is_email or phone):
-            list_id = self.default_list_id
+            list_id = self._core.default_list_id
         if list_id is None:
             if not (is_email or phone):
                 raise InvalidArgumentError("searching by name needs a list_id: pass one (find it with get_lists)")
             check_limit(limit, EGOI_MAX_LIMIT)
             offset = decode_cursor(cursor)
-            refs = await self.find_contact(query)
-            found = [await self.get_contact(ref.contact_id, ref.list_id) for ref in refs[offset : offset + limit]]
-            return make_page(found, offset=offset, limit=limit, total=len(refs))
+            refs = await self.find(query)
+            wanted = refs[offset : offset + limit]
+            left = self._core.transport.budget.requests_left()
+            if left is not None and left < len(wanted):  # within the call's bound: a shorter page, then the cursor
+                wanted = wanted[: max(left, 1)]
+            found = [await self.get(ref.contact_id, ref.list_id) for ref in wanted]
+            return make_page(found, offset=offset, limit=len(wanted) or limit, total=len(refs))
         params: dict[str, Any]
         if is_email:
             params = {"email": check_email(query)}
@@ -78,13 +104,13 @@ class ContactsAPI(TagsAPI):
         else:
             first, _, last = query.partition(" ")
             params = {"first_name": first, "last_name": last.strip() or None}
-        list_id = self.resolve_list_id(list_id)
-        items, total, offset = await self._collection(
+        list_id = self._core.resolve_list_id(list_id)
+        items, total, offset = await self._core.page(
             path("/lists/{}/contacts", list_id), limit=limit, cursor=cursor, resource="list", params=params
         )
-        return make_page(await self._contacts(items, list_id), offset=offset, limit=limit, total=total)
+        return make_page(await self._core.with_tag_names(items, list_id), offset=offset, limit=limit, total=total)
 
-    async def find_contact(self, query: str) -> list[ContactRef]:
+    async def find(self, query: str) -> builtins.list[ContactRef]:
         """Where an e-mail or phone is, across all lists (`GET /contacts/search`). Empty when nowhere."""
         if "@" in query:
             params = {"type": "email", "contact": check_email(query)}
@@ -94,14 +120,14 @@ class ContactsAPI(TagsAPI):
                 raise InvalidArgumentError(f"{query!r} is neither an e-mail address nor a phone number")
             params = {"type": "cellphone", "contact": phone}
         try:
-            body = await self._request("GET", "/contacts/search", params=params, resource="contact")
+            body = await self._core.request("GET", "/contacts/search", params=params, resource="contact")
         except NotFoundError:
             return []
         if body is not None and not isinstance(body, dict):
             raise unexpected("/contacts/search")
         return [parse(ContactRef.model_validate, item) for item in (body or {}).get("items") or []]
 
-    async def list_contacts(
+    async def list(
         self,
         list_id: int | None = None,
         *,
@@ -113,19 +139,19 @@ class ContactsAPI(TagsAPI):
     ) -> Page[Contact]:
         """A list's contacts, or one segment's, or one tag's (through E-goi's tag segment); `total` is E-goi's
         count. `status` filters each page as it arrives (E-goi cannot), so a filtered page has no total."""
-        list_id = self.resolve_list_id(list_id)
+        list_id = self._core.resolve_list_id(list_id)
         if segment_id is not None and tag is not None:
             raise InvalidArgumentError("pass segment_id or tag, not both")
         if segment_id is not None and not str(segment_id).strip():
             raise InvalidArgumentError("segment_id is empty: find it with segment_list", code="SEGMENT_NOT_FOUND")
         if tag is not None:
-            segment_id = (await self._tag_segment(tag, list_id)).id
+            segment_id = (await self._segments.of_tag(tag, list_id, reserve=2)).id  # the page, and its tag names
         target = path("/lists/{}/contacts/segment/{}", list_id, segment_id) if segment_id else None
-        items, total, offset = await self._collection(
+        items, total, offset = await self._core.page(
             target or path("/lists/{}/contacts", list_id), limit=limit, cursor=cursor,
             resource="segment" if target else "list",
         )  # fmt: skip
-        contacts = await self._contacts(items, list_id)
+        contacts = await self._core.with_tag_names(items, list_id)
         if status is None:
             return make_page(contacts, offset=offset, limit=limit, total=total)
         more = offset + len(items) < total if total is not None else len(items) >= limit
@@ -135,40 +161,17 @@ class ContactsAPI(TagsAPI):
             next_cursor=encode_cursor(offset + len(items)) if more and items else None,
         )
 
-    async def _tag_segment(self, tag: str | int, list_id: int) -> Segment:
-        """E-goi's segment of a tag in a list: its tag segments are named after their tags."""
-        text = str(tag).strip()
-        if not text:
-            raise InvalidArgumentError("tag is empty: pass a tag name or id (list tags to see them)")
-        items = await self._every(path("/lists/{}/segments", list_id), params={"type": "tag"}, resource="list")
-        segments = [parse(Segment.from_egoi, item) for item in items]
-        by_name = {s.name.casefold(): s for s in segments}
-        found = None if isinstance(tag, int) else by_name.get(text.casefold())
-        if found is None:  # an id, or a name E-goi's segments spell differently: go through the tag itself
-            known = await self._tags.find(tag)
-            found = by_name.get(known.name.casefold()) if known else None
-            if known is None:
-                raise NotFoundError(f"no tag {tag!r}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
-        if found is None:
-            raise NotFoundError(
-                f"list {list_id} has no segment for tag {text!r} yet: E-goi makes one when the tag is first used "
-                "in the list; tag a contact of this list, or list the list's segments",
-                code="SEGMENT_NOT_FOUND",
-                status=404,
-            )
-        return found
-
-    async def count_contacts(self, list_id: int | None = None, segment_id: str | None = None) -> int:
+    async def count(self, list_id: int | None = None, segment_id: str | None = None) -> int:
         """How many contacts a list or segment holds (one call, `limit=1`)."""
-        list_id = self.resolve_list_id(list_id)
+        list_id = self._core.resolve_list_id(list_id)
         target = path("/lists/{}/contacts/segment/{}", list_id, segment_id) if segment_id else None
-        _, total, _ = await self._collection(
+        _, total, _ = await self._core.page(
             target or path("/lists/{}/contacts", list_id), limit=1, cursor=None,
             resource="segment" if target else "list",
         )  # fmt: skip
         return total or 0
 
-    async def update_contacts(
+    async def update(
         self,
         contact_ids: Sequence[str],
         list_id: int | None = None,
@@ -184,7 +187,7 @@ class ContactsAPI(TagsAPI):
 
         Returns how many contacts were targeted.
         """
-        list_id = self.resolve_list_id(list_id)
+        list_id = self._core.resolve_list_id(list_id)
         ids = check_contact_ids(contact_ids)
         base: dict[str, Any] = {}
         if first_name is not None:
@@ -201,46 +204,43 @@ class ContactsAPI(TagsAPI):
             base["email"] = check_email(email)
         if not base and not tags:
             raise InvalidArgumentError("nothing to update: pass at least one field or tag")
-        tag_ids = await self._tag_ids(tags or [], create=True)
+        tag_ids = await self._tags.ids(tags or [], create=True)
         if base and len(ids) == 1:
-            await self._request(
+            await self._core.request(
                 "PATCH", path("/lists/{}/contacts/{}", list_id, ids[0]), json={"base": base}, resource="contact"
             )
         elif base:
             for chunk in chunks(ids):
-                await self._request(
+                await self._core.request(
                     "POST", path("/lists/{}/contacts/actions/update", list_id),
                     json={"type": "contacts", "contacts": chunk, "base": base}, resource="list",
                 )  # fmt: skip
         for tag_id in tag_ids:
-            for chunk in chunks(ids):
-                await self._tag_action("attach-tag", list_id, tag_id, chunk)
+            await self._tags.attach(tag_id, ids, list_id)
         return len(ids)
 
-    async def delete_contacts(
-        self, contact_ids: Sequence[str], list_id: int | None = None, mode: DeleteMode = "forget"
-    ) -> int:
+    async def delete(self, contact_ids: Sequence[str], list_id: int | None = None, mode: DeleteMode = "forget") -> int:
         """Remove contacts, 1000 per call. `forget` erases them (GDPR); `unsubscribe` keeps them as removed.
 
         Returns how many were removed. E-goi's unsubscribe answers per contact: when none of them could be
         unsubscribed (not in the list, already removed), that is an error naming why.
         """
-        list_id = self.resolve_list_id(list_id)
+        list_id = self._core.resolve_list_id(list_id)
         ids = check_contact_ids(contact_ids)
         if mode not in ("forget", "unsubscribe"):
             raise InvalidArgumentError(f"mode must be 'forget' or 'unsubscribe', not {mode!r}")
         done = 0
-        refused: dict[str, list[str]] = {}
+        refused: dict[str, builtins.list[str]] = {}
         for chunk in chunks(ids):
             if mode == "forget":
-                await self._request(
+                await self._core.request(
                     "POST", path("/lists/{}/contacts/actions/forget", list_id), json={"contacts": chunk},
                     resource="list",
                 )  # fmt: skip
                 done += len(chunk)
                 continue
             data = [{"contact_id": c, "unsubscription_method": "api"} for c in chunk]
-            body = await self._request(
+            body = await self._core.request(
                 "POST", path("/lists/{}/contacts/actions/unsubscribe", list_id), json={"data": data}, resource="list"
             )
             body = json_object(body)
@@ -258,20 +258,20 @@ class ContactsAPI(TagsAPI):
             )
         return done
 
-    async def get_contact_activity(
+    async def activity(
         self, contact_id: str, list_id: int | None = None, *, limit: int = 25, cursor: str | None = None
     ) -> Page[Activity]:
         """What a contact did or had done (`GET /lists/{id}/contacts/{contact_id}/activities`), newest first,
         with campaign names from the cached campaign listing."""
-        list_id = self.resolve_list_id(list_id)
+        list_id = self._core.resolve_list_id(list_id)
         (contact_id,) = check_contact_ids([contact_id])
-        items, total, offset = await self._collection(
+        items, total, offset = await self._core.page(
             path("/lists/{}/contacts/{}/activities", list_id, contact_id), limit=limit, cursor=cursor,
             resource="contact",
         )  # fmt: skip
         activities = [parse(Activity.from_egoi, item) for item in items]
-        names = await self._campaign_names.lookup([a.campaign_id for a in activities if a.campaign_id])
-        tag_names = await self._tags.names([a.tag_id for a in activities if a.tag_id is not None])
+        names = await self._core.campaign_names.lookup([a.campaign_id for a in activities if a.campaign_id])
+        tag_names = await self._core.tags.names([a.tag_id for a in activities if a.tag_id is not None])
         for activity in activities:
             activity.campaign_name = names.get(activity.campaign_id or "")
             if activity.tag_id is not None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-ListAll = Callable[[], Awaitable[dict[str, str]]]
+from egoi_mcp.client._call_budget import Listing
+from egoi_mcp.errors import CallBudgetExceededError
+
+ListAll = Callable[[], Awaitable[Listing[tuple[str, str]]]]  # (hash, name) pairs
 
 
 class CampaignNames:
@@ -19,10 +22,13 @@ class CampaignNames:
         self._names: dict[str, str] | None = None  # the full listing, once read
         self._learnt: dict[str, str] = {}  # names seen in passing
         self._missing: set[str] = set()  # not there even after a fresh listing: not worth another
+        self._complete = True  # False when the call's request bound cut the listing short
 
     async def all(self, *, refresh: bool = False) -> dict[str, str]:
         if self._names is None or refresh:
-            self._names = await self._list_all()
+            pairs = await self._list_all()
+            self._names = dict(pairs)
+            self._complete = pairs.complete
             self._learnt.update(self._names)
         return self._names
 
@@ -37,15 +43,21 @@ class CampaignNames:
         return {h: self._learnt[h] for h in hashes if h in self._learnt}
 
     async def lookup(self, hashes: list[str]) -> dict[str, str]:
-        """Hash -> name for `hashes`: no call when all are known, one listing otherwise."""
+        """Hash -> name for `hashes`: no call when all are known, one listing otherwise. Names only decorate:
+        when the call's request bound allows no listing, the hashes not known go unnamed."""
         wanted = [h for h in hashes if h]
         if not wanted:
             return {}
         if all(h in self._learnt for h in wanted):
             return self.known(wanted)
-        names = await self.all()
-        if any(h not in names and h not in self._missing for h in wanted):
-            names = await self.all(refresh=True)
+        try:
+            warm = self._names is not None
+            names = await self.all()
+            if warm and any(h not in names and h not in self._missing for h in wanted):
+                names = await self.all(refresh=True)
+        except CallBudgetExceededError:
+            return self.known(wanted)
+        if self._complete:  # a listing cut short proves nothing missing
             self._missing.update(h for h in wanted if h not in names)
         return {h: names[h] for h in wanted if h in names}
 

@@ -1,7 +1,8 @@
 """The request path under `EGoiClient`, in small steps: send once, raise for status, retry policy, decode.
 
 `Transport.request` is the only way to E-goi. The rate limiter is touched in one place only, `_Budget`,
-so the seam to the limiter (which may become async or store-backed) is three short methods.
+so the seam to the limiter (which may become async or store-backed) is three short methods; the same place
+counts each request against the call's bound (`_call_budget`), before it waits for the limiter.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from egoi_mcp.client._call_budget import requests_left, spend_one
 from egoi_mcp.client._errors import error_from_response
 from egoi_mcp.errors import EGoiError, InvalidArgumentError, NetworkError, RateLimitError, UpstreamError
 from egoi_mcp.ratelimit import RateLimiter
@@ -33,6 +35,7 @@ class _Budget:
         self.limiter = limiter
 
     async def send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+        spend_one(self.limiter.per_hour)
         async with self.limiter.slot():
             response = await http.send(request)
         await self.limiter.observe(response.headers)
@@ -43,6 +46,10 @@ class _Budget:
 
     async def sleep(self, seconds: float) -> None:
         await self.limiter.wait(seconds)
+
+    def requests_left(self) -> int | None:
+        """What the current call's bound still allows (None: no bound)."""
+        return requests_left(self.limiter.per_hour)
 
     @property
     def max_wait(self) -> float:

@@ -1,0 +1,72 @@
+"""The tag cache: one listing of the account's tags, kept until a write makes it stale.
+
+Tag arguments accept a name or an id. A name that exists wins over reading it as a number (a tag may be
+named "2025"); an `int` is always an id. Names are matched case-insensitively. A listing the call's request
+bound cut short is kept, but a name it does not hold is then an error, never "no such tag" (nor a new tag).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from egoi_mcp.client._call_budget import Listing
+from egoi_mcp.errors import CallBudgetExceededError
+from egoi_mcp.models import Tag, TagRef
+
+ListAll = Callable[[], Awaitable[Listing[Tag]]]
+
+
+class TagCache:
+    def __init__(self, list_all: ListAll) -> None:
+        self._list_all = list_all
+        self._by_name: dict[str, Tag] | None = None
+        self._complete = True
+
+    async def by_name(self, *, refresh: bool = False) -> dict[str, Tag]:
+        if self._by_name is None or refresh:
+            tags = await self._list_all()
+            self._by_name = {tag.name.casefold(): tag for tag in tags}
+            self._complete = tags.complete
+        return self._by_name
+
+    def add(self, tag: Tag) -> None:
+        if self._by_name is not None:
+            self._by_name[tag.name.casefold()] = tag
+
+    def forget(self) -> None:
+        self._by_name = None
+
+    async def find(self, tag: str | int, *, refresh: bool = False) -> Tag | None:
+        """The tag `tag` names: an int is an id; a string is a name, or an id when no tag has that name."""
+        tags = await self.by_name(refresh=refresh)
+        text = str(tag).strip()
+        if isinstance(tag, int) and not isinstance(tag, bool):
+            known = next((t for t in tags.values() if t.id == tag), None)
+        else:
+            known = tags.get(text.casefold())
+            if known is None and text.isascii() and text.isdigit():
+                known = next((t for t in tags.values() if t.id == int(text)), None)
+        if known is None and not self._complete:
+            raise CallBudgetExceededError(
+                f"the account has more tags than one call may list, and {text!r} is not among those read: "
+                "pass the tag's id instead (egoi_list_tags pages through them)"
+            )
+        return known
+
+    async def names(self, tag_ids: list[int]) -> dict[int, str]:
+        """Id -> name for `tag_ids`, from the cache: no call when warm, one listing when cold or an id is new.
+        Names only decorate: when the call's request bound allows no listing, the ids not known go unnamed."""
+        if not tag_ids:
+            return {}
+        try:
+            warm = self._by_name is not None
+            names = {t.id: t.name for t in (await self.by_name()).values()}
+            if warm and any(i not in names for i in tag_ids):
+                names = {t.id: t.name for t in (await self.by_name(refresh=True)).values()}
+        except CallBudgetExceededError:
+            names = {t.id: t.name for t in (self._by_name or {}).values()}
+        return names
+
+    @staticmethod
+    def refs(tag_ids: list[int], names: dict[int, str]) -> list[TagRef]:
+        return [TagRef(id=i, name=names.get(i, "")) for i in tag_ids]
