@@ -5,7 +5,7 @@ from __future__ import annotations
 from egoi_mcp._paging import make_page
 from egoi_mcp.client._core import Resource, parse, path
 from egoi_mcp.errors import CallBudgetExceededError, InvalidArgumentError, NotFoundError
-from egoi_mcp.models import Page, Segment
+from egoi_mcp.models import Page, Segment, Tag
 
 
 class SegmentsAPI(Resource):
@@ -47,22 +47,22 @@ class SegmentsAPI(Resource):
         text = str(tag).strip()
         if not text:
             raise InvalidArgumentError("tag is empty: pass a tag name or id (list tags to see them)")
+        if isinstance(tag, int):  # the segment is named after the tag: learn the name first (usually cached)
+            text = (await self._named(tag)).name
+        name = text.casefold()
         items = await self._core.every(
-            path("/lists/{}/segments", list_id), params={"type": "tag"}, resource="list", reserve=reserve + 1
-        )  # reserve + 1: a tag listing may be needed to read an id or another spelling
-        segments = [parse(Segment.from_egoi, item) for item in items]
-        by_name = {s.name.casefold(): s for s in segments}
-        found = None if isinstance(tag, int) else by_name.get(text.casefold())
-        if found is None:  # an id, or a name E-goi's segments spell differently: go through the tag itself
-            known = await self._core.tags.find(tag)
-            if known is None:
-                raise NotFoundError(f"no tag {tag!r}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
-            found = by_name.get(known.name.casefold())
+            path("/lists/{}/segments", list_id), params={"type": "tag"}, resource="list", reserve=reserve,
+            until=lambda i: str(i.get("name") or "").casefold() == name,
+        )  # fmt: skip
+        by_name = {s.name.casefold(): s for s in (parse(Segment.from_egoi, item) for item in items)}
+        found = by_name.get(name)
         if found is None and not items.complete:
             raise CallBudgetExceededError(
                 f"list {list_id} has more tag segments than one call may read, and tag {text!r}'s is not among "
                 "those read: pass its segment_id instead (find it with segment_list, type 'tag')"
             )
+        if found is None and not isinstance(tag, int):  # a digit string naming an id, or another spelling
+            found = by_name.get((await self._named(tag)).name.casefold())
         if found is None:
             raise NotFoundError(
                 f"list {list_id} has no segment for tag {text!r} yet: E-goi makes one when the tag is first used "
@@ -71,3 +71,9 @@ class SegmentsAPI(Resource):
                 status=404,
             )
         return found
+
+    async def _named(self, tag: str | int) -> Tag:
+        known = await self._core.tags.find(tag)
+        if known is None:
+            raise NotFoundError(f"no tag {tag!r}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
+        return known

@@ -37,19 +37,16 @@ class TagCache:
         self._by_name = None
 
     async def find(self, tag: str | int, *, refresh: bool = False) -> Tag | None:
-        """The tag `tag` names: an int is an id; a string is a name, or an id when no tag has that name."""
-        tags = await self.by_name(refresh=refresh)
-        text = str(tag).strip()
-        if isinstance(tag, int) and not isinstance(tag, bool):
-            known = next((t for t in tags.values() if t.id == tag), None)
-        else:
-            known = tags.get(text.casefold())
-            if known is None and text.isascii() and text.isdigit():
-                known = next((t for t in tags.values() if t.id == int(text)), None)
+        """The tag `tag` names: an int is an id; a string is a name, or an id when no tag has that name. A miss
+        in a listing cut short by an earlier call's bound reads the listing again (this call may allow more)."""
+        warm = self._by_name is not None
+        known = _match(await self.by_name(refresh=refresh), tag)
+        if known is None and not self._complete and warm and not refresh:
+            known = _match(await self.by_name(refresh=True), tag)
         if known is None and not self._complete:
             raise CallBudgetExceededError(
-                f"the account has more tags than one call may list, and {text!r} is not among those read: "
-                "pass the tag's id instead (egoi_list_tags pages through them)"
+                f"the account has more tags than one call may list, and {str(tag).strip()!r} is not among those "
+                "read: pass the tag's id instead (egoi_list_tags pages through them)"
             )
         return known
 
@@ -70,3 +67,13 @@ class TagCache:
     @staticmethod
     def refs(tag_ids: list[int], names: dict[int, str]) -> list[TagRef]:
         return [TagRef(id=i, name=names.get(i, "")) for i in tag_ids]
+
+
+def _match(tags: dict[str, Tag], tag: str | int) -> Tag | None:
+    if isinstance(tag, int) and not isinstance(tag, bool):
+        return next((t for t in tags.values() if t.id == tag), None)
+    text = str(tag).strip()
+    known = tags.get(text.casefold())
+    if known is None and text.isascii() and text.isdigit():
+        known = next((t for t in tags.values() if t.id == int(text)), None)
+    return known
