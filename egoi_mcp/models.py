@@ -8,6 +8,7 @@ reads E-goi's response shape, so the mapping from the wire lives in one place.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -227,7 +228,7 @@ class CampaignReport(_Model):
         label = f"'{self.name}'" if self.name else self.campaign_id
         if self.sent == 0:
             return f"campaign {label} has not been sent yet: there is nothing to report"
-        text = f"{self.sent:,} sent, {self.open_rate:.1f}% opened, {self.click_rate:.1f}% clicked"
+        text = f"{_amount(self.sent)} sent, {self.open_rate:.1f}% opened, {self.click_rate:.1f}% clicked"
         if self.by_day_granularity != "day":
             text += f"; by_day is by {self.by_day_granularity} over {span_days:,} days"
         return text
@@ -245,6 +246,11 @@ _MAX_RATE = 10**9  # percent: a rate past it (a count far beyond its base) is sh
 def _count(value: Any) -> int:
     """A count as E-goi sends it (a positive integer), else 0; saturated at `MAX_COUNT`."""
     return min(value, MAX_COUNT) if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _amount(count: int) -> str:
+    """A count as a person reads it: 1,240; past a quadrillion in scientific notation (1.000E+100)."""
+    return f"{count:,}" if count < 10**15 else f"{Decimal(count):.3E}"
 
 
 def _percent(part: int, whole: int) -> float:

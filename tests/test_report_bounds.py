@@ -149,6 +149,7 @@ async def test_counts_of_a_hundred_or_four_thousand_digits_stay_within_the_bound
     count = min(10**digits, 10**1000)  # counts saturate at 10^1000
     assert report["sent"] == count and report["top_links"][0]["clicks"] == min(4 * count, 10**1000)
     assert report["by_day_granularity"] == "month"
+    assert report["summary"].startswith(f"1.000E+{min(digits, 1000)} sent, 100.0% opened")
     assert report["by_day"][0] == {
         "date": "1990-01-01",
         "opens": min(31 * count, 10**1000),
@@ -184,6 +185,7 @@ def test_the_worst_report_stays_within_the_bound() -> None:
     assert len(plain(report).text.encode()) <= MAX_RESULT_BYTES
     assert report.open_rate == 10.0**9
     assert report.by_day and report.note and "left out" in report.note
+    assert report.summary.startswith("1 sent, 1000000000.0% opened")
 
 
 @pytest.mark.parametrize(
