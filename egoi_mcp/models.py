@@ -196,7 +196,7 @@ class CampaignReport(_Model):
         `_TOP_LINKS` most clicked, each URL cut at `_MAX_URL_CHARS`."""
         overall = json_object(data.get("overall"))
         count = {key: _count(overall.get(key)) for key in _OVERALL}
-        sent, hard, soft = count["sends"], count["hard_bounces"], count["soft_bounces"]  # hard + soft: 2001 digits
+        sent, hard, soft = count["sends"], count["hard_bounces"], count["soft_bounces"]
         delivered = max(sent - hard - soft, 0)
         links = _links(data.get("url"))
         series = summarise(_days(data.get("date")))
