@@ -7,12 +7,14 @@ reads E-goi's response shape, so the mapping from the wire lives in one place.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from egoi_mcp._dates import parse_datetime, parse_day
+from egoi_mcp._series import MAX_COUNT, Granularity, summarise
 
 T = TypeVar("T")
 
@@ -157,13 +159,14 @@ class LinkClicks(_Model):
 
 
 class DayStats(_Model):
-    date: str  # YYYY-MM-DD
+    date: str  # YYYY-MM-DD: the day, or the first day of the week or month (by_day_granularity)
     opens: int
     clicks: int
 
 
 class CampaignReport(_Model):
     # How an e-mail campaign did. Rates are percentages with one decimal, 0 when nothing was sent.
+    # by_day is by week past 90 days and by month past two years; `note` says what was summarised or left out.
 
     campaign_id: str
     name: str | None = None
@@ -182,16 +185,21 @@ class CampaignReport(_Model):
     bounce_rate: float = 0.0
     top_links: list[LinkClicks] = Field(default_factory=list)
     by_day: list[DayStats] = Field(default_factory=list)
+    by_day_granularity: Granularity = "day"
     summary: str = ""
+    note: str | None = None
 
     @classmethod
     def from_egoi(cls, data: dict[str, Any], campaign_id: str, name: str | None = None) -> CampaignReport:
         """Read E-goi's `EmailReport` (`overall`, `date`, `url`); E-goi gives no delivered count, so it is
-        sends minus bounces."""
+        sends minus bounces. Bounded whatever E-goi sends: see `_series` for the day series; the links are the
+        `_TOP_LINKS` most clicked, each URL cut at `_MAX_URL_CHARS`."""
         overall = json_object(data.get("overall"))
         count = {key: _count(overall.get(key)) for key in _OVERALL}
         sent, hard, soft = count["sends"], count["hard_bounces"], count["soft_bounces"]
         delivered = max(sent - hard - soft, 0)
+        links = _links(data.get("url"))
+        series = summarise(_days(data.get("date")))
         report = cls(
             campaign_id=campaign_id,
             name=name,
@@ -208,17 +216,22 @@ class CampaignReport(_Model):
             open_rate=_percent(count["unique_opens"], delivered),
             click_rate=_percent(count["unique_clicks"], delivered),
             bounce_rate=_percent(hard + soft, sent),
-            top_links=_top_links(data.get("url")),
-            by_day=_by_day(data.get("date")),
+            top_links=links[:_TOP_LINKS],
+            by_day=[DayStats(date=p.start.isoformat(), opens=p.opens, clicks=p.clicks) for p in series.periods],
+            by_day_granularity=series.granularity,
         )
-        report.summary = report._summary()
+        report.summary = report._summary(series.span_days)
+        report.note = _note(series.granularity, series.span_days, series.left_out, len(links)) or None
         return report
 
-    def _summary(self) -> str:
+    def _summary(self, span_days: int) -> str:
         label = f"'{self.name}'" if self.name else self.campaign_id
         if self.sent == 0:
             return f"campaign {label} has not been sent yet: there is nothing to report"
-        return f"{self.sent:,} sent, {self.open_rate:.1f}% opened, {self.click_rate:.1f}% clicked"
+        text = f"{_amount(self.sent)} sent, {self.open_rate:.1f}% opened, {self.click_rate:.1f}% clicked"
+        if self.by_day_granularity != "day":
+            text += f"; by_day is by {self.by_day_granularity} over {span_days:,} days"
+        return text
 
 
 _OVERALL = (
@@ -226,32 +239,69 @@ _OVERALL = (
     "unsubscriptions",
 )  # fmt: skip
 _TOP_LINKS = 10
+_MAX_URL_CHARS = 2048
+_MAX_RATE = 10**9  # percent: a rate past it (a count far beyond its base) is shown as this
 
 
 def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    """A count as E-goi sends it (a positive integer), else 0; saturated at `MAX_COUNT`."""
+    return min(value, MAX_COUNT) if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _amount(count: int) -> str:
+    """A count as a person reads it: 1,240; past a quadrillion in scientific notation (1.000E+100)."""
+    return f"{count:,}" if count < 10**15 else f"{Decimal(count):.3E}"
 
 
 def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole > 0 else 0.0
+    if whole <= 0:
+        return 0.0
+    return round(100 * part / whole, 1) if part <= whole * (_MAX_RATE // 100) else float(_MAX_RATE)
 
 
-def _top_links(rows: Any) -> list[LinkClicks]:
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…[cut: {len(text) - limit} more characters]"
+
+
+def _links(rows: Any) -> list[LinkClicks]:
+    """Every link E-goi lists, most clicked first."""
     links = [
-        LinkClicks(url=str(row["url"]), clicks=_count(row.get("clicks")))
+        LinkClicks(url=_cut(str(row["url"]), _MAX_URL_CHARS), clicks=_count(row.get("clicks")))
         for row in (rows if isinstance(rows, list) else [])
         if isinstance(row, dict) and row.get("url")
     ]
-    return sorted(links, key=lambda link: -link.clicks)[:_TOP_LINKS]
+    return sorted(links, key=lambda link: -link.clicks)
 
 
-def _by_day(rows: Any) -> list[DayStats]:
+def _days(rows: Any) -> list[tuple[date, int, int]]:
     days = []
     for row in rows if isinstance(rows, list) else []:
-        day = parse_day(row.get("date")) if isinstance(row, dict) else None
+        day = _day(row.get("date")) if isinstance(row, dict) else None
         if day is not None:
-            days.append(DayStats(date=day, opens=_count(row.get("opens")), clicks=_count(row.get("clicks"))))
-    return sorted(days, key=lambda d: d.date)
+            days.append((day, _count(row.get("opens")), _count(row.get("clicks"))))
+    return days
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])  # the common case, fast: a report may list 100,000 days
+        except ValueError:
+            pass
+    day = parse_day(value)
+    return date.fromisoformat(day) if day else None
+
+
+def _note(granularity: Granularity, span_days: int, left_out: int, links: int) -> str:
+    """What the report summarised or left out, in one line; empty when nothing."""
+    parts = []
+    if granularity != "day":
+        parts.append(f"by_day is summarised by {granularity}: the report spans {span_days:,} days")
+    if left_out:
+        parts.append(f"the {left_out:,} latest {granularity}s of by_day are left out")
+    if links > _TOP_LINKS:
+        parts.append(f"top_links shows the {_TOP_LINKS} most clicked of {links:,} links")
+    return "; ".join(parts)
 
 
 class Activity(_Model):

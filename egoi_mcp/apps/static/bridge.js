@@ -45,37 +45,52 @@ const view = (() => {
   });
 
   // ---- DOM: text only -------------------------------------------------------------------------------------------
+  // Every text drawn is cleaned: line breaks become spaces; control, bidi-override and zero-width characters go.
+  const BREAKS = /[\t\n\r\u2028\u2029]/g;
+  const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+  function clean(value) {
+    return String(value).replace(BREAKS, " ").replace(INVISIBLE, "");
+  }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) {
       if (value === null || value === undefined) continue;
       if (name === "class") node.className = String(value);
-      else node.setAttribute(name, String(value));
+      else node.setAttribute(name, clean(value));
     }
     for (const child of children) {
       if (child === null || child === undefined || child === false) continue;
-      node.append(typeof child === "object" ? child : document.createTextNode(String(child)));
+      node.append(typeof child === "object" ? child : document.createTextNode(clean(child)));
     }
     return node;
+  }
+  // Text written by others (names, addresses, links): its direction is its own and never spills into ours.
+  function words(value, cls) {
+    return el("bdi", { class: cls || null, dir: "auto" }, value);
   }
   function color(node, cssVar) {
     node.style.setProperty("--dot", "var(" + cssVar + ")");
     return node;
   }
-  // Bars as divs: one column per key, heights proportional to the values (stacked or side by side).
+  // Bars as divs: one column per key, heights proportional to the values (stacked, side by side, or -- when the
+  // columns are many and narrow -- overlaid, the shorter in front).
   const CHART_HEIGHT = 128;
   function chart(columns, stacked, label) {
     const sum = (parts) => parts.reduce((total, part) => total + part.value, 0);
     const tallest = (parts) => parts.reduce((top, part) => Math.max(top, part.value), 0);
     const max = Math.max(1, ...columns.map((column) => (stacked ? sum(column.parts) : tallest(column.parts))));
     const every = Math.max(1, Math.ceil(columns.length / 7));
+    const dense = !stacked && columns.length > 31;
+    const gap = columns.length > 92 ? 0 : columns.length > 31 ? 1 : 3;
     const plot = el("div", { class: "chart", "data-max": max });
     const axis = el("div", { class: "axis" });
+    plot.style.gap = axis.style.gap = gap + "px";
     columns.forEach((column, index) => {
-      const col = el("div", { class: stacked ? "col stack" : "col", "data-key": column.key, title: column.title });
-      for (const part of column.parts) {
+      const col = el("div", { class: stacked ? "col stack" : dense ? "col overlay" : "col", "data-key": column.key, title: column.title });
+      const parts = dense ? column.parts.slice().sort((a, b) => b.value - a.value) : column.parts;
+      for (const part of parts) {
         const bar = color(el("div", { class: "bar", "data-series": part.series, "data-value": part.value }), part.cssVar);
-        bar.style.height = ((part.value / max) * CHART_HEIGHT).toFixed(2) + "px";
+        bar.style.height = (Math.min(1, part.value / max) * CHART_HEIGHT).toFixed(2) + "px";
         col.append(bar);
       }
       plot.append(col);
@@ -92,14 +107,21 @@ const view = (() => {
   }
 
   // ---- numbers and dates in the host's locale and time zone ------------------------------------------------------
-  function num(n) {
+  // Counts past a quadrillion (rates past a million percent) in scientific notation, 1E100: any number fits its box.
+  const SCIENTIFIC = { notation: "scientific", maximumFractionDigits: 3 };
+  function num(n, past) {
     const value = Number(n);
-    if (!Number.isFinite(value)) return "–";
-    try { return new Intl.NumberFormat(context.locale || undefined).format(value); } catch (e) { return String(value); }
+    if (Number.isNaN(value)) return "–";
+    if (!Number.isFinite(value)) return value > 0 ? "∞" : "–";
+    const options = Math.abs(value) >= (past || 1e15) ? SCIENTIFIC : {};
+    try { return new Intl.NumberFormat(context.locale || undefined, options).format(value); } catch (e) { return String(value); }
   }
   function pct(n) {
     const value = Number(n);
-    if (!Number.isFinite(value)) return "–";
+    if (!Number.isFinite(value) || Math.abs(value) >= 1e6) {
+      const text = num(value, 1e6);
+      return text === "–" ? text : text + "%";
+    }
     let text;
     try {
       text = new Intl.NumberFormat(context.locale || undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
@@ -174,5 +196,5 @@ const view = (() => {
     }).observe(document.body);
   }
 
-  return { start, el, color, chart, show, note, num, pct, date };
+  return { start, el, words, color, chart, show, note, num, pct, date };
 })();

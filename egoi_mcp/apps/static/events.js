@@ -1,6 +1,6 @@
 // Event stream: counts per trigger, a timeline by hour or day, and the newest events. Redrawn on every tool result.
 (() => {
-  const { el, color, chart, show, num, date } = view;
+  const { el, words, color, chart, show, num, date } = view;
   const TRIGGERS = [
     ["new_subscriber", "Subscribed", "--c3"],
     ["new_unsubscriber", "Unsubscribed", "--c8"],
@@ -58,12 +58,12 @@
     const { label, cssVar } = KNOWN.get(trigger);
     const t = timeOf(event);
     const who = event.email || event.contact_id || "—";
-    const what = [event.campaign_name || event.campaign_id, event.list_id != null ? "list " + event.list_id : null]
-      .filter(Boolean).join(" · ");
+    const campaign = event.campaign_name || event.campaign_id;
+    const list = event.list_id != null ? "list " + event.list_id : null;
     return el("li", { class: "event", "data-id": event.id, "data-trigger": trigger },
       color(el("span", { class: "badge dot" }, label), cssVar),
-      el("div", { class: "who" }, el("div", { class: "email" }, String(who)),
-        what ? el("div", { class: "what" }, what) : null),
+      el("div", { class: "who" }, el("div", { class: "email" }, words(who)),
+        campaign || list ? el("div", { class: "what" }, campaign ? words(campaign) : null, campaign && list ? " · " : null, list) : null),
       el("time", { class: "when num", datetime: t === null ? null : new Date(t).toISOString() },
         t === null ? "" : date(new Date(t), dayOf(t) === newestDay ? CLOCK : Object.assign({ month: "short", day: "numeric" }, CLOCK))));
   }
@@ -75,13 +75,13 @@
     const total = Number.isFinite(page.total) && page.total !== null ? page.total : null;
     const filters = [args.list_id != null ? "list " + args.list_id : null,
       KNOWN.has(args.trigger) ? KNOWN.get(args.trigger).label.toLowerCase() : null,
-      args.email || args.contact_id || null].filter(Boolean);
-    const shown = num(events.length) + (events.length === 1 ? " event" : " events") +
-      (filters.length ? " · " + filters.join(" · ") : "") +
-      (total !== null && total > events.length ? " of " + num(total) : "") + (page.next_cursor ? " · more available" : "");
+      args.email || args.contact_id ? words(args.email || args.contact_id) : null].filter(Boolean);
+    const shown = [num(events.length) + (events.length === 1 ? " event" : " events")];
+    for (const filter of filters) shown.push(" · ", filter);
+    shown.push((total !== null && total > events.length ? " of " + num(total) : "") + (page.next_cursor ? " · more available" : ""));
 
     const sections = [
-      el("header", null, el("h1", null, "E-goi events"), el("p", { class: "sub", "data-shown": events.length }, shown)),
+      el("header", null, el("h1", null, "E-goi events"), el("p", { class: "sub", "data-shown": events.length }, ...shown)),
     ];
     if (!events.length) {
       sections.push(el("p", { class: "note" }, "No events yet. They appear here once E-goi delivers webhooks."));

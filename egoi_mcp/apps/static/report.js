@@ -1,7 +1,40 @@
-// Campaign report: funnel, opens and clicks by day, bounces and unsubscribes, top links.
+// Campaign report: funnel, opens and clicks by day (or week, month, year), bounces and unsubscribes, top links.
 (() => {
-  const { el, color, chart, show, num, pct, date } = view;
-  const count = (n) => (Number.isFinite(Number(n)) ? Number(n) : 0);
+  const { el, words, color, chart, show, num, pct, date } = view;
+  const count = (n) => (Number.isNaN(Number(n)) ? 0 : Math.min(Number(n), Number.MAX_VALUE));
+
+  // Periods of the day series: the tool's own granularity, coarser until at most MAX_COLUMNS columns fit 400 px.
+  const MAX_COLUMNS = 92;
+  const COARSER = { day: "week", week: "month", month: "year" };
+  const LABELS = {
+    day: { month: "short", day: "numeric" }, week: { month: "short", day: "numeric" },
+    month: { month: "short", year: "2-digit" }, year: { year: "numeric" },
+  };
+  function periodOf(key, granularity) {
+    const when = new Date(key + "T00:00:00Z");
+    if (Number.isNaN(when.getTime())) return key;
+    if (granularity === "week") when.setUTCDate(when.getUTCDate() - ((when.getUTCDay() + 6) % 7));
+    if (granularity === "month" || granularity === "year") when.setUTCDate(1);
+    if (granularity === "year") when.setUTCMonth(0);
+    return when.toISOString().slice(0, 10);
+  }
+  function periods(days, granularity) {
+    let unit = LABELS[granularity] ? granularity : "day";
+    let rows = days.map((d) => ({ key: String(d.date), opens: count(d.opens), clicks: count(d.clicks) }));
+    while (rows.length > MAX_COLUMNS && COARSER[unit]) {
+      unit = COARSER[unit];
+      const merged = new Map();
+      for (const row of rows) {
+        const key = periodOf(row.key, unit);
+        const into = merged.get(key) || { key, opens: 0, clicks: 0 };
+        into.opens += row.opens;
+        into.clicks += row.clicks;
+        merged.set(key, into);
+      }
+      rows = [...merged.values()];
+    }
+    return { unit, rows: rows.slice(0, MAX_COLUMNS), hidden: Math.max(0, rows.length - MAX_COLUMNS) };
+  }
 
   function funnelRow(key, cssVar, label, value, base, rate, rateLabel, detail) {
     const fill = color(el("div", { class: "fill" }), cssVar);
@@ -31,9 +64,9 @@
 
     const sections = [
       el("header", null,
-        el("h1", { class: "name" }, r.name || "Campaign " + (r.campaign_id || "")),
-        el("p", { class: "sub" }, "Campaign ", el("span", { class: "cid" }, r.campaign_id || "–"), " · ", num(sent), " sent"),
-        r.summary ? el("p", { class: "sub summary" }, r.summary) : null),
+        el("h1", { class: "name" }, words(r.name || "Campaign " + (r.campaign_id || ""))),
+        el("p", { class: "sub" }, "Campaign ", words(r.campaign_id || "–", "cid"), " · ", num(r.sent), " sent"),
+        r.summary ? el("p", { class: "sub summary" }, words(r.summary)) : null),
       el("h2", null, "Funnel"),
       el("div", { class: "funnel" },
         funnelRow("sent", "--c7", "Sent", sent, sent, null),
@@ -44,24 +77,25 @@
           num(r.clicks) + " clicks in total")),
     ];
 
-    sections.push(el("h2", null, "Opens and clicks by day"));
-    if (days.length) {
+    const series = periods(days, r.by_day_granularity);
+    sections.push(el("h2", { "data-unit": series.unit }, "Opens and clicks by " + series.unit));
+    if (series.rows.length) {
       sections.push(el("div", { class: "legend" },
         color(el("span", null, "Opens"), "--c1"), color(el("span", null, "Clicks"), "--c2")));
-      sections.push(chart(days.map((d) => {
-        const opens = count(d.opens);
-        const clicks = count(d.clicks);
-        const when = new Date(String(d.date) + "T00:00:00Z");
-        const label = Number.isNaN(when.getTime()) ? String(d.date) : date(when, { month: "short", day: "numeric", timeZone: "UTC" });
+      sections.push(chart(series.rows.map((d) => {
+        const when = new Date(d.key + "T00:00:00Z");
+        const label = Number.isNaN(when.getTime()) ? d.key : date(when, Object.assign({ timeZone: "UTC" }, LABELS[series.unit]));
         return {
-          key: String(d.date), label,
-          title: String(d.date) + ": " + num(opens) + " opens, " + num(clicks) + " clicks",
-          parts: [{ series: "opens", value: opens, cssVar: "--c1" }, { series: "clicks", value: clicks, cssVar: "--c2" }],
+          key: d.key, label,
+          title: d.key + ": " + num(d.opens) + " opens, " + num(d.clicks) + " clicks",
+          parts: [{ series: "opens", value: d.opens, cssVar: "--c1" }, { series: "clicks", value: d.clicks, cssVar: "--c2" }],
         };
-      }), false, "Opens and clicks by day"));
+      }), false, "Opens and clicks by " + series.unit));
     } else {
       sections.push(el("p", { class: "note" }, "No opens or clicks recorded yet."));
     }
+    if (series.hidden) sections.push(el("p", { class: "note" }, "The " + num(series.hidden) + " latest " + series.unit + "s are not drawn."));
+    if (r.note) sections.push(el("p", { class: "note report-note" }, r.note));
 
     sections.push(el("h2", null, "Bounces and unsubscribes"));
     sections.push(el("div", { class: "stats" },
@@ -78,7 +112,7 @@
         fill.style.width = ((count(link.clicks) / topClicks) * 100).toFixed(2) + "%";
         return el("li", { class: "link", "data-clicks": count(link.clicks) },
           el("div", { class: "link-head" },
-            el("span", { class: "url", title: String(link.url) }, String(link.url)),
+            el("span", { class: "url", title: String(link.url) }, words(link.url)),
             el("span", { class: "value num" }, num(link.clicks))),
           el("div", { class: "track thin" }, fill));
       })));
