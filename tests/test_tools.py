@@ -171,7 +171,9 @@ async def test_webhook_tools(client: Client, server: EgoiServer) -> None:
     preview = await call(client, "egoi_delete_webhook", webhook_id=hook["id"])
     assert preview["status"] == "confirmation_required"
     assert (await call(client, "egoi_delete_webhook", **preview["call_again_with"]))["status"] == "done"
-    assert "WEBHOOK_NOT_FOUND" in await fails(client, "egoi_delete_webhook", **preview["call_again_with"])
+    replay = await call(client, "egoi_delete_webhook", **preview["call_again_with"])  # a token acts once
+    assert replay["summary"].startswith("Already done at ") and f"deleted webhook {hook['id']}" in replay["summary"]
+    assert "WEBHOOK_NOT_FOUND" in await fails(client, "egoi_delete_webhook", webhook_id=hook["id"])  # the preview
 
 
 async def test_webhook_loop_on_the_sandbox(client: Client, server: EgoiServer) -> None:
