@@ -77,7 +77,7 @@ class EgoiMCP(MCPServer[Runtime]):
             if not isinstance(exc.__cause__, ValidationError):
                 raise
             schema = _sdk.registered_tool(self, name).parameters
-            text = argument_errors(exc.__cause__, schema)
+            text = argument_errors(exc.__cause__, schema, tool=name)
             return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
 
