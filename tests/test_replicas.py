@@ -359,11 +359,11 @@ async def test_a_preview_on_one_replica_is_confirmed_on_another_once(postgres_ur
                     tasks.start_soon(confirm, on)
             later = await on_c.call_tool("egoi_delete_tag", again)  # another client of another replica, later
         assert fake_egoi.calls.count(("DELETE", "/tags/7")) == 1, "five concurrent confirms, one act"
-        firsts = [a for a in answers if a and a["summary"] == "deleted tag 'vip' (id 7)"]
+        firsts = [a for a in answers if a and a["summary"] == 'deleted tag "vip" (id 7)']
         assert len(firsts) == 1, answers
         assert later.structured_content is not None
         assert later.structured_content["summary"].startswith("Already done at ")
-        assert later.structured_content["summary"].endswith("deleted tag 'vip' (id 7)")
+        assert later.structured_content["summary"].endswith('deleted tag "vip" (id 7)')
 
         # A 2026-era elicitation round: the input request comes from one replica, the answer goes to the next.
         proxy = RoundRobin([a.url, b.url, c.url])
@@ -378,8 +378,8 @@ async def test_a_preview_on_one_replica_is_confirmed_on_another_once(postgres_ur
                 fresh = (await client.call_tool("egoi_delete_tag", {"tag_id": 7})).structured_content
                 assert fresh is not None
                 result = await client.call_tool("egoi_delete_tag", fresh["call_again_with"])
-        assert result.structured_content == {"status": "done", "summary": "deleted tag 'vip' (id 7)"}, result.content
-        assert asked == ["Allow the assistant to delete tag 'vip' (id 7) from the account and every contact?"]
+        assert result.structured_content == {"status": "done", "summary": 'deleted tag "vip" (id 7)'}, result.content
+        assert asked == ['Allow the assistant to delete tag "vip" (id 7) from the account and every contact?']
         rounds = [(index, body) for index, body in proxy.served if body.get("method") == "tools/call"][1:]
         assert len(rounds) == 2, rounds
         (first, ask), (second, reply) = rounds

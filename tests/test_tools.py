@@ -118,7 +118,7 @@ async def test_delete_list(client: Client) -> None:
     lst = await call(client, "egoi_create_list", name="Temporary")
     await call(client, "egoi_create_contact", email="a@example.net", list_id=lst["id"])
     preview = await call(client, "egoi_delete_list", list_id=lst["id"])
-    assert "'Temporary'" in preview["summary"] and "1 contact" in preview["summary"]
+    assert '"Temporary"' in preview["summary"] and "1 contact" in preview["summary"]
     assert (await call(client, "egoi_delete_list", **preview["call_again_with"]))["status"] == "done"
     assert "LIST_NOT_FOUND" in await fails(client, "egoi_delete_list", list_id=lst["id"])
 

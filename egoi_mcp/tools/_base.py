@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -18,6 +19,7 @@ from egoi_mcp.redact import redact
 from egoi_mcp.runtime import runtime
 from egoi_mcp.tools._confirm import Summary, confirmed_tool
 from egoi_mcp.tools._results import Plain, compact_json, items_that_fit, plain, to_result
+from egoi_mcp.untrusted import free_text, untrusted_paths
 
 __all__ = [
     "ContactId",
@@ -95,6 +97,7 @@ class ToolSpec:
     destructive: bool
     idempotent: bool
     open_world: bool
+    user_content: bool = False  # whether its result can carry text written by third parties
 
     @property
     def name(self) -> str:
@@ -137,24 +140,27 @@ def tool(
 
     def declare(body: Callable[..., Awaitable[Any]]) -> ToolSpec:
         fn = body if confirm is None else confirmed_tool(body, confirm)
+        returns = typing.get_type_hints(fn).get("return")
+        untrusted, hideable = untrusted_paths(returns), free_text(returns)
 
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> types.CallToolResult:
+            hide = hideable if hideable and runtime(kwargs["ctx"]).settings.user_content == "hide" else None
             try:
-                result = plain(await fn(*args, **kwargs))
+                result = plain(await fn(*args, **kwargs), hide)
                 data = result.data
                 fit = items_that_fit(result) if isinstance(data, dict) and "limit" in kwargs else None
                 if fit is not None and fit < len(data.get("items") or []):
-                    data = plain(await fn(*args, **{**kwargs, "limit": fit})).data
+                    data = plain(await fn(*args, **{**kwargs, "limit": fit}), hide).data
                     data["note"] = (
                         f"cut short at {fit} item(s) to stay under 256 KiB; pass next_cursor as cursor for the rest"
                     )
                     result = Plain(data, compact_json(data))
             except EGoiError as exc:
                 raise ToolError(redact(f"{exc.code}: {exc.message}")) from None
-            return to_result(result)
+            return to_result(result, untrusted)
 
         run.__doc__ = " ".join((fn.__doc__ or "").split())  # one line: fewer tokens on every turn
-        return ToolSpec(run, title, read_only, confirm is not None, idempotent, open_world)
+        return ToolSpec(run, title, read_only, confirm is not None, idempotent, open_world, bool(untrusted))
 
     return declare

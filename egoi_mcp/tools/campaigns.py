@@ -19,6 +19,7 @@ from egoi_mcp.models import Campaign, CampaignReport, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListFilter, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import NothingToDo, Plan
+from egoi_mcp.untrusted import quote
 
 CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$")]  # the instructions say where ids come from
 SegmentId = Annotated[str, Length(64, 1)]
@@ -59,7 +60,7 @@ async def _send_plan(
     own = campaign.list_id
     if list_id is not None and own is not None and list_id != own:
         raise InvalidArgumentError(
-            f"campaign '{campaign.name}' belongs to list {own}, not list {list_id}: omit list_id to use its list"
+            f"campaign {quote(campaign.name)} belongs to list {own}, not list {list_id}: omit list_id to use its list"
         )
     resolved = rt.client.resolve_list_id(list_id if list_id is not None else own)
     when = ""
@@ -90,7 +91,7 @@ async def _contact_summary(
         if contact.status in (None, "active")
         else f" (warning: the contact is {contact.status}: E-goi will not mail them)"
     )
-    what = f"campaign '{campaign.name}' (subject '{campaign.subject or ''}') to {contact.email}{when}"
+    what = f"campaign {quote(campaign.name)} (subject {quote(campaign.subject or '')}) to {quote(contact.email)}{when}"
     return Plan(f"{verb} {what}{status}", {"list_id": resolved, "what": what})
 
 
@@ -123,7 +124,7 @@ async def _segment_summary(
         ) from None
     count = await rt.client.count_contacts(resolved, segment_id=segment_id)
     verb = "schedule" if send_at else "send"
-    what = f"campaign '{campaign.name}' to segment '{segment.name}', reaching {count} contact(s){when}"
+    what = f"campaign {quote(campaign.name)} to segment {quote(segment.name)}, reaching {count} contact(s){when}"
     return Plan(f"{verb} {what}", {"list_id": resolved, "what": what})
 
 
@@ -152,10 +153,10 @@ async def _cancel_summary(rt: Runtime, campaign_id: str) -> Plan:
     name = names[campaign_id]
     pending = await rt.client.pending_sends(campaign_id)
     if not pending:
-        raise NothingToDo(f"campaign '{name}' has no queued or scheduled send: there is nothing to cancel")
+        raise NothingToDo(f"campaign {quote(name)} has no queued or scheduled send: there is nothing to cancel")
     times = ", ".join(f"{op.status or 'queued'}" + (f" for {op.start_date:%Y-%m-%d %H:%M} UTC" if op.start_date else "")
                       for op in pending)  # fmt: skip
-    what = f"{len(pending)} pending send(s) of campaign '{name}' ({times})"
+    what = f"{len(pending)} pending send(s) of campaign {quote(name)} ({times})"
     return Plan(f"cancel {what}; it cannot be undone", {"name": name})
 
 
@@ -164,8 +165,8 @@ async def egoi_cancel_send(campaign_id: CampaignId, ctx: Context, plan: Plan) ->
     """Stop a campaign's queued or scheduled send. Previews unless confirm=true."""
     cancelled = await runtime(ctx).client.cancel_send(campaign_id)
     if not cancelled:
-        return f"nothing was cancelled: campaign '{plan.facts['name']}' had no pending send left"
-    return f"cancelled {len(cancelled)} send(s) of campaign '{plan.facts['name']}'"
+        return f"nothing was cancelled: campaign {quote(plan.facts['name'])} had no pending send left"
+    return f"cancelled {len(cancelled)} send(s) of campaign {quote(plan.facts['name'])}"
 
 
 TOOLSET = Toolset(

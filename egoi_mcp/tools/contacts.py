@@ -14,6 +14,7 @@ from egoi_mcp.models import Activity, Contact, MailingList, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.untrusted import quote
 
 Email = Annotated[str, Length(254, 3)]
 Tags = Annotated[list[str] | None, Length(20)]  # names or ids: the server instructions say so
@@ -110,7 +111,7 @@ async def _targets(rt: Runtime, contact_ids: list[str], list_id: int | None) -> 
     emails = []
     for contact_id in unique[:_CHECKED]:
         try:
-            emails.append((await rt.client.get_contact(contact_id, lst.id)).email or contact_id)
+            emails.append(quote((await rt.client.get_contact(contact_id, lst.id)).email or contact_id))
         except NotFoundError:
             raise NotFoundError(
                 f"contact {contact_id} is not in list {lst.id}: nothing was changed; find it with "
@@ -139,7 +140,8 @@ async def _update_summary(
     lst, who = await _targets(rt, contact_ids, list_id)
     n = len(set(contact_ids))
     return Plan(
-        f"set {change} on {n} contact(s) ({who}) of list '{lst.name}' (id {lst.id})", {"list_id": lst.id, "who": who}
+        f"set {change} on {n} contact(s) ({who}) of list {quote(lst.name)} (id {lst.id})",
+        {"list_id": lst.id, "who": who},
     )
 
 
@@ -168,7 +170,9 @@ async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | No
     lst, who = await _targets(rt, contact_ids, list_id)
     verb = "permanently erase (GDPR forget)" if mode == "forget" else "unsubscribe"
     n = len(set(contact_ids))
-    return Plan(f"{verb} {n} contact(s) ({who}) from list '{lst.name}' (id {lst.id})", {"list_id": lst.id, "who": who})
+    return Plan(
+        f"{verb} {n} contact(s) ({who}) from list {quote(lst.name)} (id {lst.id})", {"list_id": lst.id, "who": who}
+    )
 
 
 @tool("Delete contacts", confirm=_delete_summary, idempotent=True)

@@ -11,6 +11,7 @@ from egoi_mcp.models import MailingList, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import Cursor, Length, Limit, RequiredListId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.untrusted import quote
 
 
 @tool("Create list")
@@ -32,14 +33,14 @@ async def egoi_list_lists(ctx: Context, limit: Limit = 25, cursor: Cursor = None
 async def _delete_summary(rt: Runtime, list_id: int) -> Plan:
     lst = await rt.client.get_list(list_id)
     count = await rt.client.count_contacts(list_id)
-    return Plan(f"delete list '{lst.name}' (id {list_id}) and its {count} contact(s)", {"name": lst.name})
+    return Plan(f"delete list {quote(lst.name)} (id {list_id}) and its {count} contact(s)", {"name": lst.name})
 
 
 @tool("Delete list", confirm=_delete_summary, idempotent=True)
 async def egoi_delete_list(list_id: RequiredListId, ctx: Context, plan: Plan) -> str:
     """Delete a list with all its contacts. Previews unless confirm=true."""
     await runtime(ctx).client.delete_list(list_id)
-    return f"deleted list '{plan.facts['name']}' (id {list_id})"
+    return f"deleted list {quote(plan.facts['name'])} (id {list_id})"
 
 
 TOOLSET = Toolset("lists", (egoi_create_list, egoi_list_lists, egoi_delete_list))

@@ -11,6 +11,7 @@ from egoi_mcp.models import Page, Tag
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.untrusted import quote
 
 TagRef = Annotated[str, Length(100, 1), Field(description="tag name or id")]
 ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
@@ -41,7 +42,7 @@ async def egoi_list_tags(ctx: Context, limit: Limit = 25, cursor: Cursor = None)
 
 async def _delete_summary(rt: Runtime, tag_id: int) -> Plan:
     tag = await rt.client.find_tag(tag_id)
-    return Plan(f"delete tag '{tag.name}' (id {tag.id}) from the account and every contact", {"name": tag.name})
+    return Plan(f"delete tag {quote(tag.name)} (id {tag.id}) from the account and every contact", {"name": tag.name})
 
 
 @tool("Delete tag", confirm=_delete_summary, idempotent=True)
@@ -50,7 +51,7 @@ async def egoi_delete_tag(
 ) -> str:
     """Delete a tag. Previews unless confirm=true."""
     await runtime(ctx).client.delete_tag(tag_id)
-    return f"deleted tag '{plan.facts['name']}' (id {tag_id})"
+    return f"deleted tag {quote(plan.facts['name'])} (id {tag_id})"
 
 
 @tool("Attach tag", idempotent=True)
