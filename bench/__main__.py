@@ -16,6 +16,7 @@ BENCHMARKS = (
     "tools_list",
     "list_pages",
     "upstream_calls",
+    "confirm_calls",
     "startup",
     "tool_calls",
     "webhook_ingest",

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     read_only: bool = False
     toolsets: Annotated[list[str] | None, NoDecode] = None  # None: every toolset (names checked by the server)
     confirm: Literal["flag", "elicit"] = "flag"
+    user_content: Literal["show", "hide"] = "show"  # hide: free text written by others is left out of results
+    # Without a human in the loop (no elicitation, confirm=flag), what destructive actions may do at most:
+    unattended_max_recipients: int = Field(default=500, ge=0)  # contacts one send reaches
+    unattended_sends_per_hour: int = Field(default=5, ge=0)  # sends (and schedules), shared by every replica
+    unattended_max_deletes: int = Field(default=50, ge=0)  # contacts one call deletes or unsubscribes
     auth_token: SecretStr | None = None
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str | None = None

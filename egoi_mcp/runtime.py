@@ -10,6 +10,7 @@ from mcp.server.mcpserver import Context
 if TYPE_CHECKING:
     from egoi_mcp.client import EGoiClient
     from egoi_mcp.config import Settings
+    from egoi_mcp.ledger import Ledger
     from egoi_mcp.resources.notifier import EventNotifier
     from egoi_mcp.sandbox import Sandbox
     from egoi_mcp.seal import ConfirmTokens
@@ -25,6 +26,7 @@ class Runtime:
     store: Store
     notifier: EventNotifier
     tokens: ConfirmTokens
+    ledger: Ledger
     webhook_secret: str
     public_url: str | None = None  # base URL E-goi can reach us at
     sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox

@@ -35,6 +35,7 @@ from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
+from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
@@ -76,7 +77,7 @@ class EgoiMCP(MCPServer[Runtime]):
             if not isinstance(exc.__cause__, ValidationError):
                 raise
             schema = _sdk.registered_tool(self, name).parameters
-            text = argument_errors(exc.__cause__, schema)
+            text = argument_errors(exc.__cause__, schema, tool=name)
             return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
 
@@ -194,6 +195,7 @@ class EgoiServer:
                 store=store,
                 notifier=notifier,
                 tokens=ConfirmTokens(self.seal_key, clock=self._clock),
+                ledger=Ledger(store, clock=self._clock),
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,

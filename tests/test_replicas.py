@@ -340,18 +340,30 @@ class RoundRobin:
         return Starlette(routes=routes, lifespan=lifespan)
 
 
-async def test_a_preview_on_one_replica_is_confirmed_on_another(postgres_url: str, fake_egoi: FakeEgoi) -> None:
+async def test_a_preview_on_one_replica_is_confirmed_on_another_once(postgres_url: str, fake_egoi: FakeEgoi) -> None:
     with replicas(postgres_url, fake_egoi) as (a, b, c):
-        async with Client(a.mcp) as on_a, Client(b.mcp, mode="legacy") as on_b:
+        async with Client(a.mcp) as on_a, Client(b.mcp, mode="legacy") as on_b, Client(c.mcp) as on_c:
             preview = await on_a.call_tool("egoi_delete_tag", {"tag_id": 7})
             assert preview.structured_content is not None
             assert preview.structured_content["status"] == "confirmation_required"
             again = preview.structured_content["call_again_with"]
             assert again["confirm"] is True and again["confirm_token"]
             assert ("DELETE", "/tags/7") not in fake_egoi.calls
-            done = await on_b.call_tool("egoi_delete_tag", again)  # sealed by A, checked by B: one key
-        assert done.structured_content == {"status": "done", "summary": "deleted tag 7"}, done.content
-        assert fake_egoi.calls.count(("DELETE", "/tags/7")) == 1
+            answers: list[Any] = []
+
+            async def confirm(on: Client) -> None:  # sealed by A, checked by B and C: one key, one ledger
+                answers.append((await on.call_tool("egoi_delete_tag", again)).structured_content)
+
+            async with anyio.create_task_group() as tasks:
+                for on in (on_b, on_c, on_b, on_c, on_b):
+                    tasks.start_soon(confirm, on)
+            later = await on_c.call_tool("egoi_delete_tag", again)  # another client of another replica, later
+        assert fake_egoi.calls.count(("DELETE", "/tags/7")) == 1, "five concurrent confirms, one act"
+        firsts = [a for a in answers if a and a["summary"] == 'deleted tag "vip" (id 7)']
+        assert len(firsts) == 1, answers
+        assert later.structured_content is not None
+        assert later.structured_content["summary"].startswith("Already done at ")
+        assert later.structured_content["summary"].endswith('deleted tag "vip" (id 7)')
 
         # A 2026-era elicitation round: the input request comes from one replica, the answer goes to the next.
         proxy = RoundRobin([a.url, b.url, c.url])
@@ -363,10 +375,12 @@ async def test_a_preview_on_one_replica_is_confirmed_on_another(postgres_url: st
 
         with serve(proxy.app()) as front:
             async with Client(f"{front}/mcp", elicitation_callback=answer) as client:
-                result = await client.call_tool("egoi_delete_tag", again)
-        assert result.structured_content == {"status": "done", "summary": "deleted tag 7"}, result.content
-        assert asked == ["Allow the assistant to delete tag 'vip' (id 7) from the account and every contact?"]
-        rounds = [(index, body) for index, body in proxy.served if body.get("method") == "tools/call"]
+                fresh = (await client.call_tool("egoi_delete_tag", {"tag_id": 7})).structured_content
+                assert fresh is not None
+                result = await client.call_tool("egoi_delete_tag", fresh["call_again_with"])
+        assert result.structured_content == {"status": "done", "summary": 'deleted tag "vip" (id 7)'}, result.content
+        assert asked == ['Allow the assistant to delete tag "vip" (id 7) from the account and every contact?']
+        rounds = [(index, body) for index, body in proxy.served if body.get("method") == "tools/call"][1:]
         assert len(rounds) == 2, rounds
         (first, ask), (second, reply) = rounds
         assert "inputResponses" not in ask["params"] and "inputResponses" in reply["params"]

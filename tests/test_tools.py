@@ -118,7 +118,7 @@ async def test_delete_list(client: Client) -> None:
     lst = await call(client, "egoi_create_list", name="Temporary")
     await call(client, "egoi_create_contact", email="a@example.net", list_id=lst["id"])
     preview = await call(client, "egoi_delete_list", list_id=lst["id"])
-    assert "'Temporary'" in preview["summary"] and "1 contact" in preview["summary"]
+    assert '"Temporary"' in preview["summary"] and "1 contact" in preview["summary"]
     assert (await call(client, "egoi_delete_list", **preview["call_again_with"]))["status"] == "done"
     assert "LIST_NOT_FOUND" in await fails(client, "egoi_delete_list", list_id=lst["id"])
 
@@ -171,7 +171,9 @@ async def test_webhook_tools(client: Client, server: EgoiServer) -> None:
     preview = await call(client, "egoi_delete_webhook", webhook_id=hook["id"])
     assert preview["status"] == "confirmation_required"
     assert (await call(client, "egoi_delete_webhook", **preview["call_again_with"]))["status"] == "done"
-    assert "WEBHOOK_NOT_FOUND" in await fails(client, "egoi_delete_webhook", **preview["call_again_with"])
+    replay = await call(client, "egoi_delete_webhook", **preview["call_again_with"])  # a token acts once
+    assert replay["summary"].startswith("Already done at ") and f"deleted webhook {hook['id']}" in replay["summary"]
+    assert "WEBHOOK_NOT_FOUND" in await fails(client, "egoi_delete_webhook", webhook_id=hook["id"])  # the preview
 
 
 async def test_webhook_loop_on_the_sandbox(client: Client, server: EgoiServer) -> None:

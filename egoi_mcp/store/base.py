@@ -128,6 +128,10 @@ class Store(SharedState, Protocol):
 
     async def prune(self) -> None: ...
 
+    async def drop_states(self, prefix: str, *, below: str) -> None:
+        """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
+        ...
+
     async def shared_secret(self, name: str, *, initial: str | None = None) -> str:
         """The secret called `name`, created once for every process sharing the store (`initial` if given)."""
         ...

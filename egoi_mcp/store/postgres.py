@@ -260,6 +260,15 @@ class PostgresStore:
             await conn.execute("UPDATE egoi_shared SET value = %s WHERE name = %s", (json.dumps(value), name))
         return result
 
+    async def drop_states(self, prefix: str, *, below: str) -> None:
+        """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
+        self._check_open()
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                'DELETE FROM egoi_shared WHERE name COLLATE "C" >= %s AND name COLLATE "C" < %s',
+                (f"state:{prefix}", f"state:{prefix}{below}"),
+            )
+
     async def close(self) -> None:
         if not self._closed:
             self._closed = True

@@ -190,6 +190,10 @@ class SQLiteStore:
             return done[0]
         return await self._run(self._update_state, key, change)
 
+    async def drop_states(self, prefix: str, *, below: str) -> None:
+        """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
+        await self._run(self._drop_states, f"state:{prefix}", f"state:{prefix}{below}")
+
     async def close(self) -> None:
         await self._run(self._close)
 
@@ -358,6 +362,11 @@ class SQLiteStore:
             db.execute("INSERT OR IGNORE INTO shared (name, value) VALUES (?, ?)", (f"secret:{name}", initial))
             (value,) = db.execute("SELECT value FROM shared WHERE name = ?", (f"secret:{name}",)).fetchone()
         return str(value)
+
+    def _drop_states(self, low: str, high: str) -> None:
+        db = self._db
+        with write(db):
+            db.execute("DELETE FROM shared WHERE name >= ? AND name < ?", (low, high))
 
     def _update_state(self, key: str, change: StateChange[T]) -> T:
         return change_state_waiting(self._db, key, change)

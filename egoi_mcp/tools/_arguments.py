@@ -3,7 +3,8 @@ valid value comes from, under a stable code (no pydantic boilerplate, no documen
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+from typing import Any, Final
 
 from pydantic import ValidationError
 
@@ -27,7 +28,12 @@ _WHERE = {  # where a valid value comes from, for the arguments whose schema doe
 }
 
 
-def argument_errors(error: ValidationError, schema: dict[str, Any]) -> str:
+# The names a model guesses for a parameter that has another name here.
+_ALIASES: Final = {"email": "contact", "contact_email": "contact", "tag_name": "tag", "campaign": "campaign_id",
+                   "segment": "segment_id", "list": "list_id", "page_size": "limit", "page": "cursor"}  # fmt: skip
+
+
+def argument_errors(error: ValidationError, schema: dict[str, Any], *, tool: str = "this tool") -> str:
     """`INVALID_ARGUMENT confirm: expected a JSON boolean (true or false), got 'yes'`, one line per problem."""
     properties = schema.get("properties") or {}
     lines = []
@@ -37,12 +43,25 @@ def argument_errors(error: ValidationError, schema: dict[str, Any]) -> str:
         where = ".".join(loc) or "arguments"
         code = _CODES.get(problem["type"], "INVALID_ARGUMENT")
         about = (properties.get(name) or {}).get("description") or _WHERE.get(name)
+        if code == "UNKNOWN_ARGUMENT":
+            lines.append(_unknown(tool, name, list(properties)))
+            continue
         if code == "MISSING_ARGUMENT":
             line = f"{code} {where}: required"
         else:
             line = f"{code} {where}: {_expected(problem)}, got {_shown(problem.get('input'))}"
         lines.append(f"{line}; {about}" if about else line)
     return "\n".join(lines)
+
+
+def _unknown(tool: str, name: str, valid: list[str]) -> str:
+    """An argument the tool does not have: refused (a guessed name must not be silently dropped), with the
+    likeliest meant one and the valid ones."""
+    guess = _ALIASES.get(name) if _ALIASES.get(name) in valid else None
+    guess = guess or next(iter(difflib.get_close_matches(name, valid, n=1, cutoff=0.75)), None)
+    meant = f"; did you mean {guess!r}?" if guess else ""
+    shown = name if len(name) <= 40 else name[:37] + "..."
+    return f"UNKNOWN_ARGUMENT {shown!r}: {tool} has no such parameter{meant} It takes: {', '.join(valid) or 'none'}"
 
 
 def _expected(problem: Any) -> str:

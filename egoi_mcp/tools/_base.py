@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import mcp.types as types
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, StrictBool
+from pydantic import AfterValidator
 
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.redact import redact
 from egoi_mcp.runtime import runtime
-from egoi_mcp.tools._confirm import bind_confirmation
+from egoi_mcp.tools._confirm import Summary, confirmed_tool
 from egoi_mcp.tools._results import Plain, compact_json, items_that_fit, plain, to_result
+from egoi_mcp.untrusted import free_text, untrusted_paths
 
 __all__ = [
-    "Confirm",
-    "ConfirmToken",
     "ContactId",
     "Cursor",
     "Length",
@@ -85,8 +85,6 @@ def _page_size(value: int) -> int:
 # The page size's bounds and the cursor's meaning are in the server instructions, not in every list tool's schema.
 Limit = Annotated[int, AfterValidator(_page_size)]
 Cursor = str | None
-Confirm = StrictBool  # the server instructions explain the preview and call_again_with
-ConfirmToken = str | None  # the preview's call_again_with carries it
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,7 @@ class ToolSpec:
     destructive: bool
     idempotent: bool
     open_world: bool
+    user_content: bool = False  # whether its result can carry text written by third parties
 
     @property
     def name(self) -> str:
@@ -127,35 +126,41 @@ def tool(
     title: str,
     *,
     read_only: bool = False,
-    destructive: bool = False,
+    confirm: Summary | None = None,
     idempotent: bool = False,
     open_world: bool = True,
 ) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
     """Declare a tool with all four annotations (registering it is `tools.register_tools`' job).
 
-    The result goes out redacted, bounded and as compact JSON (`_results`); E-goi errors become `isError`
-    results saying what to do. A page over the size bound is fetched again, shorter, and says so in `note`.
+    `confirm` makes it destructive: `confirm(rt, **arguments)` previews the exact effect, and the tool's body is
+    only the act, run once per preview after its confirmation (`_confirm`). The result goes out redacted,
+    bounded and as compact JSON (`_results`); E-goi errors become `isError` results saying what to do. A page
+    over the size bound is fetched again, shorter, and says so in `note`.
     """
 
-    def declare(fn: Callable[..., Awaitable[Any]]) -> ToolSpec:
+    def declare(body: Callable[..., Awaitable[Any]]) -> ToolSpec:
+        fn = body if confirm is None else confirmed_tool(body, confirm)
+        returns = typing.get_type_hints(fn).get("return")
+        untrusted, hideable = untrusted_paths(returns), free_text(returns)
+
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> types.CallToolResult:
+            hide = hideable if hideable and runtime(kwargs["ctx"]).settings.user_content == "hide" else None
             try:
-                result = plain(await fn(*args, **kwargs))
+                result = plain(await fn(*args, **kwargs), hide)
                 data = result.data
                 fit = items_that_fit(result) if isinstance(data, dict) and "limit" in kwargs else None
                 if fit is not None and fit < len(data.get("items") or []):
-                    data = plain(await fn(*args, **{**kwargs, "limit": fit})).data
+                    data = plain(await fn(*args, **{**kwargs, "limit": fit}), hide).data
                     data["note"] = (
                         f"cut short at {fit} item(s) to stay under 256 KiB; pass next_cursor as cursor for the rest"
                     )
                     result = Plain(data, compact_json(data))
             except EGoiError as exc:
                 raise ToolError(redact(f"{exc.code}: {exc.message}")) from None
-            return to_result(result)
+            return to_result(result, untrusted)
 
         run.__doc__ = " ".join((fn.__doc__ or "").split())  # one line: fewer tokens on every turn
-        bind_confirmation(fn)
-        return ToolSpec(run, title, read_only, destructive, idempotent, open_world)
+        return ToolSpec(run, title, read_only, confirm is not None, idempotent, open_world, bool(untrusted))
 
     return declare

@@ -17,6 +17,7 @@ import mcp.types as types
 from pydantic import BaseModel
 
 from egoi_mcp.redact import holds_secret, redact_data
+from egoi_mcp.untrusted import UNTRUSTED_META
 
 __all__ = [
     "MAX_FIELD_CHARS", "MAX_RESULT_BYTES", "Plain", "compact_json", "cut_long_strings", "items_that_fit", "plain",
@@ -56,10 +57,12 @@ class Plain:
     text: str
 
 
-def plain(result: Any) -> Plain:
-    """A tool's return value as JSON-ready data: null fields left out (but `next_cursor`), secrets scrubbed,
-    long strings cut. Each of those walks the data only when its text says it must."""
-    data = result.model_dump(mode="json", exclude_none=True) if isinstance(result, BaseModel) else result
+def plain(result: Any, hide: Any = None) -> Plain:
+    """A tool's return value as JSON-ready data: null fields left out (but `next_cursor`), and the fields in
+    `hide` (a pydantic exclude spec), secrets scrubbed, long strings cut. Each of those walks the data only when
+    its text says it must."""
+    is_model = isinstance(result, BaseModel)
+    data = result.model_dump(mode="json", exclude_none=True, exclude=hide) if is_model else result
     if isinstance(data, dict) and "items" in data:
         data.setdefault("next_cursor", None)
     text = compact_json(data)
@@ -87,8 +90,10 @@ def items_that_fit(result: Plain, budget: int = MAX_RESULT_BYTES) -> int | None:
     return max(count, 1)
 
 
-def to_result(result: Plain) -> types.CallToolResult:
-    """The wire result: text and structured content, the same JSON."""
+def to_result(result: Plain, untrusted: list[str] | None = None) -> types.CallToolResult:
+    """The wire result: text and structured content, the same JSON; `untrusted` names its third-party fields."""
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=result.text)], structured_content=result.data
+        content=[types.TextContent(type="text", text=result.text)],
+        structured_content=result.data,
+        _meta={UNTRUSTED_META: untrusted} if untrusted else None,
     )

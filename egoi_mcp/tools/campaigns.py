@@ -10,26 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver import Context, Resolve
+from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
 from egoi_mcp._dates import parse_datetime
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Campaign, CampaignReport, Page
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import (
-    Confirm,
-    ConfirmToken,
-    ContactId,
-    Cursor,
-    Length,
-    Limit,
-    ListFilter,
-    ListId,
-    Toolset,
-    tool,
-)
-from egoi_mcp.tools._confirm import ActionResult, Decision, NothingToDo, confirmation, confirmed
+from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListFilter, ListId, Toolset, tool
+from egoi_mcp.tools._confirm import NothingToDo, Plan
+from egoi_mcp.untrusted import quote
 
 CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$")]  # the instructions say where ids come from
 SegmentId = Annotated[str, Length(64, 1)]
@@ -70,7 +60,7 @@ async def _send_plan(
     own = campaign.list_id
     if list_id is not None and own is not None and list_id != own:
         raise InvalidArgumentError(
-            f"campaign '{campaign.name}' belongs to list {own}, not list {list_id}: omit list_id to use its list"
+            f"campaign {quote(campaign.name)} belongs to list {own}, not list {list_id}: omit list_id to use its list"
         )
     resolved = rt.client.resolve_list_id(list_id if list_id is not None else own)
     when = ""
@@ -85,7 +75,7 @@ async def _send_plan(
 
 async def _contact_summary(
     rt: Runtime, campaign_id: str, contact_id: str, list_id: int | None, send_at: str | None
-) -> str:
+) -> Plan:
     campaign, resolved, when = await _send_plan(rt, campaign_id, list_id, send_at)
     try:
         contact = await rt.client.get_contact(contact_id, resolved)
@@ -101,33 +91,28 @@ async def _contact_summary(
         if contact.status in (None, "active")
         else f" (warning: the contact is {contact.status}: E-goi will not mail them)"
     )
-    return f"{verb} campaign '{campaign.name}' (subject '{campaign.subject or ''}') to {contact.email}{when}{status}"
+    what = f"campaign {quote(campaign.name)} (subject {quote(campaign.subject or '')}) to {quote(contact.email)}{when}"
+    return Plan(f"{verb} {what}{status}", {"list_id": resolved, "what": what})
 
 
-@tool("Send campaign to contact", destructive=True)
+@tool("Send campaign to contact", confirm=_contact_summary)
 async def egoi_send_email_to_contact(
     campaign_id: CampaignId,
     contact_id: ContactId,
     ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_contact_summary))],
+    plan: Plan,
     list_id: ListId = None,
     send_at: SendAt = None,
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+) -> str:
     """Send an e-mail campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
-    rt = runtime(ctx)
-
-    async def act() -> str:
-        email = await rt.client.send_email_to_contact(campaign_id, contact_id, list_id, parse_datetime(send_at))
-        return f"{'scheduled' if send_at else 'sent'} campaign {campaign_id} to {email}"
-
-    return await confirmed(decision, act=act)
+    at = parse_datetime(send_at)
+    await runtime(ctx).client.send_email_to_contact(campaign_id, contact_id, plan.facts["list_id"], at)
+    return f"{'scheduled' if send_at else 'sent'} {plan.facts['what']}"
 
 
 async def _segment_summary(
     rt: Runtime, campaign_id: str, segment_id: str, list_id: int | None, send_at: str | None
-) -> str:
+) -> Plan:
     campaign, resolved, when = await _send_plan(rt, campaign_id, list_id, send_at)
     try:
         segment = await rt.client.get_segment(segment_id, resolved)
@@ -139,59 +124,49 @@ async def _segment_summary(
         ) from None
     count = await rt.client.count_contacts(resolved, segment_id=segment_id)
     verb = "schedule" if send_at else "send"
-    return f"{verb} campaign '{campaign.name}' to segment '{segment.name}', reaching {count} contact(s){when}"
+    what = f"campaign {quote(campaign.name)} to segment {quote(segment.name)}, reaching {count} contact(s){when}"
+    return Plan(f"{verb} {what}", {"list_id": resolved, "what": what})
 
 
-@tool("Send campaign to segment", destructive=True)
+@tool("Send campaign to segment", confirm=_segment_summary)
 async def egoi_send_email_to_segment(
     campaign_id: CampaignId,
     segment_id: SegmentId,
     ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_segment_summary))],
+    plan: Plan,
     list_id: ListId = None,
     send_at: SendAt = None,
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+) -> str:
     """Send an e-mail campaign to a segment of its list, now or at send_at. Previews the reach unless
     confirm=true."""
-    rt = runtime(ctx)
-
-    async def act() -> str:
-        await rt.client.send_email_to_segment(campaign_id, segment_id, list_id, parse_datetime(send_at))
-        return f"{'scheduled' if send_at else 'sent'} campaign {campaign_id} to segment {segment_id}"
-
-    return await confirmed(decision, act=act)
+    at = parse_datetime(send_at)
+    await runtime(ctx).client.send_email_to_segment(campaign_id, segment_id, plan.facts["list_id"], at)
+    return f"{'scheduled' if send_at else 'sent'} {plan.facts['what']}"
 
 
-async def _cancel_summary(rt: Runtime, campaign_id: str) -> str:
+async def _cancel_summary(rt: Runtime, campaign_id: str) -> Plan:
+    names = await rt.client.campaign_names([campaign_id])
+    if campaign_id not in names:
+        raise NotFoundError(
+            f"no campaign {campaign_id!r}: egoi_list_campaigns shows the ids", code="CAMPAIGN_NOT_FOUND", status=404
+        )
+    name = names[campaign_id]
     pending = await rt.client.pending_sends(campaign_id)
     if not pending:
-        raise NothingToDo(f"campaign {campaign_id} has no queued or scheduled send: there is nothing to cancel")
-    name = pending[0].campaign_name or campaign_id
+        raise NothingToDo(f"campaign {quote(name)} has no queued or scheduled send: there is nothing to cancel")
     times = ", ".join(f"{op.status or 'queued'}" + (f" for {op.start_date:%Y-%m-%d %H:%M} UTC" if op.start_date else "")
                       for op in pending)  # fmt: skip
-    return f"cancel {len(pending)} pending send(s) of campaign '{name}' ({times}); it cannot be undone"
+    what = f"{len(pending)} pending send(s) of campaign {quote(name)} ({times})"
+    return Plan(f"cancel {what}; it cannot be undone", {"name": name})
 
 
-@tool("Cancel send", destructive=True)
-async def egoi_cancel_send(
-    campaign_id: CampaignId,
-    ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_cancel_summary))],
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+@tool("Cancel send", confirm=_cancel_summary)
+async def egoi_cancel_send(campaign_id: CampaignId, ctx: Context, plan: Plan) -> str:
     """Stop a campaign's queued or scheduled send. Previews unless confirm=true."""
-    rt = runtime(ctx)
-
-    async def act() -> str:
-        cancelled = await rt.client.cancel_send(campaign_id)
-        if not cancelled:
-            return f"campaign {campaign_id} had no pending send: nothing was cancelled"
-        return f"cancelled {len(cancelled)} send(s) of campaign {campaign_id}"
-
-    return await confirmed(decision, act=act)
+    cancelled = await runtime(ctx).client.cancel_send(campaign_id)
+    if not cancelled:
+        return f"nothing was cancelled: campaign {quote(plan.facts['name'])} had no pending send left"
+    return f"cancelled {len(cancelled)} send(s) of campaign {quote(plan.facts['name'])}"
 
 
 TOOLSET = Toolset(

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, cast
 
-from mcp.server.mcpserver import Context, Resolve
+from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
 from egoi_mcp.client import ContactStatus
-from egoi_mcp.models import Activity, Contact, Page
+from egoi_mcp.errors import InvalidArgumentError, NotFoundError
+from egoi_mcp.models import Activity, Contact, MailingList, Page
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Length, Limit, ListId, Toolset, tool
-from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
+from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
+from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.untrusted import quote
 
 Email = Annotated[str, Length(254, 3)]
 Tags = Annotated[list[str] | None, Length(20)]  # names or ids: the server instructions say so
@@ -98,81 +100,91 @@ async def egoi_get_contact_activity(
     return await runtime(ctx).client.get_contact_activity(contact_id, list_id, limit=limit, cursor=cursor)
 
 
+_CHECKED = 5  # contacts a preview reads one by one (each an E-goi call); E-goi refuses a batch with a stranger
+
+
+async def _targets(rt: Runtime, contact_ids: list[str], list_id: int | None) -> tuple[MailingList, str]:
+    """The list, and the contacts named as a person would: their addresses when few. A missing list or contact
+    is the not-found error the act would meet."""
+    lst = await rt.client.get_list(rt.client.resolve_list_id(list_id))
+    unique = list(dict.fromkeys(contact_ids))
+    emails = []
+    for contact_id in unique[:_CHECKED]:
+        try:
+            emails.append(quote((await rt.client.get_contact(contact_id, lst.id)).email or contact_id))
+        except NotFoundError:
+            raise NotFoundError(
+                f"contact {contact_id} is not in list {lst.id}: nothing was changed; find it with "
+                f"egoi_search_contacts(list_id={lst.id})",
+                code="SUBSCRIBER_NOT_FOUND",
+                status=404,
+            ) from None
+    return lst, ", ".join(emails) + (", ..." if len(unique) > _CHECKED else "")
+
+
 def _changes(
     first_name: str | None, last_name: str | None, email: str | None, phone: str | None, status: str | None
 ) -> str:
     fields = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "status": status}
-    return "; ".join(f"{k}={v!r}" for k, v in fields.items() if v is not None) or "nothing"
+    change = "; ".join(f"{k}={v!r}" for k, v in fields.items() if v is not None)
+    if not change:
+        raise InvalidArgumentError("nothing to set: give first_name, last_name, email, phone or status")
+    return change
 
 
 async def _update_summary(
     rt: Runtime, contact_ids: list[str], list_id: int | None, first_name: str | None, last_name: str | None,
     email: str | None, phone: str | None, status: str | None,
-) -> str:  # fmt: skip
-    lst = await rt.client.get_list(rt.client.resolve_list_id(list_id))
+) -> Plan:  # fmt: skip
     change = _changes(first_name, last_name, email, phone, status)
-    return f"set {change} on {len(contact_ids)} contact(s) of list '{lst.name}' (id {lst.id})"
+    lst, who = await _targets(rt, contact_ids, list_id)
+    n = len(set(contact_ids))
+    return Plan(
+        f"set {change} on {n} contact(s) ({who}) of list {quote(lst.name)} (id {lst.id})",
+        {"list_id": lst.id, "who": who},
+    )
 
 
-@tool("Update contacts", destructive=True, idempotent=True)
+@tool("Update contacts", confirm=_update_summary, idempotent=True)
 async def egoi_update_contacts(
     contact_ids: ContactIds,
     ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_update_summary))],
+    plan: Plan,
     list_id: ListId = None,
     first_name: Name = None,
     last_name: Name = None,
     email: Annotated[str | None, Length(254)] = None,
     phone: Phone = None,
     status: Annotated[str | None, AfterValidator(_settable_status)] = None,
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+) -> str:
     """Set names, email (one contact only), phone or status of a list's contacts."""
-    rt = runtime(ctx)
-
-    async def act() -> str:
-        resolved = rt.client.resolve_list_id(list_id)
-        n = await rt.client.update_contacts(
-            contact_ids, resolved, first_name=first_name, last_name=last_name, email=email, phone=phone,
-            status=cast(Literal["active", "inactive"] | None, status),
-        )  # fmt: skip
-        return f"updated {n} contact(s) in list {resolved}"
-
-    return await confirmed(decision, act=act)
+    resolved: int = plan.facts["list_id"]
+    n = await runtime(ctx).client.update_contacts(
+        contact_ids, resolved, first_name=first_name, last_name=last_name, email=email, phone=phone,
+        status=cast(Literal["active", "inactive"] | None, status),
+    )  # fmt: skip
+    return f"updated {n} contact(s) ({plan.facts['who']}) in list {resolved}"
 
 
-async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | None, mode: str) -> str:
-    lst = await rt.client.get_list(rt.client.resolve_list_id(list_id))
-    who = f"{len(contact_ids)} contact(s)"
-    if len(contact_ids) <= 3:
-        emails = [(await rt.client.get_contact(c, lst.id)).email or c for c in contact_ids]
-        who += f" ({', '.join(emails)})"
+async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | None, mode: str) -> Plan:
+    lst, who = await _targets(rt, contact_ids, list_id)
     verb = "permanently erase (GDPR forget)" if mode == "forget" else "unsubscribe"
-    return f"{verb} {who} from list '{lst.name}' (id {lst.id})"
+    n = len(set(contact_ids))
+    return Plan(
+        f"{verb} {n} contact(s) ({who}) from list {quote(lst.name)} (id {lst.id})", {"list_id": lst.id, "who": who}
+    )
 
 
-@tool("Delete contacts", destructive=True, idempotent=True)
+@tool("Delete contacts", confirm=_delete_summary, idempotent=True)
 async def egoi_delete_contacts(
-    contact_ids: ContactIds,
-    ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_delete_summary))],
-    list_id: ListId = None,
-    mode: DeleteMode = "forget",
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+    contact_ids: ContactIds, ctx: Context, plan: Plan, list_id: ListId = None, mode: DeleteMode = "forget"
+) -> str:
     """Delete contacts from a list: GDPR erase by default, or unsubscribe. Previews who it hits
     unless confirm=true."""
-    rt = runtime(ctx)
-
-    async def act() -> str:
-        resolved = rt.client.resolve_list_id(list_id)
-        n = await rt.client.delete_contacts(contact_ids, resolved, mode)  # a missing contact: SUBSCRIBER_NOT_FOUND
-        verb = "erased" if mode == "forget" else "unsubscribed"
-        return f"{verb} {n} contact(s) in list {resolved}"
-
-    return await confirmed(decision, act=act)
+    resolved: int = plan.facts["list_id"]
+    n = await runtime(ctx).client.delete_contacts(contact_ids, resolved, mode)  # a missing one: SUBSCRIBER_NOT_FOUND
+    verb = "erased" if mode == "forget" else "unsubscribed"
+    return f"{verb} {n} contact(s) ({plan.facts['who']}) in list {resolved}"
 
 
 TOOLSET = Toolset(

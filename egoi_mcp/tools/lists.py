@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import Context, Resolve
+from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from egoi_mcp.models import MailingList, Page
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Length, Limit, RequiredListId, Toolset, tool
-from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
+from egoi_mcp.tools._base import Cursor, Length, Limit, RequiredListId, Toolset, tool
+from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.untrusted import quote
 
 
 @tool("Create list")
@@ -29,27 +30,17 @@ async def egoi_list_lists(ctx: Context, limit: Limit = 25, cursor: Cursor = None
     return await runtime(ctx).client.get_lists(limit=limit, cursor=cursor)
 
 
-async def _delete_summary(rt: Runtime, list_id: int) -> str:
+async def _delete_summary(rt: Runtime, list_id: int) -> Plan:
     lst = await rt.client.get_list(list_id)
     count = await rt.client.count_contacts(list_id)
-    return f"delete list '{lst.name}' (id {list_id}) and its {count} contact(s)"
+    return Plan(f"delete list {quote(lst.name)} (id {list_id}) and its {count} contact(s)", {"name": lst.name})
 
 
-@tool("Delete list", destructive=True, idempotent=True)
-async def egoi_delete_list(
-    list_id: RequiredListId,
-    ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_delete_summary))],
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+@tool("Delete list", confirm=_delete_summary, idempotent=True)
+async def egoi_delete_list(list_id: RequiredListId, ctx: Context, plan: Plan) -> str:
     """Delete a list with all its contacts. Previews unless confirm=true."""
-
-    async def act() -> str:
-        await runtime(ctx).client.delete_list(list_id)
-        return f"deleted list {list_id}"
-
-    return await confirmed(decision, act=act)
+    await runtime(ctx).client.delete_list(list_id)
+    return f"deleted list {quote(plan.facts['name'])} (id {list_id})"
 
 
 TOOLSET = Toolset("lists", (egoi_create_list, egoi_list_lists, egoi_delete_list))

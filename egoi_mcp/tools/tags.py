@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import Context, Resolve
+from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from egoi_mcp.models import Page, Tag
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, ContactId, Cursor, Length, Limit, ListId, Toolset, tool
-from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
+from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
+from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.untrusted import quote
 
 TagRef = Annotated[str, Length(100, 1), Field(description="tag name or id")]
 ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
@@ -39,26 +40,18 @@ async def egoi_list_tags(ctx: Context, limit: Limit = 25, cursor: Cursor = None)
     return await runtime(ctx).client.list_tags(limit=limit, cursor=cursor)
 
 
-async def _delete_summary(rt: Runtime, tag_id: int) -> str:
+async def _delete_summary(rt: Runtime, tag_id: int) -> Plan:
     tag = await rt.client.find_tag(tag_id)
-    return f"delete tag '{tag.name}' (id {tag.id}) from the account and every contact"
+    return Plan(f"delete tag {quote(tag.name)} (id {tag.id}) from the account and every contact", {"name": tag.name})
 
 
-@tool("Delete tag", destructive=True, idempotent=True)
+@tool("Delete tag", confirm=_delete_summary, idempotent=True)
 async def egoi_delete_tag(
-    tag_id: Annotated[int, Field(ge=1, description="tag id (egoi_list_tags)")],
-    ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_delete_summary))],
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+    tag_id: Annotated[int, Field(ge=1, description="tag id (egoi_list_tags)")], ctx: Context, plan: Plan
+) -> str:
     """Delete a tag. Previews unless confirm=true."""
-
-    async def act() -> str:
-        await runtime(ctx).client.delete_tag(tag_id)
-        return f"deleted tag {tag_id}"
-
-    return await confirmed(decision, act=act)
+    await runtime(ctx).client.delete_tag(tag_id)
+    return f"deleted tag {quote(plan.facts['name'])} (id {tag_id})"
 
 
 @tool("Attach tag", idempotent=True)

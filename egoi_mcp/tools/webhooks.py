@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.mcpserver import Context, Resolve
+from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from egoi_mcp.errors import InvalidArgumentError
+from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Page, Webhook
 from egoi_mcp.redact import REDACTED, redact
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import Confirm, ConfirmToken, Cursor, Limit, RequiredListId, Toolset, tool
-from egoi_mcp.tools._confirm import ActionResult, Decision, confirmation, confirmed
+from egoi_mcp.tools._base import Cursor, Limit, RequiredListId, Toolset, tool
+from egoi_mcp.tools._confirm import Plan
 from egoi_mcp.webhooks.triggers import TRIGGERS, TriggerName, egoi_actions
 
 
@@ -67,25 +67,35 @@ def _without_secret(hook: Webhook, secret: str) -> Webhook:
     return hook.model_copy(update={"url": redact(hook.url.replace(secret, REDACTED))})
 
 
-async def _delete_summary(rt: Runtime, webhook_id: int) -> str:
-    return f"delete webhook {webhook_id}, so its events stop arriving"
+async def _delete_summary(rt: Runtime, webhook_id: int) -> Plan:
+    hook = await _webhook(rt, webhook_id)
+    return Plan(
+        f"delete webhook {webhook_id} of list {hook.list_id}, so its events stop arriving", {"list_id": hook.list_id}
+    )
 
 
-@tool("Delete webhook", destructive=True, idempotent=True)
+async def _webhook(rt: Runtime, webhook_id: int) -> Webhook:
+    """The webhook `webhook_id`, or the not-found error its deletion would meet."""
+    cursor: str | None = None
+    while True:
+        page = await rt.client.list_webhooks(limit=100, cursor=cursor)
+        found = next((hook for hook in page.items if hook.id == webhook_id), None)
+        if found is not None:
+            return found
+        cursor = page.next_cursor
+        if not cursor:
+            raise NotFoundError(
+                f"no webhook {webhook_id}: see egoi_list_webhooks for the ids", code="WEBHOOK_NOT_FOUND", status=404
+            )
+
+
+@tool("Delete webhook", confirm=_delete_summary, idempotent=True)
 async def egoi_delete_webhook(
-    webhook_id: Annotated[int, Field(ge=1, description="id from egoi_list_webhooks")],
-    ctx: Context,
-    decision: Annotated[Decision, Resolve(confirmation(_delete_summary))],
-    confirm: Confirm = False,
-    confirm_token: ConfirmToken = None,
-) -> ActionResult:
+    webhook_id: Annotated[int, Field(ge=1, description="id from egoi_list_webhooks")], ctx: Context, plan: Plan
+) -> str:
     """Delete a webhook. Previews unless confirm=true."""
-
-    async def act() -> str:
-        await runtime(ctx).client.delete_webhook(webhook_id)
-        return f"deleted webhook {webhook_id}"
-
-    return await confirmed(decision, act=act)
+    await runtime(ctx).client.delete_webhook(webhook_id)
+    return f"deleted webhook {webhook_id} of list {plan.facts['list_id']}"
 
 
 TOOLSET = Toolset(
