@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     base_url: str = Field(default="https://api.egoiapp.com", validation_alias="EGOI_BASE_URL")
     default_list_id: int | None = Field(default=None, validation_alias="EGOI_DEFAULT_LIST_ID")
     rate_limit_per_hour: int = Field(default=150, ge=1, validation_alias="EGOI_RATE_LIMIT_PER_HOUR")
+    requests_per_call: int = Field(default=10, ge=1)  # E-goi requests one tool call may make (<= a tenth of the hour's)
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="EGOI_WEBHOOK_SECRET")
     seal_key: SecretStr | None = None
 

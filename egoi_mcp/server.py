@@ -33,7 +33,7 @@ from starlette.types import Receive, Scope, Send
 from egoi_mcp import __version__, _sdk
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
-from egoi_mcp.client import EGoiClient
+from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
@@ -65,14 +65,20 @@ _LIST_CACHE: Final = CacheHint(ttl_ms=60_000, scope="private")
 
 
 class EgoiMCP(MCPServer[Runtime]):
-    """`MCPServer` with egoi-mcp's argument rules: null means omitted, and bad arguments read as one line each."""
+    """`MCPServer` with egoi-mcp's argument rules (null means omitted, bad arguments read as one line each) and a
+    bound on the E-goi requests of each tool call, its preview and elicitation rounds included."""
+
+    def __init__(self, *args: Any, requests_per_call: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requests_per_call = requests_per_call
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
     ) -> types.CallToolResult | types.InputRequiredResult:
         arguments = {key: value for key, value in arguments.items() if value is not None}
         try:
-            return await super().call_tool(name, arguments, context)
+            with request_budget(self.requests_per_call):
+                return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if not isinstance(exc.__cause__, ValidationError):
                 raise
@@ -110,6 +116,7 @@ class EgoiServer:
         self.tools = [t.name for t in selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)]
         self.mcp = EgoiMCP(
             "egoi-mcp",
+            requests_per_call=max(1, min(settings.requests_per_call, settings.rate_limit_per_hour // 10)),
             title="E-goi",
             version=__version__,
             instructions=instructions(self.tools, resources=_RESOURCES),

@@ -139,7 +139,7 @@ async def test_a_plan_refuses_another_list_and_the_past(client: EGoiClient, sand
     with pytest.raises(InvalidArgumentError) as other:
         await client.campaigns.plan_send(campaign.id, list_id=2)
     assert other.value.message == (
-        f"campaign '{campaign.name}' belongs to list 1, not list 2: omit list_id to use its list"
+        f'campaign "{campaign.name}" belongs to list 1, not list 2: omit list_id to use its list'
     )
     before = sandbox.requests
     with pytest.raises(InvalidArgumentError) as past:

@@ -21,6 +21,7 @@ from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_campaign, check_contact_ids, check_text
 from egoi_mcp.errors import InvalidArgumentError, NetworkError, NotFoundError, UpstreamError
 from egoi_mcp.models import Campaign, Page
+from egoi_mcp.untrusted import quote
 
 
 class SendPlan(BaseModel):
@@ -85,7 +86,8 @@ class CampaignsAPI(Resource):
         own = campaign.list_id
         if list_id is not None and own is not None and list_id != own:
             raise InvalidArgumentError(
-                f"campaign '{campaign.name}' belongs to list {own}, not list {list_id}: omit list_id to use its list"
+                f"campaign {quote(campaign.name)} belongs to list {own}, not list {list_id}: omit list_id to use "
+                "its list"
             )
         resolved = self._core.resolve_list_id(list_id if list_id is not None else own)
         return SendPlan(campaign=campaign, list_id=resolved, send_at=moment)

@@ -7,15 +7,15 @@ and warns about what a person would want to know first.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
 from egoi_mcp._dates import parse_datetime
+from egoi_mcp.client import SendPlan
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
-from egoi_mcp.models import Campaign, CampaignReport, Page
+from egoi_mcp.models import Campaign, CampaignReport, Operation, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListFilter, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import NothingToDo, Plan
@@ -52,47 +52,40 @@ async def egoi_get_campaign_report(campaign_id: CampaignId, ctx: Context) -> Cam
     return await runtime(ctx).client.get_campaign_report(campaign_id)
 
 
-async def _send_plan(
-    rt: Runtime, campaign_id: str, list_id: int | None, send_at: str | None
-) -> tuple[Campaign, int, str]:
-    """The campaign, the list the send goes to (the same one the send uses), and the words for when and any warning."""
-    campaign = await rt.client.get_campaign(campaign_id)
-    own = campaign.list_id
-    if list_id is not None and own is not None and list_id != own:
-        raise InvalidArgumentError(
-            f"campaign {quote(campaign.name)} belongs to list {own}, not list {list_id}: omit list_id to use its list"
-        )
-    resolved = rt.client.resolve_list_id(list_id if list_id is not None else own)
-    when = ""
-    if send_at is not None:
-        moment = parse_datetime(send_at)
-        if moment is None or moment <= datetime.now(UTC):
-            raise InvalidArgumentError(f"send_at {send_at} is in the past: give a future date-time, or omit it")
-        when = f" at {moment:%Y-%m-%d %H:%M} UTC"
-    warning = "" if campaign.status != "sent" else " (warning: this campaign was already sent: recipients get it again)"
-    return campaign, resolved, when + warning
+async def _send_plan(rt: Runtime, campaign_id: str, list_id: int | None, send_at: str | None) -> tuple[SendPlan, str]:
+    """The send worked out once (the client's one place for a send's list and time), and the words for when and
+    any warning. The act sends this very plan: the list the preview showed is the list the send uses."""
+    plan = await rt.client.campaigns.plan_send(campaign_id, list_id, parse_datetime(send_at))
+    when = f" at {plan.send_at:%Y-%m-%d %H:%M} UTC" if plan.send_at else ""
+    sent = plan.campaign.status == "sent"
+    return plan, when + (" (warning: this campaign was already sent: recipients get it again)" if sent else "")
 
 
 async def _contact_summary(
     rt: Runtime, campaign_id: str, contact_id: str, list_id: int | None, send_at: str | None
 ) -> Plan:
-    campaign, resolved, when = await _send_plan(rt, campaign_id, list_id, send_at)
+    send, when = await _send_plan(rt, campaign_id, list_id, send_at)
     try:
-        contact = await rt.client.get_contact(contact_id, resolved)
+        contact = await rt.client.get_contact(contact_id, send.list_id)
     except NotFoundError:
         raise NotFoundError(
-            f"contact {contact_id} is not in list {resolved}, the campaign's list: nothing was sent; find the "
-            f"contact there with egoi_search_contacts(list_id={resolved})",
+            f"contact {contact_id} is not in list {send.list_id}, the campaign's list: nothing was sent; find the "
+            f"contact there with egoi_search_contacts(list_id={send.list_id})",
             code="SUBSCRIBER_NOT_FOUND",
         ) from None
-    verb = "schedule" if send_at else "send"
+    if not contact.email:
+        raise InvalidArgumentError(
+            f"contact {contact_id} has no e-mail address in list {send.list_id}", code="EMAIL_ADDRESS_INVALID"
+        )
     status = (
         ""
         if contact.status in (None, "active")
         else f" (warning: the contact is {contact.status}: E-goi will not mail them)"
     )
+    campaign = send.campaign
     what = f"campaign {quote(campaign.name)} (subject {quote(campaign.subject or '')}) to {quote(contact.email)}{when}"
-    return Plan(f"{verb} {what}{status}", {"list_id": resolved, "what": what})
+    facts = {"send": send.model_dump(mode="json"), "email": contact.email, "what": what}
+    return Plan(f"{'schedule' if send_at else 'send'} {what}{status}", facts)
 
 
 @tool("Send campaign to contact", confirm=_contact_summary)
@@ -105,27 +98,27 @@ async def egoi_send_email_to_contact(
     send_at: SendAt = None,
 ) -> str:
     """Send an e-mail campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
-    at = parse_datetime(send_at)
-    await runtime(ctx).client.send_email_to_contact(campaign_id, contact_id, plan.facts["list_id"], at)
+    send = SendPlan.model_validate(plan.facts["send"])
+    await runtime(ctx).client.campaigns.send(send, email=plan.facts["email"])
     return f"{'scheduled' if send_at else 'sent'} {plan.facts['what']}"
 
 
 async def _segment_summary(
     rt: Runtime, campaign_id: str, segment_id: str, list_id: int | None, send_at: str | None
 ) -> Plan:
-    campaign, resolved, when = await _send_plan(rt, campaign_id, list_id, send_at)
+    send, when = await _send_plan(rt, campaign_id, list_id, send_at)
     try:
-        segment = await rt.client.get_segment(segment_id, resolved)
+        segment = await rt.client.get_segment(segment_id, send.list_id)
     except NotFoundError:
         raise NotFoundError(
-            f"segment {segment_id!r} is not in list {resolved}, the campaign's list: nothing was sent; pick one "
-            f"from egoi_list_segments(list_id={resolved})",
+            f"segment {quote(segment_id)} is not in list {send.list_id}, the campaign's list: nothing was sent; pick "
+            f"one from egoi_list_segments(list_id={send.list_id})",
             code="SEGMENT_NOT_FOUND",
         ) from None
-    count = await rt.client.count_contacts(resolved, segment_id=segment_id)
-    verb = "schedule" if send_at else "send"
-    what = f"campaign {quote(campaign.name)} to segment {quote(segment.name)}, reaching {count} contact(s){when}"
-    return Plan(f"{verb} {what}", {"list_id": resolved, "what": what})
+    count = await rt.client.count_contacts(send.list_id, segment_id=segment_id)
+    what = f"campaign {quote(send.campaign.name)} to segment {quote(segment.name)}, reaching {count} contact(s){when}"
+    facts = {"send": send.model_dump(mode="json"), "recipients": count, "what": what}
+    return Plan(f"{'schedule' if send_at else 'send'} {what}", facts)
 
 
 @tool("Send campaign to segment", confirm=_segment_summary)
@@ -139,8 +132,8 @@ async def egoi_send_email_to_segment(
 ) -> str:
     """Send an e-mail campaign to a segment of its list, now or at send_at. Previews the reach unless
     confirm=true."""
-    at = parse_datetime(send_at)
-    await runtime(ctx).client.send_email_to_segment(campaign_id, segment_id, plan.facts["list_id"], at)
+    send = SendPlan.model_validate(plan.facts["send"])
+    await runtime(ctx).client.campaigns.send(send, segment_id=segment_id)
     return f"{'scheduled' if send_at else 'sent'} {plan.facts['what']}"
 
 
@@ -151,21 +144,22 @@ async def _cancel_summary(rt: Runtime, campaign_id: str) -> Plan:
             f"no campaign {campaign_id!r}: egoi_list_campaigns shows the ids", code="CAMPAIGN_NOT_FOUND", status=404
         )
     name = names[campaign_id]
-    pending = await rt.client.pending_sends(campaign_id)
+    pending = await rt.client.operations.pending(campaign_id, reserve=1)
     if not pending:
-        raise NothingToDo(f"campaign {quote(name)} has no queued or scheduled send: there is nothing to cancel")
+        more = "" if pending.complete else " among the queue's first pages (it is longer than one call may read)"
+        raise NothingToDo(f"campaign {quote(name)} has no queued or scheduled send{more}: there is nothing to cancel")
     times = ", ".join(f"{op.status or 'queued'}" + (f" for {op.start_date:%Y-%m-%d %H:%M} UTC" if op.start_date else "")
                       for op in pending)  # fmt: skip
-    what = f"{len(pending)} pending send(s) of campaign {quote(name)} ({times})"
-    return Plan(f"cancel {what}; it cannot be undone", {"name": name})
+    what = f"{len(pending)}{'' if pending.complete else '+'} pending send(s) of campaign {quote(name)} ({times})"
+    facts = {"name": name, "operations": [op.model_dump(mode="json") for op in pending]}
+    return Plan(f"cancel {what}; it cannot be undone", facts)
 
 
 @tool("Cancel send", confirm=_cancel_summary)
 async def egoi_cancel_send(campaign_id: CampaignId, ctx: Context, plan: Plan) -> str:
     """Stop a campaign's queued or scheduled send. Previews unless confirm=true."""
-    cancelled = await runtime(ctx).client.cancel_send(campaign_id)
-    if not cancelled:
-        return f"nothing was cancelled: campaign {quote(plan.facts['name'])} had no pending send left"
+    operations = [Operation.model_validate(op) for op in plan.facts["operations"]]
+    cancelled = await runtime(ctx).client.operations.cancel(operations)
     return f"cancelled {len(cancelled)} send(s) of campaign {quote(plan.facts['name'])}"
 
 
