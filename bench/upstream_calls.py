@@ -13,7 +13,9 @@ The baseline is the fewest requests E-goi's v3 API allows for the same result, w
   carrying no tag id), then the segment's contacts; naming the tags those contacts carry needs the tag listing:
   3 cold, 2 when the tag names are cached (E-goi offers no way to 2 cold with the tags named);
 - a contact's timeline is 1 call, +1 campaign listing and +1 tag listing to name its campaigns and tags when cold;
-- cancelling reads the queue (`GET /operations?type=email`) and cancels (`POST /operations/actions/cancel`).
+- a segment-send preview right after the campaign listing that found the campaign needs 2 (segment and size);
+- cancelling reads the queue (`GET /operations?type=email`) in the preview; the confirm cancels the operations
+  the preview found (`POST /operations/actions/cancel`): 1.
 Goal: equal to the minimum. Setup data (lists, contacts, tags) is put into the sandbox directly, uncounted.
 """
 
@@ -121,6 +123,11 @@ async def _count_calls(server: Any, mcp: Any, rows: list[tuple[str, int, int, st
         "segment send: preview", 3, "campaign + segment + its size",
         "egoi_send_email_to_segment", send, cold=False,
     )  # fmt: skip
+    await mcp.call_tool("egoi_list_campaigns", {"list_id": 1})
+    await count(
+        "segment send: preview, right after a campaign listing", 2, "segment + its size",
+        "egoi_send_email_to_segment", send, cold=False,
+    )  # fmt: skip
     await count(
         "segment send: confirmed", 1, "1 actions/send", "egoi_send_email_to_segment", {**send, "confirm": True},
         cold=False,
@@ -167,7 +174,7 @@ async def _count_calls(server: Any, mcp: Any, rows: list[tuple[str, int, int, st
         {"campaign_id": campaign.campaign_hash}, cold=False,
     )  # fmt: skip
     await count(
-        "cancel a scheduled send: confirmed", 2, "1 GET /operations + 1 actions/cancel", "egoi_cancel_send",
+        "cancel a scheduled send: confirmed", 1, "1 actions/cancel (the preview's operations)", "egoi_cancel_send",
         {"campaign_id": campaign.campaign_hash, "confirm": True}, cold=False,
     )  # fmt: skip
     return rows

@@ -171,3 +171,18 @@ async def test_a_malformed_token_is_refused_with_a_reason(client: Client, token:
     error = await fails(client, "egoi_delete_tag", **{**preview["call_again_with"], "confirm_token": token})
     assert "CONFIRMATION_REFUSED" in error and "preview" in error, error
     assert (await call(client, "egoi_list_tags"))["items"][0]["id"] == 1, "nothing was deleted"
+
+
+async def test_a_segment_send_preview_costs_three_cold_and_two_after_the_listing(
+    server: EgoiServer, client: Client
+) -> None:
+    sandbox = server.current().sandbox
+    assert sandbox is not None
+    campaign = next(c.campaign_hash for c in sandbox.campaigns.values() if c.list_id == 1)  # known, not listed
+    before = _egoi_calls(server)
+    await call(client, "egoi_send_email_to_segment", campaign_id=campaign, segment_id="auto_1")
+    assert _egoi_calls(server) - before == 3, "cold: the campaign, the segment, its size"
+    await call(client, "egoi_list_campaigns", list_id=1)  # the listing that finds it
+    before = _egoi_calls(server)
+    await call(client, "egoi_send_email_to_segment", campaign_id=campaign, segment_id="auto_1")
+    assert _egoi_calls(server) - before == 2, "warm: the listing just showed the campaign"

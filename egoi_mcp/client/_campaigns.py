@@ -35,10 +35,14 @@ class SendPlan(BaseModel):
     send_at: datetime | None = None
 
 
+_FRESH = 60.0  # seconds a campaign read in a listing stands in for reading it again to plan a send
+
+
 class CampaignsAPI(Resource):
     def __init__(self, core: Core, contacts: ContactsAPI) -> None:
         super().__init__(core)
         self._contacts = contacts
+        self._seen: dict[str, tuple[float, Campaign]] = {}  # hash -> (when read, campaign), from listings
 
     async def list(
         self, *, list_id: int | None = None, status: str | None = None, channel: str | None = "email",
@@ -51,6 +55,9 @@ class CampaignsAPI(Resource):
         )  # fmt: skip
         campaigns = [parse(Campaign.from_egoi, i) for i in items]
         self._core.campaign_names.learn({c.id: c.name for c in campaigns})
+        now = self._core.clock()
+        self._seen = {h: seen for h, seen in self._seen.items() if now - seen[0] < _FRESH}
+        self._seen.update((c.id, (now, c)) for c in campaigns)
         return make_page(campaigns, offset=offset, limit=limit, total=total)
 
     async def get(self, campaign_id: str) -> Campaign:
@@ -75,14 +82,15 @@ class CampaignsAPI(Resource):
     async def plan_send(
         self, campaign_id: str, list_id: int | None = None, send_at: datetime | None = None
     ) -> SendPlan:
-        """Work out a send (one call: the campaign). The list is the campaign's own; `list_id` may only repeat it
-        (or name the list of a campaign that has none); the default list is the last resort. `send_at` (naive
-        means UTC) must lie in the future. Refusals come before any call where they can."""
+        """Work out a send: one call (the campaign), none when a listing showed it within the last minute. The
+        list is the campaign's own; `list_id` may only repeat it (or name the list of a campaign that has none);
+        the default list is the last resort. `send_at` (naive means UTC) must lie in the future. Refusals come
+        before any call where they can."""
         check_campaign(campaign_id)
         moment = self._future(send_at)
         if list_id is not None:
             list_id = self._core.resolve_list_id(list_id)
-        campaign = await self.get(campaign_id)
+        campaign = self._fresh(campaign_id) or await self.get(campaign_id)
         own = campaign.list_id
         if list_id is not None and own is not None and list_id != own:
             raise InvalidArgumentError(
@@ -91,6 +99,12 @@ class CampaignsAPI(Resource):
             )
         resolved = self._core.resolve_list_id(list_id if list_id is not None else own)
         return SendPlan(campaign=campaign, list_id=resolved, send_at=moment)
+
+    def _fresh(self, campaign_id: str) -> Campaign | None:
+        """The campaign as a listing showed it less than `_FRESH` seconds ago (a send is planned right after the
+        listing that found it: reading it again would cost a call and say the same)."""
+        seen = self._seen.get(campaign_id)
+        return seen[1] if seen is not None and self._core.clock() - seen[0] < _FRESH else None
 
     async def send(self, plan: SendPlan, *, segment_id: str | None = None, email: str | None = None) -> None:
         """Send (or schedule, per the plan) the planned campaign to a segment of the plan's list, or to one
