@@ -134,7 +134,7 @@ class EgoiServer:
         complete_prompts = register_prompts(self.mcp, self.current, self.tools)
         register_event_resources(
             self.mcp, self.current, names=self._campaign_names, empty_hint=_empty_hint(self.tools),
-            complete_prompts=complete_prompts,
+            complete_prompts=complete_prompts, hide_user_content=settings.user_content == "hide",
         )  # fmt: skip
 
     async def _campaign_names(self, hashes: list[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_contact_ids, check_email, check_limit, check_text, egoi_phone, maybe_phone
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Activity, Contact, ContactRef, Page, json_object
+from egoi_mcp.untrusted import quote
 
 DeleteMode = Literal["forget", "unsubscribe"]
 ContactStatus = Literal["active", "inactive", "unconfirmed", "removed"]
@@ -117,7 +118,7 @@ class ContactsAPI(Resource):
         else:
             phone = maybe_phone(query)
             if phone is None:
-                raise InvalidArgumentError(f"{query!r} is neither an e-mail address nor a phone number")
+                raise InvalidArgumentError(f"{quote(query)} is neither an e-mail address nor a phone number")
             params = {"type": "cellphone", "contact": phone}
         try:
             body = await self._core.request("GET", "/contacts/search", params=params, resource="contact")

@@ -6,6 +6,7 @@ from egoi_mcp._paging import make_page
 from egoi_mcp.client._core import Resource, parse, path
 from egoi_mcp.errors import CallBudgetExceededError, InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Page, Segment, Tag
+from egoi_mcp.untrusted import quote
 
 
 class SegmentsAPI(Resource):
@@ -31,11 +32,11 @@ class SegmentsAPI(Resource):
                 return segment
         if not items.complete:
             raise CallBudgetExceededError(
-                f"list {list_id} has more segments than one call may read, and {wanted!r} is not among those "
+                f"list {list_id} has more segments than one call may read, and {quote(wanted)} is not among those "
                 "read: check the id with segment_list"
             )
         raise NotFoundError(
-            f"no segment {segment_id!r} in list {list_id}: list the segments for ids",
+            f"no segment {quote(segment_id)} in list {list_id}: list the segments for ids",
             code="SEGMENT_NOT_FOUND",
             status=404,
         )
@@ -58,14 +59,14 @@ class SegmentsAPI(Resource):
         found = by_name.get(name)
         if found is None and not items.complete:
             raise CallBudgetExceededError(
-                f"list {list_id} has more tag segments than one call may read, and tag {text!r}'s is not among "
+                f"list {list_id} has more tag segments than one call may read, and tag {quote(text)}'s is not among "
                 "those read: pass its segment_id instead (find it with segment_list, type 'tag')"
             )
         if found is None and not isinstance(tag, int):  # a digit string naming an id, or another spelling
             found = by_name.get((await self._named(tag)).name.casefold())
         if found is None:
             raise NotFoundError(
-                f"list {list_id} has no segment for tag {text!r} yet: E-goi makes one when the tag is first used "
+                f"list {list_id} has no segment for tag {quote(text)} yet: E-goi makes one when the tag is first used "
                 "in the list; tag a contact of this list, or list the list's segments",
                 code="SEGMENT_NOT_FOUND",
                 status=404,
@@ -75,5 +76,5 @@ class SegmentsAPI(Resource):
     async def _named(self, tag: str | int) -> Tag:
         known = await self._core.tags.find(tag)
         if known is None:
-            raise NotFoundError(f"no tag {tag!r}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
+            raise NotFoundError(f"no tag {quote(tag)}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
         return known

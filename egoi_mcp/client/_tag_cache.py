@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from egoi_mcp.client._call_budget import Listing
 from egoi_mcp.errors import CallBudgetExceededError
 from egoi_mcp.models import Tag, TagRef
+from egoi_mcp.untrusted import quote
 
 ListAll = Callable[[], Awaitable[Listing[Tag]]]
 
@@ -45,7 +46,7 @@ class TagCache:
             known = _match(await self.by_name(refresh=True), tag)
         if known is None and not self._complete:
             raise CallBudgetExceededError(
-                f"the account has more tags than one call may list, and {str(tag).strip()!r} is not among those "
+                f"the account has more tags than one call may list, and {quote(str(tag).strip())} is not among those "
                 "read: pass the tag's id instead (egoi_list_tags pages through them)"
             )
         return known

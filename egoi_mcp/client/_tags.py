@@ -12,6 +12,7 @@ from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_color, check_contact_ids, check_text
 from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Page, Tag
+from egoi_mcp.untrusted import quote
 
 
 class TagsAPI(Resource):
@@ -26,7 +27,7 @@ class TagsAPI(Resource):
             tag = parse(Tag.from_egoi, await self._core.request("POST", "/tags", json=payload, retry=Retry.ON_429))
         except ConflictError as exc:
             raise ConflictError(
-                f"a tag named {name!r} already exists: use it, or list tags to find its id",
+                f"a tag named {quote(name)} already exists: use it, or list tags to find its id",
                 code="TAG_ALREADY_EXISTS", status=409,
             ) from exc  # fmt: skip
         self._core.tags.add(tag)
@@ -48,7 +49,7 @@ class TagsAPI(Resource):
         """A tag by name (case-insensitive) or id, from the cache when possible. A name that exists wins."""
         found = await self._core.tags.find(tag)
         if found is None:
-            raise NotFoundError(f"no tag {tag!r}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
+            raise NotFoundError(f"no tag {quote(tag)}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
         return found
 
     async def ids(self, tags: Sequence[str | int], *, create: bool) -> builtins.list[int]:
@@ -73,7 +74,7 @@ class TagsAPI(Resource):
             elif known is None:
                 known = await self._core.tags.find(text, refresh=True)
             if known is None:
-                raise NotFoundError(f"no tag {text!r}: list tags to see the names", code="TAG_NOT_FOUND")
+                raise NotFoundError(f"no tag {quote(text)}: list tags to see the names", code="TAG_NOT_FOUND")
             ids.append(known.id)
         return builtins.list(dict.fromkeys(ids))
 

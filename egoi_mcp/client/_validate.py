@@ -13,6 +13,7 @@ import email_validator
 import phonenumbers
 
 from egoi_mcp.errors import InvalidArgumentError
+from egoi_mcp.untrusted import clean, quote
 
 _CONTACT_ID = re.compile(r"[a-fA-F0-9]{10}")
 _CAMPAIGN_ID = re.compile(r"[a-zA-Z0-9_-]+")
@@ -36,7 +37,7 @@ def check_email(email: str) -> str:
         email_validator.validate_email(email, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
         raise InvalidArgumentError(
-            f"{email!r} is not a valid e-mail address ({exc}); expected name@domain.tld",
+            f"{quote(email)} is not a valid e-mail address ({clean(str(exc))}); expected name@domain.tld",
             code="EMAIL_ADDRESS_INVALID",
         ) from None
     return email

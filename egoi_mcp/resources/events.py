@@ -24,6 +24,7 @@ from egoi_mcp.models import Event
 from egoi_mcp.redact import redact
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
 from egoi_mcp.tools._results import MAX_RESULT_BYTES, compact_json, cut_long_strings
+from egoi_mcp.untrusted import UNTRUSTED_META, free_text, untrusted_paths
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ RESOURCE_TRIGGERS: Final = (*TRIGGERS, OTHER)
 JSON: Final = "application/json"
 
 _EVENTS = TypeAdapter(list[Event])
+_PAYLOAD: Final = free_text(Event) or {}  # what EGOI_MCP_USER_CONTENT=hide leaves out of one event
+# Each read names its third-party fields, as tool results do: a list's items (no payloads), or the one event.
+_LIST_META: Final = {UNTRUSTED_META: [f"[].{p}" for p in untrusted_paths(Event) if p not in _PAYLOAD]}
 _PYTHON_LEVELS: Final = {
     "debug": logging.DEBUG,
     "info": logging.INFO,
@@ -72,14 +76,18 @@ def register_event_resources(
     names: CampaignNames | None = None,
     empty_hint: str = "",
     complete_prompts: PromptCompleter | None = None,
+    hide_user_content: bool = False,
 ) -> None:
     """Add the event resources to `mcp`. `current()` gives the running server's store and notifier.
 
     Lists leave each event's payload out (`egoi://event/{id}` has it); every read is at most 256 KiB of text.
     `names(hashes)` names the events' campaigns (the client's cached listing); `empty_hint` joins the lists'
     descriptions (what fills them: a webhook pointing here). `complete_prompts` completes prompt arguments in
-    the one completion handler.
+    the one completion handler. `hide_user_content` (EGOI_MCP_USER_CONTENT=hide) leaves payloads out of reads too.
+    Every read's contents carry `_meta[UNTRUSTED_META]`: the paths of the fields others wrote.
     """
+    hidden = _PAYLOAD if hide_user_content else {}
+    event_meta = {UNTRUSTED_META: [p for p in untrusted_paths(Event) if p not in hidden]}
     valid = ", ".join(RESOURCE_TRIGGERS)
     hint = f" {empty_hint}" if empty_hint else ""
 
@@ -103,6 +111,7 @@ def register_event_resources(
         description="The 50 newest webhook events of every trigger (new subscribers, unsubscribes, opens, "
         f"clicks, bounces, sends), newest first. Subscribe to hear of new ones.{hint}",
         mime_type=JSON,
+        meta=_LIST_META,
     )
     async def recent_events() -> str:
         return await listing(await current().store.recent(None, RESOURCE_LIMIT))
@@ -113,6 +122,7 @@ def register_event_resources(
         title="Recent E-goi events of one trigger",
         description=f"The 50 newest webhook events of one trigger, newest first. trigger: one of {valid}.{hint}",
         mime_type=JSON,
+        meta=_LIST_META,
     )
     async def events_by_trigger(trigger: str) -> str:
         if trigger not in RESOURCE_TRIGGERS:
@@ -123,8 +133,9 @@ def register_event_resources(
         EVENT_URI,
         name="egoi_event",
         title="One E-goi event",
-        description="One webhook event by id, with the payload E-goi sent.",
+        description="One webhook event by id" + ("." if hidden else ", with the payload E-goi sent."),
         mime_type=JSON,
+        meta=event_meta,
     )
     async def event_by_id(event_id: str) -> str:
         event = await current().store.get(event_id)
@@ -132,7 +143,7 @@ def register_event_resources(
             raise ResourceNotFoundError(
                 f"no event {event_id!r}: it was never received or has been pruned; {RECENT_URI} lists the stored events"
             )
-        return _bounded(event.model_dump(mode="json"))
+        return _bounded(event.model_dump(mode="json", exclude=hidden or None))
 
     async def on_subscribe(ctx: ServerRequestContext, params: types.SubscribeRequestParams) -> types.EmptyResult:
         try:

@@ -2,7 +2,8 @@
 
 Prompts: `campaign_review(campaign_id)`, `list_health(list_id)`, `segment_send_checklist(campaign_id,
 segment_id)`. Each tells the model which tools to call and what to conclude; a sentence naming a tool this
-server does not register (read-only, `--toolsets`) is left out.
+server does not register (read-only, `--toolsets`) is left out. An argument can be anything a completion offered
+(ids from E-goi) or a client typed: the texts carry it only through `untrusted.quote`.
 
 Completions: `list_id`, `campaign_id`, `segment_id` and `tag` of the prompts, from listings cached for a minute
 (the campaign names come from the client's own cache); the one completion handler (`resources/events.py`) calls
@@ -21,6 +22,7 @@ from mcp.server import MCPServer
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.resources.events import EventSource, PromptCompleter
 from egoi_mcp.tools import only_registered
+from egoi_mcp.untrusted import quote
 
 if TYPE_CHECKING:
     from egoi_mcp.client import EGoiClient
@@ -39,10 +41,11 @@ class PromptSource(EventSource, Protocol):
 
 
 def _campaign_review(campaign_id: str) -> str:
+    c = quote(campaign_id)
     return (
-        f"Review E-goi campaign {campaign_id}. "
-        f"Call egoi_get_campaign_report(campaign_id='{campaign_id}') for its numbers. "
-        f"Call egoi_list_events(limit=50) and look at the events of this campaign (campaign_id {campaign_id}) "
+        f"Review E-goi campaign {c}. "
+        f"Call egoi_get_campaign_report(campaign_id={c}) for its numbers. "
+        f"Call egoi_list_events(limit=50) and look at the events of this campaign (campaign_id {c}) "
         "for what happened since it was sent. "
         "If the report says the campaign has not been sent, say so and stop. "
         "Otherwise conclude, in a few bullet points: what worked (an open rate above about 20% and a click rate "
@@ -53,13 +56,14 @@ def _campaign_review(campaign_id: str) -> str:
 
 
 def _list_health(list_id: str) -> str:
+    n = _number(list_id)
     return (
-        f"Assess the health of E-goi list {list_id}. "
-        f"Call egoi_list_contacts(list_id={list_id}, limit=100) for its size (total) and its contacts' statuses; "
+        f"Assess the health of E-goi list {n}. "
+        f"Call egoi_list_contacts(list_id={n}, limit=100) for its size (total) and its contacts' statuses; "
         "page on with next_cursor to count every status on a small list, or estimate the shares from the first "
         "pages of a large one. "
-        f"Call egoi_list_events(list_id={list_id}, limit=100) for recent subscribes, unsubscribes and bounces. "
-        f"Call egoi_list_campaigns(list_id={list_id}, status='sent', limit=3) and "
+        f"Call egoi_list_events(list_id={n}, limit=100) for recent subscribes, unsubscribes and bounces. "
+        f"Call egoi_list_campaigns(list_id={n}, status='sent', limit=3) and "
         "egoi_get_campaign_report for each of them. "
         "Conclude: growth (new subscribers against unsubscribes), the bounce rate of the recent campaigns, the "
         "unsubscribe rate, and the inactive share of the list; flag anything above 2% bounces, 0.5% unsubscribes "
@@ -68,18 +72,24 @@ def _list_health(list_id: str) -> str:
 
 
 def _segment_send_checklist(campaign_id: str, segment_id: str) -> str:
+    c, s = quote(campaign_id), quote(segment_id)
     return (
-        f"Check, step by step, whether campaign {campaign_id} is ready to go to segment {segment_id}. "
-        f"Call egoi_list_campaigns and find campaign {campaign_id}: its list, subject and status. "
-        f"Call egoi_get_campaign_report(campaign_id='{campaign_id}'): if it was already sent, warn that recipients "
+        f"Check, step by step, whether campaign {c} is ready to go to segment {s}. "
+        f"Call egoi_list_campaigns and find campaign {c}: its list, subject and status. "
+        f"Call egoi_get_campaign_report(campaign_id={c}): if it was already sent, warn that recipients "
         "would get it again. "
-        f"Call egoi_list_contacts(segment_id='{segment_id}', list_id=<the campaign's list>, limit=10) to see who is "
+        f"Call egoi_list_contacts(segment_id={s}, list_id=<the campaign's list>, limit=10) to see who is "
         "in the segment and how many. "
-        f"Call egoi_send_email_to_segment(campaign_id='{campaign_id}', segment_id='{segment_id}') without confirm: "
+        f"Call egoi_send_email_to_segment(campaign_id={c}, segment_id={s}) without confirm: "
         "it previews the reach and refuses a segment of another list, changing nothing. "
         "Show the user the checklist (list, subject, status, reach, warnings) and send only if they agree, with "
         "the preview's call_again_with."
     )
+
+
+def _number(value: str) -> str:
+    """An id that should be a number: as it is when it is one, else quoted like any other value from outside."""
+    return value if value.isascii() and value.isdigit() and len(value) <= 12 else quote(value)
 
 
 def register_prompts(mcp: MCPServer, current: Callable[[], PromptSource], tool_names: Iterable[str]) -> PromptCompleter:
