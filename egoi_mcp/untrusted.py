@@ -37,10 +37,10 @@ THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
     "CampaignReport": ("name", "summary", "top_links[].url"),
     "Activity": ("campaign_name", "detail"),
     "Operation": ("campaign_name",),
-    "EventSummary": ("email", "campaign_name"),
-    "Event": ("email", "campaign_name", "action", "payload"),
+    "EventSummary": ("email", "campaign_name", "contact_id", "campaign_id"),  # a delivery's ids are any text
+    "Event": ("email", "campaign_name", "contact_id", "campaign_id", "action", "payload"),
     "ActionResult": ("summary",),
-    "EventPage": ("items[].email", "items[].campaign_name"),
+    "EventPage": ("items[].email", "items[].campaign_name", "items[].contact_id", "items[].campaign_id"),
 }
 # Free text as such (not a name that identifies something): left out with EGOI_MCP_USER_CONTENT=hide.
 FREE_TEXT: Final[dict[str, tuple[str, ...]]] = {"Event": ("payload",), "Activity": ("detail",), "Contact": ("fields",)}
