@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from egoi_mcp._dates import parse_datetime, parse_day
 from egoi_mcp._series import MAX_COUNT, Granularity, summarise
+from egoi_mcp.untrusted import quote
 
 T = TypeVar("T")
 
@@ -225,7 +226,7 @@ class CampaignReport(_Model):
         return report
 
     def _summary(self, span_days: int) -> str:
-        label = f"'{self.name}'" if self.name else self.campaign_id
+        label = quote(self.name) if self.name else self.campaign_id  # a name is a stranger's text: fenced
         if self.sent == 0:
             return f"campaign {label} has not been sent yet: there is nothing to report"
         text = f"{_amount(self.sent)} sent, {self.open_rate:.1f}% opened, {self.click_rate:.1f}% clicked"

@@ -177,7 +177,7 @@ async def test_report_of_an_unsent_campaign_says_so(api: respx.MockRouter, clien
     await client.get_campaign("spring")
     report = await client.get_campaign_report("spring")
     assert (report.sent, report.open_rate, report.click_rate, report.bounce_rate) == (0, 0.0, 0.0, 0.0)
-    assert report.summary == "campaign 'Spring sale' has not been sent yet: there is nothing to report"
+    assert report.summary == 'campaign "Spring sale" has not been sent yet: there is nothing to report'
 
 
 async def test_a_cold_report_is_one_call_without_the_name(api: respx.MockRouter, client: EGoiClient) -> None:

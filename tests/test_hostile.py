@@ -26,7 +26,7 @@ from egoi_mcp.sandbox.state import Sandbox
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.tools._results import MAX_FIELD_CHARS
 from egoi_mcp.untrusted import UNTRUSTED_META, quote
-from tests.conftest import ERAS, call, make_settings
+from tests.conftest import ERAS, call, fails, make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -217,6 +217,12 @@ async def test_a_planted_name_is_labelled_and_quoted_fenced(
     client, asked = asking
     value, marker = PAYLOADS[kind]
     planted = plant(sandbox_of(server), where, value)
+    if where == "campaign_name":  # the report of a campaign not sent yet says so in a sentence naming it
+        campaign = draft_campaign(sandbox_of(server)).campaign_hash
+        await call(client, "egoi_list_campaigns", list_id=1)  # a report names the campaigns the client knows
+        summary = (await call(client, "egoi_get_campaign_report", campaign_id=campaign))["summary"]
+        assert quote(value) in summary
+        assert_fenced(summary, value, marker)
     await read_and_act(client, server, asked, planted, value, marker)
     if where in ("list", "tag", "segment", "campaign_name", "subject"):
         assert any(marker in m or quote(value) in m for m in asked.messages), "the human was shown it, quoted"
@@ -231,3 +237,21 @@ async def test_a_planted_address_is_labelled_and_quoted_fenced(
     planted = plant(sandbox_of(server), "email", value)
     await read_and_act(client, server, asked, planted, value, marker)
     assert all(quote(value) in m for m in asked.messages)
+
+
+@pytest.mark.parametrize("kind", PAYLOADS)
+async def test_errors_quote_names_fenced(asking: tuple[Client, Asked], server: EgoiServer, kind: str) -> None:
+    client, _ = asking
+    value, marker = PAYLOADS[kind]
+    sandbox = sandbox_of(server)
+    campaign, contact = draft_campaign(sandbox), active_contact(sandbox)
+    campaign.internal_name = value
+    other_list = await fails(
+        client, "egoi_send_email_to_contact", campaign_id=campaign.campaign_hash, contact_id=contact.contact_id,
+        list_id=2,
+    )  # fmt: skip
+    assert quote(value) in other_list, "the campaign is named, quoted, in the error"
+    unknown_tag = await fails(client, "egoi_list_contacts", list_id=1, tag=value)  # a model repeating a name
+    for error in (other_list, unknown_tag):
+        assert_fenced(error, value, marker)
+    assert not sandbox.queue.pending()

@@ -17,6 +17,7 @@ from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from egoi_mcp.apps import EVENTS_URI, REPORT_URI
 from egoi_mcp.server import EgoiServer, build_server
+from egoi_mcp.untrusted import quote
 from tests.conftest import ERAS, call, fails, make_settings
 
 pytestmark = pytest.mark.anyio
@@ -162,7 +163,7 @@ async def test_an_unsent_campaign_report_says_so_in_one_call(client: Client, ser
     assert sandbox.budget.used == before + 1, "a report is one E-goi call"
     assert (
         report["sent"] == 0
-        and report["summary"] == f"campaign '{name}' has not been sent yet: there is nothing to report"
+        and report["summary"] == f"campaign {quote(name)} has not been sent yet: there is nothing to report"
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from egoi_mcp.untrusted import quote
+
 __all__ = ["argument_errors"]
 
 _CODES = {"missing": "MISSING_ARGUMENT", "extra_forbidden": "UNKNOWN_ARGUMENT"}
@@ -34,7 +36,7 @@ _ALIASES: Final = {"email": "contact", "contact_email": "contact", "tag_name": "
 
 
 def argument_errors(error: ValidationError, schema: dict[str, Any], *, tool: str = "this tool") -> str:
-    """`INVALID_ARGUMENT confirm: expected a JSON boolean (true or false), got 'yes'`, one line per problem."""
+    """`INVALID_ARGUMENT confirm: expected a JSON boolean (true or false), got "yes"`, one line per problem."""
     properties = schema.get("properties") or {}
     lines = []
     for problem in error.errors(include_url=False):
@@ -72,5 +74,9 @@ def _expected(problem: Any) -> str:
 
 
 def _shown(value: Any) -> str:
+    """The value given: a string quoted as any text from outside is (`untrusted.quote`: it may repeat a name a
+    stranger wrote), anything else as its repr, cut."""
+    if isinstance(value, str):
+        return quote(value)
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
