@@ -44,6 +44,7 @@ from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
 from egoi_mcp.tools._arguments import argument_errors
+from egoi_mcp.unattended import UnattendedLimits
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
 
@@ -203,6 +204,7 @@ class EgoiServer:
                 notifier=notifier,
                 tokens=ConfirmTokens(self.seal_key, clock=self._clock),
                 ledger=Ledger(store, clock=self._clock),
+                unattended=UnattendedLimits(settings, store, clock=self._clock),
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,

@@ -170,9 +170,8 @@ async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | No
     lst, who = await _targets(rt, contact_ids, list_id)
     verb = "permanently erase (GDPR forget)" if mode == "forget" else "unsubscribe"
     n = len(set(contact_ids))
-    return Plan(
-        f"{verb} {n} contact(s) ({who}) from list {quote(lst.name)} (id {lst.id})", {"list_id": lst.id, "who": who}
-    )
+    facts = {"list_id": lst.id, "who": who, "deletes": n}
+    return Plan(f"{verb} {n} contact(s) ({who}) from list {quote(lst.name)} (id {lst.id})", facts)
 
 
 @tool("Delete contacts", confirm=_delete_summary, idempotent=True)
