@@ -224,7 +224,7 @@ def _connection_limit() -> int:
 def _serve_http(server: EgoiServer) -> None:
     import uvicorn
 
-    from egoi_mcp._uvicorn import HeadTimeoutProtocol
+    from egoi_mcp._uvicorn import DeadlineProtocol
     from egoi_mcp.server import build_app
 
     settings = server.settings
@@ -235,9 +235,9 @@ def _serve_http(server: EgoiServer) -> None:
         port=settings.port,
         log_level="warning",
         log_config=None,
-        http=HeadTimeoutProtocol,  # a request head must arrive within 10 s (slow clients cannot pin connections)
+        http=DeadlineProtocol,  # a request head within 10 s, a body within 30 s and at a minimum rate
         timeout_keep_alive=5,  # idle keep-alive connections are closed after 5 s
-        limit_concurrency=_connection_limit(),
+        limit_concurrency=_connection_limit(),  # at the cap the stalest idle or slow connection is shed
         h11_max_incomplete_event_size=64 * 1024,  # a request head larger than this is refused
         timeout_graceful_shutdown=5,
     )

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     auth_token: SecretStr | None = None
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str | None = None
+    max_sessions: int = Field(default=10_000, ge=1)  # open 2025-era sessions; the idle longest is evicted at the cap
     webhook_listen: str | None = None
     db: str | Path = Field(default_factory=lambda: _state_dir() / "events.db")  # a path, or a postgresql:// URL
     events_max: int = Field(default=100_000, ge=100)

@@ -31,6 +31,7 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from egoi_mcp import __version__, _sdk
+from egoi_mcp._mcp_guard import McpGuard
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.client import EGoiClient
@@ -331,8 +332,11 @@ def build_app(server: EgoiServer) -> Starlette:
         transport_security=transport_security(settings),
         max_request_body_size=MAX_MCP_BODY,
         session_idle_timeout=SESSION_IDLE_TIMEOUT,
+        max_sessions=settings.max_sessions,
         host=settings.host,
     )
+    sessions = server.mcp.session_manager  # behind its auth and body limit: overlong ids refused, idle evicted
+    sessions.asgi_app.app = McpGuard(sessions.asgi_app.app, sessions)
 
     async def healthz(request: Request) -> JSONResponse:
         running = server.runtime
