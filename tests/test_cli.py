@@ -225,3 +225,15 @@ def test_repeated_log_records_are_rate_limited(capsys: pytest.CaptureFixture[str
         root.handlers[:], level = saved
         root.setLevel(level)
     assert capsys.readouterr().err.count("Exception in ASGI application") <= 5
+
+
+def test_a_database_password_never_reaches_the_start_up_error() -> None:
+    password = "Db-Pa55word-never-print"
+    for db in (
+        f"postgresql://egoi@127.0.0.1:1/egoi?password={password}",
+        f"postgresql://egoi:{password}@127.0.0.1:1/e",
+    ):
+        done = _run("--sandbox", env={"EGOI_MCP_DB": db})
+        assert done.returncode == 2, done.stderr
+        assert "cannot reach PostgreSQL" in done.stderr and "127.0.0.1:1" in done.stderr
+        assert password not in done.stderr + done.stdout and "egoi@" not in done.stderr
