@@ -237,3 +237,38 @@ def test_a_database_password_never_reaches_the_start_up_error() -> None:
         assert done.returncode == 2, done.stderr
         assert "cannot reach PostgreSQL" in done.stderr and "127.0.0.1:1" in done.stderr
         assert password not in done.stderr + done.stdout and "egoi@" not in done.stderr
+
+
+GOOD_TOKEN = "kq3Zt8vN2xLp0wRb7yHc5mJd1sFg6aQe"
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        ("a" * 32, "low-entropy"),
+        ("password" * 4, "low-entropy"),
+        ("0123456789abcdef" * 3, "low-entropy"),
+        (GOOD_TOKEN + "\n", "whitespace"),
+        (GOOD_TOKEN[:16] + " " + GOOD_TOKEN[16:], "whitespace"),
+        (GOOD_TOKEN[:20], "32"),
+    ],
+)
+def test_a_weak_or_blank_bearer_token_is_refused_in_one_line(tmp_path: Path, token: str, says: str) -> None:
+    from tests.conftest import free_port
+
+    env = {"EGOI_MCP_DB": str(tmp_path / "e.db"), "EGOI_MCP_AUTH_TOKEN": token}
+    done = _run("--sandbox", "--transport", "http", "--port", str(free_port()), env=env)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "EGOI_MCP_AUTH_TOKEN" in done.stderr and says in done.stderr and "egoi-mcp token" in done.stderr
+    assert token.strip() not in done.stderr
+
+
+def test_token_prints_a_token_the_server_accepts() -> None:
+    from egoi_mcp.config import Settings
+
+    first, second = _run("token"), _run("token")
+    assert first.returncode == 0 and first.stderr == ""
+    token = first.stdout.strip()
+    assert len(token) >= 32 and token != second.stdout.strip() and first.stdout == token + "\n"
+    assert Settings(auth_token=token).auth_token is not None
