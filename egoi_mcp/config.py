@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 __all__ = ["MIN_TOKEN_LENGTH", "Settings", "weak_token"]
 
 MIN_TOKEN_LENGTH = 32
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]*")  # printable ASCII, no space: what the Apikey header carries
 _MIN_DISTINCT = 8  # distinct characters a 32-character random token has (hex: 14 on average; fewer than 8: ~1e-9)
 
 
@@ -78,6 +79,16 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_key(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value  # a secrets file's trailing newline
+
+    @field_validator("api_key")
+    @classmethod
+    def _key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _HEADER_SAFE.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "EGOI_API_KEY holds characters an HTTP header cannot carry (spaces, control or non-ASCII "
+                "characters): copy the key again from E-goi > Integrations > API key"
+            )
+        return value
 
     @field_validator("seal_key")
     @classmethod

@@ -272,3 +272,12 @@ def test_token_prints_a_token_the_server_accepts() -> None:
     token = first.stdout.strip()
     assert len(token) >= 32 and token != second.stdout.strip() and first.stdout == token + "\n"
     assert Settings(auth_token=token).auth_token is not None
+
+
+@pytest.mark.parametrize("key", ["abc def-0123456789", "abc\tdef-0123456789", "clé-0123456789"])
+def test_a_malformed_api_key_is_one_line_and_exit_2(tmp_path: Path, key: str) -> None:
+    done = _run(env={"EGOI_API_KEY": key, "EGOI_MCP_DB": str(tmp_path / "e.db")})
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "EGOI_API_KEY" in done.stderr and "copy the key again" in done.stderr
+    assert key not in done.stderr
