@@ -31,13 +31,14 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from egoi_mcp import __version__, _sdk
+from egoi_mcp._mcp_guard import McpGuard
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
-from egoi_mcp.redact import register_secret
+from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
@@ -102,11 +103,14 @@ class EgoiServer:
     ) -> None:
         self.settings = settings
         self._retry_backoff = retry_backoff
-        self.webhook_secret, self.seal_key = _shared_secrets(settings)
-        for secret in (settings.key, self.webhook_secret, self.seal_key.decode()):
-            register_secret(secret)
+        register_secret(settings.key)
+        for password in db_passwords(settings.db):  # before the store is opened: its errors may quote the URL
+            register_secret(password, encoded=False)
         if settings.auth_token:
-            register_secret(settings.auth_token.get_secret_value())
+            register_secret(settings.auth_token.get_secret_value(), encoded=False)  # never sent upstream
+        self.webhook_secret, self.seal_key = _shared_secrets(settings)
+        register_secret(self.webhook_secret)
+        register_secret(self.seal_key.decode(), encoded=False)
         self.public_url = _public_url(settings)
         self.bus = _bus(settings)
         self.runtime: Runtime | None = None
@@ -342,8 +346,11 @@ def build_app(server: EgoiServer) -> Starlette:
         transport_security=transport_security(settings),
         max_request_body_size=MAX_MCP_BODY,
         session_idle_timeout=SESSION_IDLE_TIMEOUT,
+        max_sessions=settings.max_sessions,
         host=settings.host,
     )
+    sessions = server.mcp.session_manager  # behind its auth and body limit: overlong ids refused, idle evicted
+    sessions.asgi_app.app = McpGuard(sessions.asgi_app.app, sessions)
 
     async def healthz(request: Request) -> JSONResponse:
         running = server.runtime
