@@ -111,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allowed-host", action="append", dest="allowed_hosts", help="extra Host/Origin to accept")
     p.add_argument("--webhook-listen", metavar="HOST:PORT", help="stdio mode: also receive webhooks here")
     p.add_argument("--confirm", choices=["flag", "elicit"], help="EGOI_MCP_CONFIRM (default flag)")
+    p.add_argument(
+        "--hide-user-content", action="store_const", const="hide", dest="user_content",
+        help="EGOI_MCP_USER_CONTENT=hide: leave free text written by others (event payloads...) out of results",
+    )  # fmt: skip
     p.add_argument("--log-level", help="EGOI_MCP_LOG_LEVEL (default INFO)")
     sub = p.add_subparsers(dest="command", metavar="{sandbox,webhook-url,token}")
     sb = sub.add_parser("sandbox", help="serve only the fake E-goi v3 API over HTTP, for other tools")
