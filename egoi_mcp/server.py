@@ -44,7 +44,7 @@ from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
-from egoi_mcp.tools._arguments import argument_errors
+from egoi_mcp.tools._arguments import argument_errors, out_of_range
 from egoi_mcp.unattended import UnattendedLimits
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
@@ -78,6 +78,9 @@ class EgoiMCP(MCPServer[Runtime]):
         self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
     ) -> types.CallToolResult | types.InputRequiredResult:
         arguments = {key: value for key, value in arguments.items() if value is not None}
+        extreme = out_of_range(arguments)
+        if extreme:
+            return types.CallToolResult(content=[types.TextContent(type="text", text=extreme)], is_error=True)
         try:
             with request_budget(self.requests_per_call):
                 return await super().call_tool(name, arguments, context)
