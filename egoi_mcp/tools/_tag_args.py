@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator
 
 from egoi_mcp.client import TagName
 from egoi_mcp.errors import InvalidArgumentError
@@ -47,10 +47,10 @@ def _tag_ids(values: list[int] | None) -> list[int] | None:
 
 
 TagId = Annotated[int, BeforeValidator(_no_bool)]
-TagNameArg = Annotated[
-    str | None, _not_an_id("tag_id"), Length(100, 1), Field(description="tag name (even if it looks like a number)")
-]
-TagIdArg = Annotated[TagId | None, AfterValidator(_tag_id), Field(description="tag id, instead of tag")]
+# No descriptions: the names say which is which, the server instructions say that "2026" is a name, and an
+# argument error says where an id goes.
+TagNameArg = Annotated[str | None, _not_an_id("tag_id"), Length(100, 1)]
+TagIdArg = Annotated[TagId | None, AfterValidator(_tag_id)]
 TagNamesArg = Annotated[list[Annotated[str, _not_an_id("tag_ids"), Length(100, 1)]] | None, Length(20)]
 TagIdsArg = Annotated[list[TagId] | None, Length(20), AfterValidator(_tag_ids)]
 
