@@ -8,11 +8,10 @@ from typing import Any, Final
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.transport_security import TransportSecuritySettings
 
-from egoi_mcp.config import Settings
+from egoi_mcp.config import MIN_TOKEN_LENGTH, Settings
 
-__all__ = ["MIN_TOKEN_LENGTH", "auth", "check_exposure", "transport_security"]
+__all__ = ["auth", "check_exposure", "transport_security"]
 
-MIN_TOKEN_LENGTH: Final = 32
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -52,18 +51,11 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
 
 
 def check_exposure(settings: Settings) -> None:
-    """Refuse to serve beyond loopback without a real bearer token (at least 32 characters, not blank)."""
-    if settings.host in _LOOPBACK:
+    """Refuse to serve beyond loopback without a bearer token (Settings has refused a weak one already)."""
+    if settings.host in _LOOPBACK or settings.auth_token:
         return
-    token = settings.auth_token.get_secret_value().strip() if settings.auth_token else ""
-    if len(token) < MIN_TOKEN_LENGTH:
-        problem = (
-            "without EGOI_MCP_AUTH_TOKEN"
-            if not token
-            else f"with an EGOI_MCP_AUTH_TOKEN under {MIN_TOKEN_LENGTH} characters"
-        )
-        raise SystemExit(
-            f"egoi-mcp: refusing to listen on {settings.host} {problem}: anyone who can reach it could run your "
-            f"E-goi account. Set a random token of {MIN_TOKEN_LENGTH}+ characters (e.g. `openssl rand -hex 32`), "
-            "or bind to 127.0.0.1."
-        )
+    raise SystemExit(
+        f"egoi-mcp: refusing to listen on {settings.host} without EGOI_MCP_AUTH_TOKEN: anyone who can reach it "
+        f"could run your E-goi account. Set a random token of {MIN_TOKEN_LENGTH}+ characters (`egoi-mcp token` "
+        "prints one), or bind to 127.0.0.1."
+    )

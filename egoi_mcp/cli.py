@@ -5,6 +5,7 @@ egoi-mcp --transport http --port 8000      streamable HTTP at /mcp, webhook rece
 egoi-mcp --sandbox                         against the embedded fake E-goi, no account needed
 egoi-mcp sandbox --port 8100               serve only the fake E-goi API, for other tools
 egoi-mcp webhook-url                       print the receiver URL to register with E-goi (holds its secret)
+egoi-mcp token                             print a new random bearer token for EGOI_MCP_AUTH_TOKEN
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from egoi_mcp import __version__
 from egoi_mcp.redact import mask_emails, redact
@@ -39,6 +40,7 @@ environment:
 commands:
   sandbox               serve only the fake E-goi v3 API over HTTP, for other tools (egoi-mcp sandbox --help)
   webhook-url           print the full webhook receiver URL to register with E-goi (it holds the secret)
+  token                 print a new random bearer token for EGOI_MCP_AUTH_TOKEN
 """
 
 _LOOSE_EMAIL: Final = re.compile(r"([^\s'\"<>(),;:=/*])[^\s'\"<>(),;:=/]*@([^\s'\"<>(),;:]*)")
@@ -109,12 +111,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allowed-host", action="append", dest="allowed_hosts", help="extra Host/Origin to accept")
     p.add_argument("--webhook-listen", metavar="HOST:PORT", help="stdio mode: also receive webhooks here")
     p.add_argument("--confirm", choices=["flag", "elicit"], help="EGOI_MCP_CONFIRM (default flag)")
+    p.add_argument(
+        "--hide-user-content", action="store_const", const="hide", dest="user_content",
+        help="EGOI_MCP_USER_CONTENT=hide: leave free text written by others (event payloads...) out of results",
+    )  # fmt: skip
     p.add_argument("--log-level", help="EGOI_MCP_LOG_LEVEL (default INFO)")
-    sub = p.add_subparsers(dest="command", metavar="{sandbox,webhook-url}")
+    sub = p.add_subparsers(dest="command", metavar="{sandbox,webhook-url,token}")
     sb = sub.add_parser("sandbox", help="serve only the fake E-goi v3 API over HTTP, for other tools")
     sb.add_argument("--host", default="127.0.0.1")
     sb.add_argument("--port", type=int, default=8100)
     sub.add_parser("webhook-url", help="print the webhook receiver URL to register with E-goi (holds the secret)")
+    sub.add_parser("token", help="print a new random bearer token for EGOI_MCP_AUTH_TOKEN")
     return p
 
 
@@ -125,6 +132,9 @@ def main(argv: list[str] | None = None) -> None:
 
         setup_logging("INFO")
         serve(host=args.host, port=args.port)
+        return
+    if args.command == "token":
+        print(_new_token())
         return
 
     settings = _settings(args)
@@ -169,10 +179,28 @@ def _settings(args: argparse.Namespace) -> Settings:
         selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)  # names the valid toolsets
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        sys.exit(redact(f"egoi-mcp: bad configuration: {problems}"))
+        _fail(f"bad configuration: {problems}")
     except ValueError as exc:
-        sys.exit(redact(f"egoi-mcp: bad configuration: toolsets: {exc}"))
+        _fail(f"bad configuration: toolsets: {exc}")
     return settings
+
+
+def _fail(problem: str) -> NoReturn:
+    """One line on stderr, secrets scrubbed, and exit code 2 (what a usage error exits with)."""
+    sys.stderr.write(redact(f"egoi-mcp: {problem}").replace("\n", " ") + "\n")
+    sys.exit(2)
+
+
+def _new_token() -> str:
+    """A random bearer token that EGOI_MCP_AUTH_TOKEN accepts (256 bits, URL-safe characters)."""
+    import secrets
+
+    from egoi_mcp.config import weak_token
+
+    while True:
+        token = secrets.token_urlsafe(32)
+        if weak_token(token) is None:
+            return token
 
 
 def _start(settings: Settings) -> EgoiServer:
@@ -183,8 +211,7 @@ def _start(settings: Settings) -> EgoiServer:
     try:
         return build_server(settings)
     except StoreError as exc:
-        sys.stderr.write(f"egoi-mcp: {redact(str(exc))}\n")
-        sys.exit(2)
+        _fail(str(exc))
 
 
 def _print_webhook_url(settings: Settings) -> None:
@@ -224,7 +251,7 @@ def _connection_limit() -> int:
 def _serve_http(server: EgoiServer) -> None:
     import uvicorn
 
-    from egoi_mcp._uvicorn import HeadTimeoutProtocol
+    from egoi_mcp._uvicorn import DeadlineProtocol
     from egoi_mcp.server import build_app
 
     settings = server.settings
@@ -235,9 +262,9 @@ def _serve_http(server: EgoiServer) -> None:
         port=settings.port,
         log_level="warning",
         log_config=None,
-        http=HeadTimeoutProtocol,  # a request head must arrive within 10 s (slow clients cannot pin connections)
+        http=DeadlineProtocol,  # a request head within 10 s, a body within 30 s and at a minimum rate
         timeout_keep_alive=5,  # idle keep-alive connections are closed after 5 s
-        limit_concurrency=_connection_limit(),
+        limit_concurrency=_connection_limit(),  # at the cap the stalest idle or slow connection is shed
         h11_max_incomplete_event_size=64 * 1024,  # a request head larger than this is refused
         timeout_graceful_shutdown=5,
     )

@@ -10,12 +10,33 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["MIN_TOKEN_LENGTH", "Settings", "weak_token"]
+
+MIN_TOKEN_LENGTH = 32
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]*")  # printable ASCII, no space: what the Apikey header carries
+_MIN_DISTINCT = 8  # distinct characters a 32-character random token has (hex: 14 on average; fewer than 8: ~1e-9)
 
 
 def _state_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "egoi-mcp"
+
+
+def weak_token(token: str) -> str | None:
+    """Why `token` is no bearer token (whitespace, too short, a repeated character or word), or None."""
+    if any(char.isspace() for char in token):
+        return "holds whitespace (a trailing newline from a secrets file?): no client would send it"
+    if len(token) < MIN_TOKEN_LENGTH:
+        return f"is shorter than {MIN_TOKEN_LENGTH} characters"
+    if len(set(token)) < _MIN_DISTINCT or any(_repeats(token, size) for size in range(1, len(token) // 2 + 1)):
+        return "is low-entropy (a repeated character or word): anyone could guess it"
+    return None
+
+
+def _repeats(token: str, size: int) -> bool:
+    """Whether `token` is its first `size` characters over and over (a last repetition may be cut short)."""
+    unit = token[:size]
+    return (unit * (len(token) // size + 1))[: len(token)] == token
 
 
 class Settings(BaseSettings):
@@ -46,6 +67,7 @@ class Settings(BaseSettings):
     auth_token: SecretStr | None = None
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str | None = None
+    max_sessions: int = Field(default=10_000, ge=1)  # open 2025-era sessions; the idle longest is evicted at the cap
     webhook_listen: str | None = None
     db: str | Path = Field(default_factory=lambda: _state_dir() / "events.db")  # a path, or a postgresql:// URL
     events_max: int = Field(default=100_000, ge=100)
@@ -64,11 +86,32 @@ class Settings(BaseSettings):
     def _strip_key(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value  # a secrets file's trailing newline
 
+    @field_validator("api_key")
+    @classmethod
+    def _key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _HEADER_SAFE.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "EGOI_API_KEY holds characters an HTTP header cannot carry (spaces, control or non-ASCII "
+                "characters): copy the key again from E-goi > Integrations > API key"
+            )
+        return value
+
     @field_validator("seal_key")
     @classmethod
     def _seal_key_length(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().strip()) < 32:
             raise ValueError("EGOI_MCP_SEAL_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("auth_token")
+    @classmethod
+    def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = weak_token(value.get_secret_value()) if value is not None else None
+        if problem:
+            raise ValueError(
+                f"EGOI_MCP_AUTH_TOKEN {problem}: use {MIN_TOKEN_LENGTH}+ random characters without whitespace "
+                "(`egoi-mcp token` prints one)"
+            )
         return value
 
     @field_validator("webhook_secret")

@@ -86,3 +86,9 @@ class CallBudgetExceededError(RateLimitError):
     hourly budget is not spent, this call may just not spend more of it. Narrowing the request helps."""
 
     code = "CALL_BUDGET_EXCEEDED"
+
+
+class UnattendedLimitError(EGoiError):
+    """A destructive action beyond what this server lets an assistant do with no person in the loop."""
+
+    code = "UNATTENDED_LIMIT"

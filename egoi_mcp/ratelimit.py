@@ -37,16 +37,23 @@ SANDBOX_BUDGET: Final = (
 
 @dataclass
 class Budget:
-    """A token bucket with an upstream-driven pause. Times are seconds of the limiter's clock (wall time)."""
+    """A token bucket that follows E-goi's clock. Times are seconds of the limiter's clock (wall time).
+
+    `blocked_until`: nobody sends before then (a 429, or E-goi saying none are left). `resets_at`: when E-goi
+    said its window resets, giving the budget back whole; waiting for a token never lasts longer than that.
+    """
 
     per_hour: float
     tokens: float
     updated: float
     blocked_until: float = 0.0
+    resets_at: float = 0.0
 
     def refill(self, now: float) -> None:
         elapsed = max(0.0, now - self.updated)  # another process's clock may be a little behind ours
         self.tokens = min(self.per_hour, self.tokens + elapsed * self.per_hour / 3600)
+        if self.resets_at and now >= self.resets_at:
+            self.tokens, self.resets_at = self.per_hour, 0.0
         self.updated = max(self.updated, now)
 
     def wait_time(self, now: float) -> float:
@@ -54,8 +61,15 @@ class Budget:
         self.refill(now)
         wait = max(0.0, self.blocked_until - now)
         if self.tokens < 1:
-            wait = max(wait, (1 - self.tokens) * 3600 / self.per_hour)
+            refill = (1 - self.tokens) * 3600 / self.per_hour
+            if self.resets_at > now:
+                refill = min(refill, self.resets_at - now)
+            wait = max(wait, refill)
         return wait
+
+    def egoi_clock(self, now: float) -> bool:
+        """Whether E-goi's word (a 429, its reported window), not our own hourly budget, is what is waited on."""
+        return self.blocked_until > now or self.resets_at > now
 
 
 def budget_key(api_key: str | None) -> str:
@@ -128,7 +142,7 @@ class RateLimiter:
     async def wait(self, seconds: float) -> None:
         """Sleep before a retry, refusing to sleep past `max_wait`."""
         if seconds > self.max_wait:
-            raise self._error(seconds)
+            raise self._error(seconds, egoi_clock=True)
         await anyio.sleep(seconds)
 
     @asynccontextmanager
@@ -138,38 +152,38 @@ class RateLimiter:
             async with self._lock:  # this process's requests queue here, not all at the shared store
                 wait = await self._change(self._take)
                 if wait > self.max_wait:
-                    raise self._error(wait)
+                    raise self._error(wait, egoi_clock=self._seen.egoi_clock(self._clock()))
                 if wait > 0:  # then the token is ours: a process that waited its turn is not sent back to the end
                     await anyio.sleep(wait)
                     await self._change(self._take_anyway)
             yield
 
     async def observe(self, headers: Mapping[str, str]) -> None:
-        """Adopt E-goi's view of the budget from a response's headers (names are case-insensitive)."""
-        lowest: int | None = None
+        """Adopt E-goi's view of the budget from a response's headers (names are case-insensitive): the tighter
+        of its two budgets (the rate window, the account's hour), and when that one resets."""
+        reported: list[tuple[int, int | None]] = []  # (remaining, reset) of each budget E-goi reported
         limit: int | None = None
-        reset_in: float | None = None
         for prefix in ("x-ratelimit", "x-account"):
             remaining = _int_header(headers, f"{prefix}-remaining")
-            reset = _int_header(headers, f"{prefix}-reset")
             account_limit = _int_header(headers, f"{prefix}-limit")
             if prefix == "x-account" and account_limit and account_limit > 0:
                 limit = account_limit
-            if remaining is None:
-                continue
-            lowest = remaining if lowest is None else min(lowest, remaining)
-            if remaining <= 0 and reset is not None:
-                reset_in = max(reset_in or 0.0, float(max(reset, 1)))
-        if lowest is None and limit is None:
+            if remaining is not None:
+                reported.append((remaining, _int_header(headers, f"{prefix}-reset")))
+        if not reported and limit is None:
             return
+        # the tighter budget governs; of two spent ones, the one that resets later
+        lowest, reset = min(reported, key=lambda pair: (pair[0], -(pair[1] or 0))) if reported else (None, None)
+        reset_in = float(max(reset, 1)) if reset is not None and reset >= 0 else None
 
         def adopt(budget: Budget, now: float) -> None:
             if limit is not None:
                 budget.per_hour = float(limit)
-            if reset_in is not None:
-                budget.blocked_until = max(budget.blocked_until, now + reset_in)
             if lowest is not None:  # E-goi's count is the truth, up or down: a window that reset gives it back
                 budget.tokens = min(budget.per_hour, float(max(lowest, 0)))
+                budget.resets_at = now + reset_in if reset_in is not None else 0.0
+                if lowest <= 0 and reset_in is not None:
+                    budget.blocked_until = max(budget.blocked_until, now + reset_in)
 
         await self._change(adopt)
 
@@ -208,11 +222,22 @@ class RateLimiter:
         self._seen, result = await self._state.update_state(self._key, change)
         return result
 
-    def _error(self, wait: float) -> RateLimitError:
+    def _error(self, wait: float, *, egoi_clock: bool) -> RateLimitError:
+        """The spent budget, saying when it comes back and why: E-goi's own limit (nothing to raise here), or
+        this server's hourly budget (`advice` says what to change)."""
         reset = datetime.fromtimestamp(time.time() + wait, UTC)
-        minutes = math.ceil(wait / 60)
+        when = f"{reset:%H:%M:%S} UTC (in {_duration(wait)})"
+        if egoi_clock:
+            return RateLimitError(
+                f"E-goi's request limit for this account is reached; it resets at {when}. Try again then",
+                reset_at=reset,
+            )
         return RateLimitError(
-            f"the E-goi request budget is spent; it resets at {reset:%H:%M:%S} UTC (in about {minutes} min). "
+            f"the E-goi request budget ({self.per_hour} an hour) is spent; the next request may go at {when}. "
             f"Try again then, or {self.advice}",
             reset_at=reset,
         )
+
+
+def _duration(seconds: float) -> str:
+    return f"{math.ceil(seconds)} s" if seconds < 120 else f"about {math.ceil(seconds / 60)} min"

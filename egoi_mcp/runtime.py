@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from egoi_mcp.sandbox import Sandbox
     from egoi_mcp.seal import ConfirmTokens
     from egoi_mcp.store import Store
+    from egoi_mcp.unattended import UnattendedLimits
 
 __all__ = ["Runtime", "runtime"]
 
@@ -27,6 +28,7 @@ class Runtime:
     notifier: EventNotifier
     tokens: ConfirmTokens
     ledger: Ledger
+    unattended: UnattendedLimits
     webhook_secret: str
     public_url: str | None = None  # base URL E-goi can reach us at
     sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox

@@ -31,19 +31,21 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from egoi_mcp import __version__, _sdk
+from egoi_mcp._mcp_guard import McpGuard
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
-from egoi_mcp.redact import register_secret
+from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
-from egoi_mcp.tools._arguments import argument_errors
+from egoi_mcp.tools._arguments import argument_errors, out_of_range
+from egoi_mcp.unattended import UnattendedLimits
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
 
@@ -76,6 +78,9 @@ class EgoiMCP(MCPServer[Runtime]):
         self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
     ) -> types.CallToolResult | types.InputRequiredResult:
         arguments = {key: value for key, value in arguments.items() if value is not None}
+        extreme = out_of_range(arguments)
+        if extreme:
+            return types.CallToolResult(content=[types.TextContent(type="text", text=extreme)], is_error=True)
         try:
             with request_budget(self.requests_per_call):
                 return await super().call_tool(name, arguments, context)
@@ -101,11 +106,14 @@ class EgoiServer:
     ) -> None:
         self.settings = settings
         self._retry_backoff = retry_backoff
-        self.webhook_secret, self.seal_key = _shared_secrets(settings)
-        for secret in (settings.key, self.webhook_secret, self.seal_key.decode()):
-            register_secret(secret)
+        register_secret(settings.key)
+        for password in db_passwords(settings.db):  # before the store is opened: its errors may quote the URL
+            register_secret(password, encoded=False)
         if settings.auth_token:
-            register_secret(settings.auth_token.get_secret_value())
+            register_secret(settings.auth_token.get_secret_value(), encoded=False)  # never sent upstream
+        self.webhook_secret, self.seal_key = _shared_secrets(settings)
+        register_secret(self.webhook_secret)
+        register_secret(self.seal_key.decode(), encoded=False)
         self.public_url = _public_url(settings)
         self.bus = _bus(settings)
         self.runtime: Runtime | None = None
@@ -203,6 +211,7 @@ class EgoiServer:
                 notifier=notifier,
                 tokens=ConfirmTokens(self.seal_key, clock=self._clock),
                 ledger=Ledger(store, clock=self._clock),
+                unattended=UnattendedLimits(settings, store, clock=self._clock),
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,
@@ -340,8 +349,11 @@ def build_app(server: EgoiServer) -> Starlette:
         transport_security=transport_security(settings),
         max_request_body_size=MAX_MCP_BODY,
         session_idle_timeout=SESSION_IDLE_TIMEOUT,
+        max_sessions=settings.max_sessions,
         host=settings.host,
     )
+    sessions = server.mcp.session_manager  # behind its auth and body limit: overlong ids refused, idle evicted
+    sessions.asgi_app.app = McpGuard(sessions.asgi_app.app, sessions)
 
     async def healthz(request: Request) -> JSONResponse:
         running = server.runtime

@@ -225,3 +225,59 @@ def test_repeated_log_records_are_rate_limited(capsys: pytest.CaptureFixture[str
         root.handlers[:], level = saved
         root.setLevel(level)
     assert capsys.readouterr().err.count("Exception in ASGI application") <= 5
+
+
+def test_a_database_password_never_reaches_the_start_up_error() -> None:
+    password = "Db-Pa55word-never-print"
+    for db in (
+        f"postgresql://egoi@127.0.0.1:1/egoi?password={password}",
+        f"postgresql://egoi:{password}@127.0.0.1:1/e",
+    ):
+        done = _run("--sandbox", env={"EGOI_MCP_DB": db})
+        assert done.returncode == 2, done.stderr
+        assert "cannot reach PostgreSQL" in done.stderr and "127.0.0.1:1" in done.stderr
+        assert password not in done.stderr + done.stdout and "egoi@" not in done.stderr
+
+
+GOOD_TOKEN = "kq3Zt8vN2xLp0wRb7yHc5mJd1sFg6aQe"
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        ("a" * 32, "low-entropy"),
+        ("password" * 4, "low-entropy"),
+        ("0123456789abcdef" * 3, "low-entropy"),
+        (GOOD_TOKEN + "\n", "whitespace"),
+        (GOOD_TOKEN[:16] + " " + GOOD_TOKEN[16:], "whitespace"),
+        (GOOD_TOKEN[:20], "32"),
+    ],
+)
+def test_a_weak_or_blank_bearer_token_is_refused_in_one_line(tmp_path: Path, token: str, says: str) -> None:
+    from tests.conftest import free_port
+
+    env = {"EGOI_MCP_DB": str(tmp_path / "e.db"), "EGOI_MCP_AUTH_TOKEN": token}
+    done = _run("--sandbox", "--transport", "http", "--port", str(free_port()), env=env)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "EGOI_MCP_AUTH_TOKEN" in done.stderr and says in done.stderr and "egoi-mcp token" in done.stderr
+    assert token.strip() not in done.stderr
+
+
+def test_token_prints_a_token_the_server_accepts() -> None:
+    from egoi_mcp.config import Settings
+
+    first, second = _run("token"), _run("token")
+    assert first.returncode == 0 and first.stderr == ""
+    token = first.stdout.strip()
+    assert len(token) >= 32 and token != second.stdout.strip() and first.stdout == token + "\n"
+    assert Settings(auth_token=token).auth_token is not None
+
+
+@pytest.mark.parametrize("key", ["abc def-0123456789", "abc\tdef-0123456789", "clé-0123456789"])
+def test_a_malformed_api_key_is_one_line_and_exit_2(tmp_path: Path, key: str) -> None:
+    done = _run(env={"EGOI_API_KEY": key, "EGOI_MCP_DB": str(tmp_path / "e.db")})
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "EGOI_API_KEY" in done.stderr and "copy the key again" in done.stderr
+    assert key not in done.stderr

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from egoi_mcp.client import EGoiClient
+from egoi_mcp.client import EGoiClient, TagName
 from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError
 from egoi_mcp.models import TagRef
 from egoi_mcp.sandbox import create_app
@@ -169,3 +169,22 @@ async def test_a_tag_made_elsewhere_after_the_cache_filled_is_found(client: EGoi
     updated = await client.create_contact("cache2@example.com", list_id=1, tags=["made-elsewhere"])
     assert made.id in [tag.id for tag in updated.tags]
     assert "made-elsewhere" in [tag.name for tag in updated.tags]
+
+
+async def test_a_tag_name_is_never_read_as_an_id(client: EGoiClient) -> None:
+    """A plain digit string still reads as an id when no tag has that name; a `TagName` is only ever a name."""
+    contact = await client.create_contact("digits@example.com", list_id=1, tags=[TagName("3")])
+    named = await client.find_tag(TagName("3"))
+    assert named.name == "3" and named.id != 3 and [t.name for t in contact.tags] == ["3"]
+    assert (await client.find_tag("3")).id == named.id  # the name that exists wins
+    assert (await client.find_tag(3)).name == "lisbon"  # an int is always an id
+    assert (await client.find_tag("4")).name == "beta-tester"  # no tag named "4": a plain string reads as id 4
+    with pytest.raises(NotFoundError) as missing:
+        await client.find_tag(TagName("4"))
+    assert missing.value.code == "TAG_NOT_FOUND"
+    assert await client.attach_tag(TagName("4"), [contact.id], 1) not in (4, named.id)
+    listed = await client.list_contacts(1, tag=TagName("4"))
+    assert [c.id for c in listed.items] == [contact.id]
+    with pytest.raises(NotFoundError) as unknown:
+        await client.attach_tag(999, [contact.id], 1)
+    assert unknown.value.code == "TAG_NOT_FOUND"

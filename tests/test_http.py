@@ -119,10 +119,10 @@ def test_a_connection_that_never_finishes_its_head_is_closed() -> None:
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
-    from egoi_mcp._uvicorn import HeadTimeoutProtocol
+    from egoi_mcp._uvicorn import DeadlineProtocol
     from tests.conftest import free_port
 
-    class Quick(HeadTimeoutProtocol):
+    class Quick(DeadlineProtocol):
         head_timeout = 0.5
 
     async def ok(request: Any) -> PlainTextResponse:
@@ -147,3 +147,27 @@ def test_a_connection_that_never_finishes_its_head_is_closed() -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.mark.parametrize("era", ["2025-11-25", "2026-07-28"])
+async def test_an_overlong_jsonrpc_id_is_refused_not_echoed(tmp_path: Path, era: str) -> None:
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+        "MCP-Protocol-Version": era,
+    }
+    long_id = "x" * 257 + "-never-echoed"
+    async with http_app(tmp_path) as http:
+        for ident in (long_id, int("9" * 300)):
+            body = {"jsonrpc": "2.0", "id": ident, "method": "ping"}
+            refused = await http.post("/mcp", content=json.dumps(body), headers=headers)
+            assert refused.status_code == 400, refused.text
+            error = refused.json()
+            assert error["id"] is None and "256" in error["error"]["message"]
+            assert "never-echoed" not in refused.text and "9" * 257 not in refused.text
+        fair = {"jsonrpc": "2.0", "id": "y" * 256, "method": "tools/list"}
+        if era == "2025-11-25":
+            fair = {"jsonrpc": "2.0", "id": "y" * 256, "method": "initialize", "params": {
+                "protocolVersion": era, "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}  # fmt: skip
+        answered = await http.post("/mcp", content=json.dumps(fair), headers=headers)
+        assert "y" * 256 in answered.text and "longer than" not in answered.text, "an id of 256 is the SDK's to answer"

@@ -196,7 +196,7 @@ async def test_a_tag_by_id_and_a_segment(client: Client, server: EgoiServer) -> 
     sandbox = server.current().sandbox
     assert sandbox is not None
     vip = next(t for t in sandbox.tags.values() if t.name == "vip")
-    by_id = await call(client, "egoi_list_contacts", list_id=1, tag=str(vip.tag_id))
+    by_id = await call(client, "egoi_list_contacts", list_id=1, tag_id=vip.tag_id)
     by_name = await call(client, "egoi_list_contacts", list_id=1, tag="VIP")
     assert by_id == by_name
     everyone = await call(client, "egoi_list_contacts", list_id=1, limit=2)

@@ -3,12 +3,22 @@ its URL-encoded form, or one with characters JSON escapes) is scrubbed; data hol
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
-from egoi_mcp.redact import REDACTED, holds_secret, redact, redact_data, redact_decoded, register_secret
+from egoi_mcp.redact import (
+    REDACTED,
+    db_passwords,
+    holds_secret,
+    redact,
+    redact_data,
+    redact_decoded,
+    register_secret,
+)
 from egoi_mcp.tools._results import MAX_FIELD_CHARS, plain
 
 ESCAPED = 'quote"back\\slash-secret\t0001'  # every character class JSON escapes
@@ -81,3 +91,73 @@ def test_a_clean_upstream_body_comes_back_as_it_is() -> None:
     raw = b'{"items": [{"list_id": 1, "internal_name": "Newsletter"}], "total_items": 1}'
     value = json.loads(raw)
     assert redact_decoded(raw, value) is value
+
+
+# --- every spelling a server may echo (issue 17, finding 7) -------------------------------------------------------
+
+KEY = "Sk+Live/0123456789abcdef=Key"  # characters that percent-encoding and base64 treat specially
+
+
+def _spellings(secret: str) -> dict[str, str]:
+    raw = secret.encode()
+    once = quote(secret, safe="")
+    return {
+        "exact": secret,
+        "upper": secret.upper(),
+        "lower": secret.lower(),
+        "lower-hex %2b": once.lower().replace("sk", "Sk"),
+        "mixed-hex": once.replace("%2B", "%2b"),
+        "fully encoded": "".join(f"%{b:02X}" for b in raw),
+        "fully encoded, lower": "".join(f"%{b:02x}" for b in raw),
+        "double-encoded": quote(once, safe=""),
+        "double, fully": "".join(f"%25{b:02x}" for b in raw),
+        "base64": base64.b64encode(raw).decode(),
+        "base64, no padding": base64.b64encode(raw).decode().rstrip("="),
+        "base64 url-safe": base64.urlsafe_b64encode(raw).decode(),
+        "basic auth": "Basic " + base64.b64encode(b"apikey:" + raw).decode(),
+        "basic auth, shifted": "Basic " + base64.b64encode(b"user:" + raw + b":x").decode(),
+        "hex": raw.hex(),
+        "HEX": raw.hex().upper(),
+    }
+
+
+@pytest.fixture(scope="module")
+def key() -> str:
+    register_secret(KEY)
+    return KEY
+
+
+@pytest.mark.parametrize("spelling", list(_spellings(KEY)))
+def test_every_spelling_of_a_secret_is_scrubbed(key: str, spelling: str) -> None:
+    echoed = _spellings(key)[spelling]
+    text = f"E-goi said: key {echoed} is not valid (request /lists?apikey={echoed})"
+    scrubbed = redact(text)
+    assert echoed not in scrubbed and REDACTED in scrubbed, scrubbed
+    assert scrubbed.startswith("E-goi said: key "), "the rest of the message is kept"
+    for data in ({"detail": text}, [{"deep": {text: 1}}]):
+        assert holds_secret(json.dumps(data, ensure_ascii=False))
+        assert echoed not in json.dumps(redact_data(data), ensure_ascii=False)
+    body = json.dumps({"detail": text}).encode()
+    assert echoed not in json.dumps(redact_decoded(body, json.loads(body)))
+
+
+def test_ordinary_text_is_not_scrubbed(key: str) -> None:
+    text = "Newsletter %20 spring, base64 U2sr and hex 536b2b, Sk+Live/ alone"
+    assert redact(text) == text
+    assert redact_data({"t": text}) == {"t": text}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://egoi:S3cret-Pa55@db.example.com:5432/egoi",
+        "postgresql://egoi@db.example.com/egoi?password=S3cret-Pa55&sslmode=require",
+        "POSTGRES://egoi:S3cret-Pa55@db/egoi",
+        "host=db user=egoi password=S3cret-Pa55 dbname=egoi",
+    ],
+)
+def test_database_urls_are_masked_in_every_message(url: str) -> None:
+    masked = redact(f"cannot reach PostgreSQL at {url} (connection refused)")
+    assert "S3cret-Pa55" not in masked and "***" in masked
+    assert "egoi@" not in masked and "egoi:S3" not in masked
+    assert db_passwords("postgresql://u:p%40ss-word@h/db?password=second-one") == ["p@ss-word", "second-one"]

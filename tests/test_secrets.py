@@ -3,9 +3,11 @@ successes, through a real MCP client in both eras; and the log line of a failed 
 
 from __future__ import annotations
 
+import base64
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import respx
@@ -16,7 +18,7 @@ from egoi_mcp.server import EgoiServer, build_server
 
 pytestmark = pytest.mark.anyio
 
-API_KEY = "sk-live-0123456789abcdef-secret"
+API_KEY = "sk-live+0123456789/abcdef-secret"  # + and / are what encoders change
 SECRET = "webhook-secret-0123456789abcdef"
 BASE = "https://api.egoiapp.com"
 
@@ -88,3 +90,33 @@ def test_a_public_url_without_a_scheme_is_refused_without_the_secret(tmp_path: P
     with pytest.raises(ValidationError) as raised:
         Settings(api_key=API_KEY, db=tmp_path / "e.db", webhook_secret=SECRET, public_url="mcp.example.com")
     assert "https://" in str(raised.value) and SECRET not in str(raised.value)
+
+
+def _echoes(secret: str) -> list[str]:
+    """How a server may echo a secret: cased, percent-encoded (lower-hex, fully, twice), base64 and hex."""
+    raw = secret.encode()
+    return [
+        secret.upper(),
+        quote(secret, safe="").lower(),
+        "".join(f"%{b:02x}" for b in raw),
+        quote(quote(secret, safe=""), safe=""),
+        base64.b64encode(raw).decode(),
+        raw.hex(),
+    ]
+
+
+@pytest.mark.parametrize("which", ["api key", "webhook secret"])
+async def test_no_spelling_of_a_secret_reaches_the_model_or_the_log(
+    client: Client, egoi: respx.MockRouter, caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    secret = API_KEY if which == "api key" else SECRET
+    for echoed in _echoes(secret):
+        item = {"list_id": 1, "internal_name": f"leak {echoed}", "public_name": "x"}
+        egoi.get("/lists").respond(200, json={"total_items": 1, "items": [item]})
+        is_error, text = await _text(client, "egoi_list_lists")
+        assert not is_error and echoed not in text and "[redacted]" in text, (echoed, text)
+        egoi.get("/campaigns").respond(422, json={"title": "Unprocessable", "detail": f"bad {echoed}"})
+        with caplog.at_level(logging.INFO):
+            is_error, text = await _text(client, "egoi_list_campaigns")
+        assert is_error and echoed not in text, (echoed, text)
+    assert not any(echoed in caplog.text for echoed in _echoes(secret))

@@ -103,7 +103,7 @@ async def test_tags(client: Client) -> None:
     assert {"id": tag["id"], "name": tag["name"]} in (
         await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=1)
     )["tags"]
-    await call(client, "egoi_detach_tag", tag=str(tag["id"]), contact_ids=[contact["id"]], list_id=1)
+    await call(client, "egoi_detach_tag", tag_id=tag["id"], contact_ids=[contact["id"]], list_id=1)
     got = await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=1)
     assert tag["id"] not in [t["id"] for t in got["tags"]]
 

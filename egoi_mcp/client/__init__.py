@@ -2,6 +2,7 @@
 
 `request_budget` bounds the E-goi requests of one call (a tool call); `SendPlan` is what `campaigns.plan_send`
 works out for `campaigns.send`; `Listing` is a whole-collection result that says whether it is complete.
+`TagName` marks a tag argument as a name, never an id (a tag may be named "2026").
 """
 
 from egoi_mcp.client._account import Account
@@ -17,6 +18,7 @@ from egoi_mcp.client._client import DEFAULT_BASE_URL, EGoiClient
 from egoi_mcp.client._contacts import ContactStatus, DeleteMode
 from egoi_mcp.client._fields import ListField
 from egoi_mcp.client._senders import Sender
+from egoi_mcp.client._tag_cache import TagName
 from egoi_mcp.client._validate import egoi_phone
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "RequestBudget",
     "SendPlan",
     "Sender",
+    "TagName",
     "default_call_bound",
     "egoi_phone",
     "request_budget",

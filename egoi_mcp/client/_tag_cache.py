@@ -1,7 +1,8 @@
 """The tag cache: one listing of the account's tags, kept until a write makes it stale.
 
 Tag arguments accept a name or an id. A name that exists wins over reading it as a number (a tag may be
-named "2025"); an `int` is always an id. Names are matched case-insensitively. A listing the call's request
+named "2025"); an `int` is always an id, and a `TagName` is always a name (never read as an id: what a caller
+passes when its strings are names, as the tools do). Names are matched case-insensitively. A listing the call's request
 bound cut short is kept, but a name it does not hold is then an error, never "no such tag" (nor a new tag).
 """
 
@@ -15,6 +16,13 @@ from egoi_mcp.models import Tag, TagRef
 from egoi_mcp.untrusted import quote
 
 ListAll = Callable[[], Awaitable[Listing[Tag]]]
+
+
+class TagName(str):
+    """A tag argument that is a name, even when it looks like a number: `TagName("2026")` is the tag named
+    "2026" (created when missing where tags are created), never tag id 2026."""
+
+    __slots__ = ()
 
 
 class TagCache:
@@ -38,7 +46,8 @@ class TagCache:
         self._by_name = None
 
     async def find(self, tag: str | int, *, refresh: bool = False) -> Tag | None:
-        """The tag `tag` names: an int is an id; a string is a name, or an id when no tag has that name. A miss
+        """The tag `tag` names: an int is an id; a `TagName` is a name; another string is a name, or an id when
+        no tag has that name. A miss
         in a listing cut short by an earlier call's bound reads the listing again (this call may allow more)."""
         warm = self._by_name is not None
         known = _match(await self.by_name(refresh=refresh), tag)
@@ -75,6 +84,6 @@ def _match(tags: dict[str, Tag], tag: str | int) -> Tag | None:
         return next((t for t in tags.values() if t.id == tag), None)
     text = str(tag).strip()
     known = tags.get(text.casefold())
-    if known is None and text.isascii() and text.isdigit():
+    if known is None and not isinstance(tag, TagName) and text.isascii() and text.isdigit():
         known = next((t for t in tags.values() if t.id == int(text)), None)
     return known

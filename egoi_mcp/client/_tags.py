@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from egoi_mcp._paging import chunks, make_page
 from egoi_mcp.client._core import Resource, parse, path
+from egoi_mcp.client._tag_cache import TagName
 from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_color, check_contact_ids, check_text
 from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError
@@ -46,7 +47,8 @@ class TagsAPI(Resource):
         self._core.tags.forget()
 
     async def find(self, tag: str | int) -> Tag:
-        """A tag by name (case-insensitive) or id, from the cache when possible. A name that exists wins."""
+        """A tag by name (case-insensitive) or id, from the cache when possible. A name that exists wins; a
+        `TagName` is a name only."""
         found = await self._core.tags.find(tag)
         if found is None:
             raise NotFoundError(f"no tag {quote(tag)}: list tags to see the names", code="TAG_NOT_FOUND", status=404)
@@ -54,7 +56,8 @@ class TagsAPI(Resource):
 
     async def ids(self, tags: Sequence[str | int], *, create: bool) -> builtins.list[int]:
         """Tag names or ids to ids. Ints pass through; strings come from one cached listing, or (with `create`)
-        are created when missing."""
+        are created when missing. A digit string names a tag, or else is read as an id (so is never created);
+        a `TagName` is only ever a name."""
         if any(not str(tag).strip() for tag in tags):
             raise InvalidArgumentError("a tag name is empty")
         for tag in tags:
@@ -64,9 +67,9 @@ class TagsAPI(Resource):
             if isinstance(tag, int) and not isinstance(tag, bool):
                 ids.append(_tag_id(tag))
                 continue
-            text = str(tag).strip()
+            text = TagName(tag.strip()) if isinstance(tag, TagName) else str(tag).strip()
             known = await self._core.tags.find(text)
-            if known is None and create and not (text.isascii() and text.isdigit()):
+            if known is None and create and (isinstance(text, TagName) or not (text.isascii() and text.isdigit())):
                 try:
                     known = await self.create(text)
                 except ConflictError:  # made elsewhere since we listed: the cache was stale
@@ -79,7 +82,8 @@ class TagsAPI(Resource):
         return builtins.list(dict.fromkeys(ids))
 
     async def attach(self, tag: str | int, contact_ids: Sequence[str], list_id: int | None = None) -> int:
-        """Attach a tag (by id or name; created when missing) to contacts, 1000 per call. Returns the tag id."""
+        """Attach a tag (by id or name; a name is created when missing, a digit string only as a `TagName`) to
+        contacts, 1000 per call. Returns the tag id."""
         return await self._act("attach-tag", tag, contact_ids, list_id)
 
     async def detach(self, tag: str | int, contact_ids: Sequence[str], list_id: int | None = None) -> int:
@@ -91,10 +95,17 @@ class TagsAPI(Resource):
         ids = check_contact_ids(contact_ids)
         (tag_id,) = await self.ids([tag], create=action == "attach-tag")
         for chunk in chunks(ids):
-            await self._core.request(
-                "POST", path("/lists/{}/contacts/actions/{}", list_id, action),
-                json={"tag_id": tag_id, "contacts": chunk}, resource="list",
-            )  # fmt: skip
+            try:
+                await self._core.request(
+                    "POST", path("/lists/{}/contacts/actions/{}", list_id, action),
+                    json={"tag_id": tag_id, "contacts": chunk}, resource="list",
+                )  # fmt: skip
+            except NotFoundError as exc:  # E-goi's 404 is the list's or the tag's: an id is read, never guessed
+                if exc.code == "LIST_NOT_FOUND" and await self._core.tags.find(tag_id, refresh=True) is None:
+                    raise NotFoundError(
+                        f"no tag with id {tag_id}: list tags to see the ids", code="TAG_NOT_FOUND", status=404
+                    ) from None
+                raise
         return tag_id
 
 

@@ -14,13 +14,13 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from mcp.server.subscriptions import SubscriptionBus
 from psycopg_pool import AsyncConnectionPool
 
 from egoi_mcp.models import Event, Page
+from egoi_mcp.redact import mask_db_url
 from egoi_mcp.store.base import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MAX_EVENTS,
@@ -95,7 +95,7 @@ class PostgresStore:
         bus: SubscriptionBus | None = None,
     ) -> None:
         """Use `PostgresStore.open(url)`: it connects, checks and migrates."""
-        self.location = _without_password(url)
+        self.location = mask_db_url(url)
         self.max_events = max_events
         self.max_age = timedelta(days=max_age_days) if max_age_days is not None else None
         self.bus = bus if bus is not None else PostgresBus(url)
@@ -120,7 +120,7 @@ class PostgresStore:
     ) -> PostgresStore:
         """Connect to `url`, create or migrate the schema, prune. Raises StoreError when it cannot be used."""
         check_bounds(max_events, max_age_days)
-        where = _without_password(url)
+        where = mask_db_url(url)
         pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
             url, min_size=1, max_size=8, open=False, kwargs={"autocommit": True}, name="egoi-mcp"
         )
@@ -374,14 +374,6 @@ class PostgresStore:
             )
         if self.max_age is not None:
             await conn.execute("DELETE FROM egoi_events WHERE received_at < %s", (utc(self._clock()) - self.max_age,))
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _reason(exc: BaseException) -> str:

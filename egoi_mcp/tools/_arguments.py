@@ -10,7 +10,12 @@ from pydantic import ValidationError
 
 from egoi_mcp.untrusted import quote
 
-__all__ = ["argument_errors"]
+__all__ = ["argument_errors", "out_of_range"]
+
+# What no tool argument may hold, whatever its schema says: E-goi's ids and counts are 32-bit, and a NUL
+# character is accepted by neither E-goi nor PostgreSQL.
+INT_MIN: Final = -(2**31)
+INT_MAX: Final = 2**31 - 1
 
 _CODES = {"missing": "MISSING_ARGUMENT", "extra_forbidden": "UNKNOWN_ARGUMENT"}
 _WHERE = {  # where a valid value comes from, for the arguments whose schema does not say
@@ -56,6 +61,29 @@ def argument_errors(error: ValidationError, schema: dict[str, Any], *, tool: str
     return "\n".join(lines)
 
 
+def out_of_range(arguments: dict[str, Any]) -> str | None:
+    """`INVALID_ARGUMENT …` lines for the numbers beyond 32 bits and the strings holding NUL, anywhere in
+    `arguments` (nested lists and objects included); None when there are none."""
+    lines = [line for name, value in arguments.items() for line in _extremes(str(name), value)]
+    return "\n".join(lines[:10]) or None
+
+
+def _extremes(where: str, value: Any) -> list[str]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        return [f"INVALID_ARGUMENT {where}: expected a number from {INT_MIN} to {INT_MAX}, got {_shown(value)}"]
+    if isinstance(value, float) and not INT_MIN <= value <= INT_MAX:
+        return [f"INVALID_ARGUMENT {where}: expected a number from {INT_MIN} to {INT_MAX}, got {_shown(value)}"]
+    if isinstance(value, str) and "\x00" in value:
+        return [f"INVALID_ARGUMENT {where}: the NUL character is not allowed"]
+    if isinstance(value, list):
+        return [line for i, item in enumerate(value[:1000]) for line in _extremes(f"{where}.{i}", item)]
+    if isinstance(value, dict):
+        return [line for k, v in list(value.items())[:1000] for line in _extremes(f"{where}.{k}", v)]
+    return []
+
+
 def _unknown(tool: str, name: str, valid: list[str]) -> str:
     """An argument the tool does not have: refused (a guessed name must not be silently dropped), with the
     likeliest meant one and the valid ones."""
@@ -78,5 +106,7 @@ def _shown(value: Any) -> str:
     stranger wrote), anything else as its repr, cut."""
     if isinstance(value, str):
         return quote(value)
+    if isinstance(value, int) and abs(value) >= 2**64:  # its digits may be too many to print at all
+        return f"a number of {value.bit_length()} bits"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -57,6 +57,10 @@ class Confirmation(BaseModel):
     confirm: StrictBool = Field(description="Proceed?")
 
 
+class Unattended(BaseModel):
+    """Confirmed on the token alone (no person asked): the unattended limits apply."""
+
+
 class Preview(BaseModel):
     summary: str
     call_again_with: dict[str, Any]
@@ -76,7 +80,7 @@ class NothingToDo(Exception):
     """Raised by a summary when the targets exist and there is nothing to act on: no token, no question."""
 
 
-Decision = ElicitationResult[Confirmation | Preview | Nothing | Replay]
+Decision = ElicitationResult[Confirmation | Unattended | Preview | Nothing | Replay]
 
 
 def confirmed_tool(fn: Callable[..., Awaitable[str]], summary: Summary) -> Callable[..., Awaitable[ActionResult]]:
@@ -104,14 +108,15 @@ def confirmed_tool(fn: Callable[..., Awaitable[str]], summary: Summary) -> Calla
             return ActionResult(status="nothing_to_do", summary=data.summary)
         if isinstance(data, Replay):
             return ActionResult(status="done", summary=data.summary)
-        if not (isinstance(data, Confirmation) and data.confirm is True):
+        unattended = isinstance(data, Unattended)
+        if not (unattended or (isinstance(data, Confirmation) and data.confirm is True)):
             return ActionResult(status="declined", summary="The user declined. Nothing was changed.")
         rt, arguments = runtime(ctx), {p.name: kwargs[p.name] for p in own}
 
         def act(plan: Plan) -> Awaitable[str]:
             return fn(**arguments, ctx=ctx, **({"plan": plan} if wants_plan else {}))
 
-        return await _act_once(rt, resolver.seal(rt, arguments, kwargs["confirm_token"]), act)
+        return await _act_once(rt, resolver.seal(rt, arguments, kwargs["confirm_token"]), act, unattended=unattended)
 
     run.__name__ = run.__qualname__ = fn.__name__
     run.__doc__ = fn.__doc__
@@ -121,10 +126,21 @@ def confirmed_tool(fn: Callable[..., Awaitable[str]], summary: Summary) -> Calla
     return run
 
 
-async def _act_once(rt: Runtime, token: SealedToken, act: Callable[[Plan], Awaitable[str]]) -> ActionResult:
-    """Claim the token in the ledger and act, or answer what its first use did."""
+async def _act_once(
+    rt: Runtime, token: SealedToken, act: Callable[[Plan], Awaitable[str]], *, unattended: bool
+) -> ActionResult:
+    """Claim the token in the ledger and act, or answer what its first use did. With no person in the loop, the
+    unattended limits are checked, and a send counted, before the claim."""
+    took = False
+    if unattended:
+        previewed = await rt.ledger.read(token)
+        if previewed is not None and previewed.state == "previewed":
+            rt.unattended.check(previewed.plan)
+            took = await rt.unattended.take_send(previewed.plan)
     started, entry = await rt.ledger.start(token)
     if not started:
+        if took:
+            await rt.unattended.give_back()
         return ActionResult(status="done", summary=_replay(entry))
     assert entry is not None
     try:
@@ -158,26 +174,25 @@ class _Resolver:
 
     async def __call__(
         self, ctx: Context, **arguments: Any
-    ) -> Confirmation | Preview | Nothing | Replay | Elicit[Confirmation]:
+    ) -> Unattended | Preview | Nothing | Replay | Elicit[Confirmation]:
         rt = runtime(ctx)
         confirm, token = arguments.pop("confirm"), arguments.pop("confirm_token")
         if not confirm:
-            return await self._preview(rt, canonical(arguments))
+            return await self._preview(ctx, rt, canonical(arguments))
         sealed = self.seal(rt, arguments, token)
         entry = await rt.ledger.read(sealed)
         if entry is None or entry.state != "previewed":
             return Replay(summary=_replay(entry))
-        capabilities = ctx.client_capabilities
-        if capabilities is not None and capabilities.elicitation is not None:
+        if _can_ask(ctx):
             return Elicit(f"Allow the assistant to {entry.plan.summary}?", Confirmation)
         if rt.settings.confirm == "elicit":
             raise ToolError(
                 "CONFIRMATION_REFUSED: this server requires a human to confirm destructive actions "
                 "(EGOI_MCP_CONFIRM=elicit), and this client cannot ask: use a client that supports elicitation"
             )
-        return Confirmation(confirm=True)
+        return Unattended()
 
-    async def _preview(self, rt: Runtime, args: dict[str, Any]) -> Preview | Nothing:
+    async def _preview(self, ctx: Context, rt: Runtime, args: dict[str, Any]) -> Preview | Nothing:
         try:
             found = await self._summary(rt, **{name: args.get(name) for name in self._wanted})
         except NothingToDo as exc:
@@ -185,10 +200,21 @@ class _Resolver:
         except EGoiError as exc:
             raise ToolError(redact(f"{exc.code}: {exc.message}")) from None
         plan = found if isinstance(found, Plan) else Plan(found)
+        if not _can_ask(ctx) and rt.settings.confirm == "flag":
+            try:
+                rt.unattended.check(plan)  # refused now rather than after the model confirms
+            except EGoiError as exc:
+                raise ToolError(f"{exc.code}: {exc.message}") from None
         text, sealed = rt.tokens.issue(self.tool, args)
         await rt.ledger.record(sealed, self.tool, plan)
         again = {**args, "confirm": True, "confirm_token": text}
         return Preview(summary=f"Would {plan.summary}. Nothing was changed.", call_again_with=again)
+
+
+def _can_ask(ctx: Context) -> bool:
+    """Whether the client can put a question to its user (elicitation)."""
+    capabilities = ctx.client_capabilities
+    return capabilities is not None and capabilities.elicitation is not None
 
 
 def _replay(entry: Entry | None) -> str:

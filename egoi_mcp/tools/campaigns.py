@@ -84,7 +84,7 @@ async def _contact_summary(
     )
     campaign = send.campaign
     what = f"campaign {quote(campaign.name)} (subject {quote(campaign.subject or '')}) to {quote(contact.email)}{when}"
-    facts = {"send": send.model_dump(mode="json"), "email": contact.email, "what": what}
+    facts = {"send": send.model_dump(mode="json"), "email": contact.email, "recipients": 1, "what": what}
     return Plan(f"{'schedule' if send_at else 'send'} {what}{status}", facts)
 
 

@@ -14,10 +14,10 @@ from egoi_mcp.models import Activity, Contact, MailingList, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.tools._tag_args import TagIdArg, TagIdsArg, TagNameArg, TagNamesArg, one_tag, tag_refs
 from egoi_mcp.untrusted import quote
 
 Email = Annotated[str, Length(254, 3)]
-Tags = Annotated[list[str] | None, Length(20)]  # names or ids: the server instructions say so
 ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
 Name = Annotated[str | None, Length(100)]
 Phone = Annotated[str | None, Length(32)]  # any usual form: the client normalises it
@@ -34,11 +34,12 @@ async def egoi_create_contact(
     last_name: Name = None,
     phone: Phone = None,
     list_id: ListId = None,
-    tags: Tags = None,
+    tags: TagNamesArg = None,
+    tag_ids: TagIdsArg = None,
 ) -> Contact:
-    """Add a contact to a list; new tag names are created. An e-mail already there fails with its contact_id:
-    use egoi_update_contacts."""
-    return await runtime(ctx).client.create_contact(email, first_name, last_name, phone, list_id, tags)
+    """Add a contact to a list; new tag names are created. A known e-mail fails."""  # the error says what to do
+    refs = tag_refs(tags, tag_ids)
+    return await runtime(ctx).client.create_contact(email, first_name, last_name, phone, list_id, refs)
 
 
 @tool("Get contact", read_only=True, idempotent=True)
@@ -79,16 +80,16 @@ async def egoi_list_contacts(
     ctx: Context,
     list_id: ListId = None,
     segment_id: Annotated[str | None, Length(64, 1)] = None,
-    tag: Annotated[str | None, Length(100, 1)] = None,
+    tag: TagNameArg = None,
+    tag_id: TagIdArg = None,
     status: Annotated[str | None, AfterValidator(_status)] = None,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Contact]:
     """A list's contacts."""
     wanted = cast(ContactStatus | None, status)
-    tag_ref: str | int | None = int(tag) if tag is not None and tag.strip().isdigit() else tag
     return await runtime(ctx).client.list_contacts(
-        list_id, segment_id=segment_id, tag=tag_ref, status=wanted, limit=limit, cursor=cursor
+        list_id, segment_id=segment_id, tag=one_tag(tag, tag_id), status=wanted, limit=limit, cursor=cursor
     )
 
 
@@ -170,9 +171,8 @@ async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | No
     lst, who = await _targets(rt, contact_ids, list_id)
     verb = "permanently erase (GDPR forget)" if mode == "forget" else "unsubscribe"
     n = len(set(contact_ids))
-    return Plan(
-        f"{verb} {n} contact(s) ({who}) from list {quote(lst.name)} (id {lst.id})", {"list_id": lst.id, "who": who}
-    )
+    facts = {"list_id": lst.id, "who": who, "deletes": n}
+    return Plan(f"{verb} {n} contact(s) ({who}) from list {quote(lst.name)} (id {lst.id})", facts)
 
 
 @tool("Delete contacts", confirm=_delete_summary, idempotent=True)
@@ -200,6 +200,6 @@ TOOLSET = Toolset(
     ),
     about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
     "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
-    "finds it by e-mail). Tags are given by name or id. egoi_list_contacts takes a segment_id or a tag to list "
-    f"only those, and a status ({', '.join(_STATUSES)}).",
+    'finds it by e-mail). Tags are given by name in tag/tags ("2026" is a name), or by id in tag_id/tag_ids. '
+    f"egoi_list_contacts takes a segment_id or a tag to list only those, and a status ({', '.join(_STATUSES)}).",
 )

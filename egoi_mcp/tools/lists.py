@@ -33,7 +33,9 @@ async def egoi_list_lists(ctx: Context, limit: Limit = 25, cursor: Cursor = None
 async def _delete_summary(rt: Runtime, list_id: int) -> Plan:
     lst = await rt.client.get_list(list_id)
     count = await rt.client.count_contacts(list_id)
-    return Plan(f"delete list {quote(lst.name)} (id {list_id}) and its {count} contact(s)", {"name": lst.name})
+    return Plan(
+        f"delete list {quote(lst.name)} (id {list_id}) and its {count} contact(s)", {"name": lst.name, "deletes": count}
+    )
 
 
 @tool("Delete list", confirm=_delete_summary, idempotent=True)

@@ -11,9 +11,9 @@ from egoi_mcp.models import Page, Tag
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
+from egoi_mcp.tools._tag_args import TagIdArg, TagNameArg, required_tag
 from egoi_mcp.untrusted import quote
 
-TagRef = Annotated[str, Length(100, 1), Field(description="tag name or id")]
 ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
 
 
@@ -55,21 +55,25 @@ async def egoi_delete_tag(
 
 
 @tool("Attach tag", idempotent=True)
-async def egoi_attach_tag(tag: TagRef, contact_ids: ContactIds, ctx: Context, list_id: ListId = None) -> TagResult:
-    """Attach a tag (created if the name is new) to contacts of a list."""
+async def egoi_attach_tag(
+    contact_ids: ContactIds, ctx: Context, tag: TagNameArg = None, tag_id: TagIdArg = None, list_id: ListId = None
+) -> TagResult:
+    """Attach a tag (by name, created if new, or tag_id) to contacts of a list."""
     client = runtime(ctx).client
     list_id = client.resolve_list_id(list_id)
-    tag_id = await client.attach_tag(tag, contact_ids, list_id)
+    tag_id = await client.attach_tag(required_tag(tag, tag_id), contact_ids, list_id)
     n = len(set(contact_ids))
     return TagResult(tag_id=tag_id, list_id=list_id, contacts=n, summary=f"tagged {n} contact(s)")
 
 
 @tool("Detach tag", idempotent=True)
-async def egoi_detach_tag(tag: TagRef, contact_ids: ContactIds, ctx: Context, list_id: ListId = None) -> TagResult:
-    """Remove a tag from contacts of a list (the tag itself stays)."""
+async def egoi_detach_tag(
+    contact_ids: ContactIds, ctx: Context, tag: TagNameArg = None, tag_id: TagIdArg = None, list_id: ListId = None
+) -> TagResult:
+    """Remove a tag (by name or tag_id) from contacts of a list (the tag itself stays)."""
     client = runtime(ctx).client
     list_id = client.resolve_list_id(list_id)
-    tag_id = await client.detach_tag(tag, contact_ids, list_id)
+    tag_id = await client.detach_tag(required_tag(tag, tag_id), contact_ids, list_id)
     n = len(set(contact_ids))
     return TagResult(tag_id=tag_id, list_id=list_id, contacts=n, summary=f"untagged {n} contact(s)")
 
@@ -77,5 +81,6 @@ async def egoi_detach_tag(tag: TagRef, contact_ids: ContactIds, ctx: Context, li
 TOOLSET = Toolset(
     "tags",
     (egoi_create_tag, egoi_list_tags, egoi_delete_tag, egoi_attach_tag, egoi_detach_tag),
-    about="Tags are account-wide; egoi_list_tags gives their ids.",
+    about='Tags are account-wide; egoi_list_tags gives their ids. A tag is given by name in tag ("2026" is a '
+    "name) or by id in tag_id.",
 )
