@@ -228,13 +228,14 @@ class RateLimiter:
         reset = datetime.fromtimestamp(time.time() + wait, UTC)
         when = f"{reset:%H:%M:%S} UTC (in {_duration(wait)})"
         if egoi_clock:
+            also = "" if self.advice == RAISE_BUDGET else f", or {self.advice}"  # raising ours would not help
             return RateLimitError(
-                f"E-goi's request limit for this account is reached; it resets at {when}. Try again then",
+                f"E-goi's request limit for this account is reached; it resets at {when}. Try again then{also}",
                 reset_at=reset,
             )
         return RateLimitError(
-            f"the E-goi request budget ({self.per_hour} an hour) is spent; the next request may go at {when}. "
-            f"Try again then, or {self.advice}",
+            f"the E-goi request budget ({self.per_hour} an hour) is spent; the next request may go when it resets "
+            f"at {when}. Try again then, or {self.advice}",
             reset_at=reset,
         )
 
