@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 
 def parse_datetime(value: object) -> datetime | None:
-    """Parse `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD` or RFC 3339 (`...T...Z`, offsets); naive means UTC."""
+    """Parse `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD` or RFC 3339 (`...T...Z`, offsets); naive means UTC. None for
+    what is no date, or no date in UTC."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -26,7 +27,12 @@ def parse_datetime(value: object) -> datetime | None:
             if text.isascii() and text.isdigit():
                 return _from_epoch(int(text))
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)  # 0001-01-01T00:00+14:00 is before year 1 in UTC: no date anyone can use
+    except (OverflowError, ValueError):
+        return None
+    return parsed
 
 
 def _from_epoch(seconds: float) -> datetime | None:

@@ -88,7 +88,9 @@ ERAS = ["auto", "legacy"]
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    return Settings(sandbox=True, db=tmp_path / "events.db", webhook_secret="test-webhook-secret", **overrides)
+    return Settings(
+        **{"sandbox": True, "db": tmp_path / "events.db", "webhook_secret": "test-webhook-secret", **overrides}
+    )
 
 
 @pytest.fixture
