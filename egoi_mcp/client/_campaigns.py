@@ -66,7 +66,7 @@ class CampaignsAPI(Resource):
             "list_id": list_id, "internal_name": check_text(name or subject, "name") or subject, "subject": subject,
             "sender_id": sender_.id, "content": content, **({"reply_to": reply.id} if reply else {}),
         }  # fmt: skip
-        body = await self._write("POST", "/campaigns/email", payload, "created")
+        body = await self._write("POST", "/campaigns/email", payload, "created", resource="list")  # 404: the list
         campaign_id = parse(lambda b: str(b["campaign_hash"]), body)
         campaign = Campaign(id=campaign_id, name=payload["internal_name"], channel="email", status="draft",
                             subject=subject, list_id=list_id)  # fmt: skip
@@ -134,10 +134,12 @@ class CampaignsAPI(Resource):
         while len(self._written) > _REMEMBERED:
             self._written.pop(next(iter(self._written)))
 
-    async def _write(self, method: str, target: str, payload: dict[str, Any], done: str) -> Any:
+    async def _write(
+        self, method: str, target: str, payload: dict[str, Any], done: str, *, resource: str = "campaign"
+    ) -> Any:
         """A campaign write, attempted once (a 429 aside): a failure may still have reached E-goi."""
         try:
-            return await self._core.request(method, target, json=payload, resource="campaign", retry=Retry.ON_429)
+            return await self._core.request(method, target, json=payload, resource=resource, retry=Retry.ON_429)
         except (UpstreamError, NetworkError) as exc:
             reason = f"HTTP {exc.status}" if exc.status else "no answer"
             raise type(exc)(
