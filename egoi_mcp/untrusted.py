@@ -32,7 +32,7 @@ THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
     "MailingList": ("name", "description"),
     "Tag": ("name",),
     "Campaign": ("name", "subject"),
-    "CampaignDetail": ("name", "subject", "sender", "reply_to", "content.links", "html"),
+    "CampaignDetail": ("name", "subject", "sender", "content.links", "html"),
     "Sender": ("name", "email"),
     "ListField": ("name", "options"),
     "Segment": ("name",),

@@ -120,9 +120,9 @@ class CampaignsAPI(Resource):
 
     def _detail(self, campaign: Campaign, *, include_html: bool) -> CampaignDetail:
         known = self._written.get(campaign.id)
-        detail = CampaignDetail(**campaign.model_dump())
+        detail = CampaignDetail.model_validate(campaign.model_dump(include=set(CampaignDetail.model_fields)))
         if known is not None:
-            detail.sender, detail.reply_to = known.sender, known.reply_to
+            detail.sender = known.sender
             if known.html is not None:
                 detail.content = summarise(known.html, known.plain_text)
                 detail.html = known.html if include_html else None

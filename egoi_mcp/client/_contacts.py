@@ -79,8 +79,8 @@ class ContactsAPI(Resource):
             if exc.existing_id is None:
                 raise
             raise ConflictError(
-                f"{quote(address)} is already contact {exc.existing_id} of list {list_id}: pass if_exists='update' "
-                "to update it, or update that contact",
+                f"{quote(address)} is already in list {list_id} (existing contact_id {exc.existing_id}): pass "
+                "if_exists='update' to update it, or update that contact",
                 code=exc.code, existing_id=exc.existing_id, status=exc.status,
             ) from None  # fmt: skip
         contact_id = parse(lambda b: str(b["contact_id"]), body)

@@ -12,8 +12,6 @@ from html.parser import HTMLParser
 
 from pydantic import BaseModel, Field
 
-from egoi_mcp.models import Campaign
-
 GMAIL_CLIP_KB = 102
 MAX_LINKS = 50  # links listed; `link_count` counts them all
 _UNSUBSCRIBE = re.compile(r"unsubscri|opt[-_ ]?out|!remove|\[remove\]|cancelar.subscri", re.IGNORECASE)
@@ -30,9 +28,13 @@ class ContentSummary(BaseModel):
     has_plain_text: bool = False
 
 
-class CampaignDetail(Campaign):
+class CampaignDetail(BaseModel):
+    id: str
+    name: str
+    status: str | None = None
+    subject: str | None = None
+    list_id: int | None = None
     sender: str | None = None  # the From address
-    reply_to: str | None = None
     content: ContentSummary | None = None  # null: not written through this server (E-goi does not return it)
     html: str | None = None
 

@@ -19,10 +19,10 @@ from egoi_mcp.tools._base import Cursor, Length, Limit, ListId, tool
 
 CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$")]
 Subject = Annotated[str, Length(255, 1)]
-SenderRef = Annotated[str, Length(254, 1), Field(description="From address or id (egoi_list_senders)")]
+SenderRef = Annotated[str, Length(254, 1), Field(description="address or id (egoi_list_senders)")]
 Html = Annotated[str | None, Length(1_000_000)]
-Text = Annotated[str | None, Length(200_000), Field(description="plain text (alone, or beside html)")]
-Name = Annotated[str | None, Length(255), Field(description="internal name; default: subject")]
+Text = Annotated[str | None, Length(200_000)]
+Name = Annotated[str | None, Length(255)]
 
 
 @tool("Create e-mail campaign")
@@ -36,8 +36,7 @@ async def egoi_create_email_campaign(
     name: Name = None,
     reply_to: Annotated[str | None, Length(254)] = None,
 ) -> CampaignDetail:
-    """Create a draft e-mail campaign from html or text; returns its id and content checklist. Send it with
-    egoi_send_email_to_segment."""
+    """Create a draft e-mail campaign from html and/or text; name defaults to subject."""
     return await runtime(ctx).client.campaigns.create_email(
         list_id, subject, sender, html=html, text=text, name=name, reply_to=reply_to
     )
@@ -53,7 +52,7 @@ async def egoi_update_email_campaign(
     text: Text = None,
     name: Name = None,
 ) -> CampaignDetail:
-    """Change a draft campaign: only what is given. A sent or sending campaign is refused."""
+    """Change a draft campaign: only what is given."""
     return await runtime(ctx).client.campaigns.update_email(
         campaign_id, subject=subject, sender=sender, html=html, text=text, name=name
     )
