@@ -45,6 +45,7 @@ class Contact(_Model):
     phone: str | None = None
     status: str | None = None
     tags: list[TagRef] = Field(default_factory=list)
+    fields: dict[str, str | list[str]] = Field(default_factory=dict)  # extra fields by name
 
     @staticmethod
     def tag_ids(data: dict[str, Any]) -> list[int]:

@@ -32,6 +32,9 @@ THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
     "MailingList": ("name", "description"),
     "Tag": ("name",),
     "Campaign": ("name", "subject"),
+    "CampaignDetail": ("name", "subject", "sender", "content.links", "html"),
+    "Sender": ("name", "email"),
+    "ListField": ("name", "options"),
     "Segment": ("name",),
     "Webhook": ("url",),
     "CampaignReport": ("name", "summary", "top_links[].url"),
@@ -43,7 +46,9 @@ THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
     "EventPage": ("items[].email", "items[].campaign_name", "items[].contact_id", "items[].campaign_id"),
 }
 # Free text as such (not a name that identifies something): left out with EGOI_MCP_USER_CONTENT=hide.
-FREE_TEXT: Final[dict[str, tuple[str, ...]]] = {"Event": ("payload",), "Activity": ("detail",), "Contact": ("fields",)}
+FREE_TEXT: Final[dict[str, tuple[str, ...]]] = {
+    "Event": ("payload",), "Activity": ("detail",), "Contact": ("fields",), "CampaignDetail": ("html",),
+}  # fmt: skip
 
 # Control characters, bidi embeddings/overrides/isolates and marks, zero-width characters and the BOM.
 _HIDDEN: Final = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")

@@ -94,6 +94,10 @@ CALLS = {
     "pending_sends": lambda c: c.pending_sends("campaign_hash"),
     "cancel_send": lambda c: c.cancel_send("campaign_hash"),
     "campaign_names": lambda c: c.campaign_names(),
+    # issue 19
+    "list_fields": lambda c: c.fields.list(1),
+    "email_senders": lambda c: c.senders.email(),
+    "create_contact_if_exists_update": lambda c: c.contacts.create("ann@example.com", list_id=1, if_exists="update"),
 }
 
 

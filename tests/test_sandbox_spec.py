@@ -32,6 +32,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from egoi_mcp.sandbox import Sandbox, create_app
+from tests.sandbox_spec_authoring import AUTHORING
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "spec/egoi/openapi-v3.contract.yaml"
 KEY = {"Apikey": "sandbox-test-key"}
@@ -486,6 +487,7 @@ CASES = {
     ),
     "delete webhook unknown": Case("DELETE", "/webhooks/{webhook_id}", 404, {"webhook_id": 7}),
 }
+CASES.update({name: Case(m, p, status, params, **kw) for name, (m, p, status, params, kw) in AUTHORING.items()})
 
 
 async def _call(app: Any, case: Case, headers: dict[str, str] | None = None) -> httpx.Response:

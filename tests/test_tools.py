@@ -239,8 +239,8 @@ async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
     async with Client(built.mcp, mode=mode) as client:
         names = sorted(t.name for t in (await client.list_tools()).tools)
         assert names == [
-            "egoi_get_contact", "egoi_get_contact_activity", "egoi_list_contacts", "egoi_list_events", "egoi_list_tags",
-            "egoi_search_contacts",
+            "egoi_get_contact", "egoi_get_contact_activity", "egoi_list_contacts", "egoi_list_events",
+            "egoi_list_fields", "egoi_list_tags", "egoi_search_contacts",
         ]  # fmt: skip
         result = await client.call_tool("egoi_delete_contacts", {"contact_ids": ["0123456789"], "confirm": True})
         assert result.is_error
@@ -248,7 +248,7 @@ async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
 
 async def test_every_tool_has_title_annotations_and_output_schema(client: Client) -> None:
     tools = (await client.list_tools()).tools
-    assert len(tools) == 25
+    assert len(tools) == 30
     for tool in tools:
         assert tool.title, tool.name
         a = tool.annotations

@@ -16,6 +16,8 @@ from egoi_mcp.client._call_budget import (
 from egoi_mcp.client._campaigns import SendPlan
 from egoi_mcp.client._client import DEFAULT_BASE_URL, EGoiClient
 from egoi_mcp.client._contacts import ContactStatus, DeleteMode
+from egoi_mcp.client._content import CampaignDetail, ContentSummary
+from egoi_mcp.client._field_values import FieldValue
 from egoi_mcp.client._fields import ListField
 from egoi_mcp.client._senders import Sender
 from egoi_mcp.client._tag_cache import TagName
@@ -25,9 +27,12 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_CALL_BOUND",
     "Account",
+    "CampaignDetail",
     "ContactStatus",
+    "ContentSummary",
     "DeleteMode",
     "EGoiClient",
+    "FieldValue",
     "ListField",
     "Listing",
     "RequestBudget",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -16,7 +17,9 @@ from pydantic import BaseModel, ConfigDict
 from egoi_mcp._dates import format_datetime
 from egoi_mcp._paging import make_page
 from egoi_mcp.client._contacts import ContactsAPI
+from egoi_mcp.client._content import CampaignDetail, summarise
 from egoi_mcp.client._core import Core, Resource, parse, path
+from egoi_mcp.client._senders import SendersAPI
 from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_campaign, check_contact_ids, check_text
 from egoi_mcp.errors import InvalidArgumentError, NetworkError, NotFoundError, UpstreamError
@@ -39,10 +42,111 @@ _FRESH = 60.0  # seconds a campaign read in a listing stands in for reading it a
 
 
 class CampaignsAPI(Resource):
-    def __init__(self, core: Core, contacts: ContactsAPI) -> None:
+    def __init__(self, core: Core, contacts: ContactsAPI, senders: SendersAPI) -> None:
         super().__init__(core)
         self._contacts = contacts
+        self._senders = senders
         self._seen: dict[str, tuple[float, Campaign]] = {}  # hash -> (when read, campaign), from listings
+        self._written: dict[str, Written] = {}  # hash -> what this client wrote (E-goi does not return content)
+
+    async def create_email(
+        self, list_id: int | None, subject: str, sender: str | int, *, html: str | None = None,
+        text: str | None = None, name: str | None = None, reply_to: str | int | None = None,
+    ) -> CampaignDetail:  # fmt: skip
+        """Create a draft e-mail campaign (`POST /campaigns/email`): `sender` (and `reply_to`) by address or id,
+        resolved through `senders.email` (one call); `html` or `text` (or both: text is the plain part); `name`
+        defaults to the subject. Attempted once: a failure says to check the campaign list before trying again."""
+        list_id = self._core.resolve_list_id(list_id)
+        subject = _subject(subject)
+        content = _content(html, text)
+        sender_, reply = await self._senders.resolve(sender, reply_to)
+        written = Written(html=content["body"], plain_text=text or "", sender=sender_.email,
+                          reply_to=reply.email if reply else None)  # fmt: skip
+        payload: dict[str, Any] = {
+            "list_id": list_id, "internal_name": check_text(name or subject, "name") or subject, "subject": subject,
+            "sender_id": sender_.id, "content": content, **({"reply_to": reply.id} if reply else {}),
+        }  # fmt: skip
+        body = await self._write("POST", "/campaigns/email", payload, "created", resource="list")  # 404: the list
+        campaign_id = parse(lambda b: str(b["campaign_hash"]), body)
+        campaign = Campaign(id=campaign_id, name=payload["internal_name"], channel="email", status="draft",
+                            subject=subject, list_id=list_id)  # fmt: skip
+        self._remember(campaign_id, written)
+        return self._detail(campaign, include_html=False)
+
+    async def update_email(
+        self, campaign_id: str, *, subject: str | None = None, sender: str | int | None = None,
+        html: str | None = None, text: str | None = None, name: str | None = None,
+    ) -> CampaignDetail:  # fmt: skip
+        """Change a draft (`PATCH /campaigns/email/{hash}`): only what is given. Reads the campaign first (one
+        call) and refuses one that is not a draft (sent, sending, queued...)."""
+        check_campaign(campaign_id)
+        if all(v is None for v in (subject, sender, html, text, name)):
+            raise InvalidArgumentError("nothing to change: give subject, sender, html, text or name")
+        payload: dict[str, Any] = {}
+        if subject is not None:
+            payload["subject"] = _subject(subject)
+        if name is not None:
+            payload["internal_name"] = check_text(name, "name") or ""
+            if not payload["internal_name"].strip():
+                raise InvalidArgumentError("name is empty: give the campaign's internal name, or omit it")
+        if html is not None or text is not None:
+            content = _content(html, text)
+            payload["content"] = {k: v for k, v in content.items() if k != "type"}
+        campaign = await self.get(campaign_id)
+        if campaign.status != "draft":
+            raise InvalidArgumentError(
+                f"campaign {quote(campaign.name)} is {campaign.status}: only a draft can be changed; create a new "
+                "campaign instead", code="CAMPAIGN_NOT_EDITABLE",
+            )  # fmt: skip
+        known = self._written.get(campaign_id) or Written()
+        if sender is not None:
+            resolved, _ = await self._senders.resolve(sender)
+            payload["sender_id"] = resolved.id
+            known = known.model_copy(update={"sender": resolved.email})
+        if "content" in payload:
+            known = known.model_copy(update={"html": payload["content"]["body"], "plain_text": text or ""})
+        await self._write("PATCH", path("/campaigns/email/{}", campaign_id), payload, "changed")
+        self._remember(campaign_id, known)
+        changed = {
+            "subject": payload.get("subject", campaign.subject),
+            "name": payload.get("internal_name", campaign.name),
+        }
+        return self._detail(campaign.model_copy(update=changed), include_html=False)
+
+    async def detail(self, campaign_id: str, *, include_html: bool = False) -> CampaignDetail:
+        """One campaign (one call) with its content summary when this client wrote its content, and the HTML
+        itself with `include_html`."""
+        return self._detail(await self.get(campaign_id), include_html=include_html)
+
+    def _detail(self, campaign: Campaign, *, include_html: bool) -> CampaignDetail:
+        known = self._written.get(campaign.id)
+        detail = CampaignDetail.model_validate(campaign.model_dump(include=set(CampaignDetail.model_fields)))
+        if known is not None:
+            detail.sender = known.sender
+            if known.html is not None:
+                detail.content = summarise(known.html, known.plain_text)
+                detail.html = known.html if include_html else None
+        return detail
+
+    def _remember(self, campaign_id: str, written: Written) -> None:
+        self._written.pop(campaign_id, None)
+        self._written[campaign_id] = written
+        while len(self._written) > _REMEMBERED:
+            self._written.pop(next(iter(self._written)))
+
+    async def _write(
+        self, method: str, target: str, payload: dict[str, Any], done: str, *, resource: str = "campaign"
+    ) -> Any:
+        """A campaign write, attempted once (a 429 aside): a failure may still have reached E-goi."""
+        try:
+            return await self._core.request(method, target, json=payload, resource=resource, retry=Retry.ON_429)
+        except (UpstreamError, NetworkError) as exc:
+            reason = f"HTTP {exc.status}" if exc.status else "no answer"
+            raise type(exc)(
+                f"E-goi did not confirm the campaign was {done} ({reason}); it may have been anyway: check the "
+                "campaign list before trying again",
+                status=exc.status,
+            ) from None
 
     async def list(
         self, *, list_id: int | None = None, status: str | None = None, channel: str | None = "email",
@@ -174,6 +278,43 @@ class CampaignsAPI(Resource):
                 f"send_at {moment:%Y-%m-%d %H:%M} UTC is in the past: give a future date-time, or omit it to send now"
             )
         return moment
+
+
+_REMEMBERED = 200  # campaigns whose written content a client keeps
+MAX_HTML_BYTES = 20 * 1024 * 1024  # E-goi refuses request bodies over 20 MB
+
+
+class Written(BaseModel):
+    """What this client wrote into a campaign (E-goi's API does not return it)."""
+
+    html: str | None = None
+    plain_text: str = ""
+    sender: str | None = None
+    reply_to: str | None = None
+
+
+def _subject(subject: str) -> str:
+    text = check_text(subject, "subject") or ""
+    if not text.strip():
+        raise InvalidArgumentError("subject is empty: give the line recipients see in their inbox", code="NO_SUBJECT")
+    return text.strip()
+
+
+def _content(html: str | None, text: str | None) -> dict[str, Any]:
+    """E-goi's html content: `html` as the body (plain `text` as its text part), or `text` alone as simple HTML."""
+    if not (html or "").strip() and not (text or "").strip():
+        raise InvalidArgumentError("the campaign has no content: give html or text", code="NO_MESSAGE")
+    if (html or "").strip():
+        body = html or ""
+    else:
+        body = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in (text or "").strip().split("\n\n"))
+    if len(body.encode()) > MAX_HTML_BYTES:
+        raise InvalidArgumentError(f"the HTML is {len(body.encode()) // 1024} KB: E-goi takes at most 20 MB (and "
+                                   "Gmail clips over 102 KB)", code="CONTENT_TOO_LARGE")  # fmt: skip
+    content: dict[str, Any] = {"type": "html", "body": body}
+    if (text or "").strip():
+        content["plain_text"] = text
+    return content
 
 
 def _address(email: str | None) -> str:

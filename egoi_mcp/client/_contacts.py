@@ -9,11 +9,13 @@ from typing import Any, Literal
 
 from egoi_mcp._paging import EGOI_MAX_LIMIT, chunks, decode_cursor, encode_cursor, make_page
 from egoi_mcp.client._core import Core, Resource, parse, path, unexpected
+from egoi_mcp.client._field_values import FieldValue
+from egoi_mcp.client._fields import FieldsAPI
 from egoi_mcp.client._segments import SegmentsAPI
 from egoi_mcp.client._tags import TagsAPI
 from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_contact_ids, check_email, check_limit, check_text, egoi_phone, maybe_phone
-from egoi_mcp.errors import InvalidArgumentError, NotFoundError
+from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Activity, Contact, ContactRef, Page, json_object
 from egoi_mcp.untrusted import quote
 
@@ -22,10 +24,17 @@ ContactStatus = Literal["active", "inactive", "unconfirmed", "removed"]
 
 
 class ContactsAPI(Resource):
-    def __init__(self, core: Core, tags: TagsAPI, segments: SegmentsAPI) -> None:
+    def __init__(self, core: Core, tags: TagsAPI, segments: SegmentsAPI, fields: FieldsAPI) -> None:
         super().__init__(core)
         self._tags = tags
         self._segments = segments
+        self._fields = fields
+
+    async def _named(self, items: builtins.list[dict[str, Any]], list_id: int) -> builtins.list[Contact]:
+        """E-goi contacts as `Contact`s with tag names and extra fields by name (cached maps)."""
+        contacts = await self._core.with_tag_names(items, list_id)
+        await self._fields.name(contacts, items, list_id)
+        return contacts
 
     async def create(
         self,
@@ -35,25 +44,50 @@ class ContactsAPI(Resource):
         phone: str | None = None,
         list_id: int | None = None,
         tags: Sequence[str | int] | None = None,
+        *,
+        fields: dict[str, FieldValue] | None = None,
+        if_exists: Literal["fail", "update"] = "fail",
     ) -> Contact:
-        """Add a contact to a list (`POST /lists/{id}/contacts`), then attach tags (created when missing)."""
+        """Add a contact to a list (`POST /lists/{id}/contacts`), then attach tags (created when missing).
+
+        `fields` sets extra fields by name (see `client.fields`). With `if_exists="update"` it is one
+        create-or-update call instead (`POST /lists/{id}/contacts/by-field`, matched by e-mail); with "fail"
+        an address already in the list is EMAIL_ALREADY_EXISTS naming the existing contact.
+        """
         list_id = self._core.resolve_list_id(list_id)
-        base: dict[str, Any] = {"email": check_email(email), "status": "active"}
+        if if_exists not in ("fail", "update"):
+            raise InvalidArgumentError(f"if_exists must be 'fail' or 'update', not {if_exists!r}")
+        address = check_email(email)
+        base: dict[str, Any] = {"email": address, "status": "active"}
         if first_name:
             base["first_name"] = check_text(first_name, "first_name")
         if last_name:
             base["last_name"] = check_text(last_name, "last_name")
         if phone:
             base["cellphone"] = egoi_phone(phone)
+        extra = await self._fields.extra(list_id, fields or {})
         tag_ids = await self._tags.ids(tags or [], create=True)
-        body = await self._core.request(
-            "POST", path("/lists/{}/contacts", list_id), json={"base": base}, resource="list", retry=Retry.ON_429
-        )
+        payload: dict[str, Any] = {"base": base, **({"extra": extra} if extra else {})}
+        if if_exists == "update":
+            target = path("/lists/{}/contacts/by-field", list_id)
+            payload = {"compare_field": {"field_id": "email", "value": address}, **payload}
+        else:
+            target = path("/lists/{}/contacts", list_id)
+        try:
+            body = await self._core.request("POST", target, json=payload, resource="list", retry=Retry.ON_429)
+        except ConflictError as exc:
+            if exc.existing_id is None:
+                raise
+            raise ConflictError(
+                f"{quote(address)} is already in list {list_id} (existing contact_id {exc.existing_id}): pass "
+                "if_exists='update' to update it, or update that contact",
+                code=exc.code, existing_id=exc.existing_id, status=exc.status,
+            ) from None  # fmt: skip
         contact_id = parse(lambda b: str(b["contact_id"]), body)
         for tag_id in tag_ids:
             await self._tags.attach(tag_id, [contact_id], list_id)
-        item = {"base": {**base, "contact_id": contact_id}, "tags": tag_ids}
-        (contact,) = await self._core.with_tag_names([item], list_id)
+        item = {"base": {**base, "contact_id": contact_id}, "tags": tag_ids, "extra": extra}
+        (contact,) = await self._named([item], list_id)
         return contact
 
     async def get(self, contact_id: str, list_id: int | None = None, *, tag_names: bool = True) -> Contact:
@@ -66,7 +100,7 @@ class ContactsAPI(Resource):
             raise unexpected("the contact")
         if not tag_names:
             return parse(Contact.from_egoi, body, list_id=list_id)
-        (contact,) = await self._core.with_tag_names([body], list_id)
+        (contact,) = await self._named([body], list_id)
         return contact
 
     async def search(
@@ -109,7 +143,7 @@ class ContactsAPI(Resource):
         items, total, offset = await self._core.page(
             path("/lists/{}/contacts", list_id), limit=limit, cursor=cursor, resource="list", params=params
         )
-        return make_page(await self._core.with_tag_names(items, list_id), offset=offset, limit=limit, total=total)
+        return make_page(await self._named(items, list_id), offset=offset, limit=limit, total=total)
 
     async def find(self, query: str) -> builtins.list[ContactRef]:
         """Where an e-mail or phone is, across all lists (`GET /contacts/search`). Empty when nowhere."""
@@ -152,7 +186,7 @@ class ContactsAPI(Resource):
             target or path("/lists/{}/contacts", list_id), limit=limit, cursor=cursor,
             resource="segment" if target else "list",
         )  # fmt: skip
-        contacts = await self._core.with_tag_names(items, list_id)
+        contacts = await self._named(items, list_id)
         if status is None:
             return make_page(contacts, offset=offset, limit=limit, total=total)
         more = offset + len(items) < total if total is not None else len(items) >= limit
@@ -183,8 +217,10 @@ class ContactsAPI(Resource):
         email: str | None = None,
         phone: str | None = None,
         status: Literal["active", "inactive"] | None = None,
+        fields: dict[str, FieldValue] | None = None,
     ) -> int:
-        """Change fields and add tags. One contact: `PATCH`; several: `actions/update`, 1000 per call.
+        """Change fields (extra ones by name in `fields`) and add tags. One contact: `PATCH`; several:
+        `actions/update`, 1000 per call.
 
         Returns how many contacts were targeted.
         """
@@ -203,18 +239,20 @@ class ContactsAPI(Resource):
             if len(ids) > 1:
                 raise InvalidArgumentError("email is unique per contact: change it for one contact at a time")
             base["email"] = check_email(email)
-        if not base and not tags:
+        if not base and not tags and not fields:
             raise InvalidArgumentError("nothing to update: pass at least one field or tag")
+        extra = await self._fields.extra(list_id, fields or {})
         tag_ids = await self._tags.ids(tags or [], create=True)
-        if base and len(ids) == 1:
+        change: dict[str, Any] = {"base": base, **({"extra": extra} if extra else {})}
+        if (base or extra) and len(ids) == 1:
             await self._core.request(
-                "PATCH", path("/lists/{}/contacts/{}", list_id, ids[0]), json={"base": base}, resource="contact"
+                "PATCH", path("/lists/{}/contacts/{}", list_id, ids[0]), json=change, resource="contact"
             )
-        elif base:
+        elif base or extra:
             for chunk in chunks(ids):
                 await self._core.request(
                     "POST", path("/lists/{}/contacts/actions/update", list_id),
-                    json={"type": "contacts", "contacts": chunk, "base": base}, resource="list",
+                    json={"type": "contacts", "contacts": chunk, **change}, resource="list",
                 )  # fmt: skip
         for tag_id in tag_ids:
             await self._tags.attach(tag_id, ids, list_id)

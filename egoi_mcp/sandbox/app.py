@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from egoi_mcp.sandbox.endpoints import (
     actions,
     activities,
+    authoring,
     campaigns,
     contacts,
     lists,
@@ -64,6 +65,7 @@ def create_app(
             *actions.routes,
             *tags.routes,
             *campaigns.routes,
+            *authoring.routes,
             *reports.routes,
             *operations.routes,
             *segments.routes,

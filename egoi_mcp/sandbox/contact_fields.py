@@ -1,8 +1,7 @@
-"""Validating the `base` (and `extra`) of contact bodies, for create, PATCH and bulk update.
+"""Validating the `base` of contact bodies, for create, PATCH and bulk update (`extra`: `extra_fields.py`).
 
 Unknown and read-only keys are ignored. Every wrong field is reported at once, as
-`422 {"errors": {"<field>": "<what is wrong>"}}`. The sandbox's lists have no extra fields, so a
-non-empty `extra` is refused.
+`422 {"errors": {"<field>": "<what is wrong>"}}`.
 """
 
 from __future__ import annotations
@@ -39,11 +38,6 @@ def base_fields(body: dict[str, Any], *, statuses: tuple[str, ...], editable_con
     base = body.get("base", {})
     if not isinstance(base, dict):
         raise invalid({"base": "Must be an object"})
-    extra = body.get("extra")
-    if extra is not None and not isinstance(extra, list):
-        raise invalid({"extra": "Must be an array"})
-    if extra:
-        raise invalid({"extra": "This list has no extra fields"})
 
     fields: dict[str, Any] = {}
     errors: dict[str, str] = {}

@@ -58,6 +58,7 @@ class Contact:
     unsubscription_observation: str = ""
     unsubscription_date: datetime | None = None
     tags: set[int] = field(default_factory=set)
+    extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # extra field id -> {field_id, format, value}
     traffic: dict[str, dict[str, Any]] = field(default_factory=dict)
     email_stats: EmailStats = field(default_factory=EmailStats)
 
@@ -108,6 +109,31 @@ class Campaign:
     end_date: datetime | None = None
     schedule_date: datetime | None = None
     processed_messages: int = 0
+    sender_id: int | None = None
+    reply_to: int | None = None
+    html: str = ""
+    plain_text: str = ""
+
+
+@dataclass
+class Sender:
+    """An e-mail sender (From address): `status` is active (validated), moderation (pending) or rejected."""
+
+    sender_id: int
+    email: str
+    name: str
+    status: str = "active"
+
+
+@dataclass
+class ExtraField:
+    """An extra contact field of one list; `options` maps option ids to their English labels."""
+
+    field_id: int
+    list_id: int
+    name: str
+    format: str  # date, text, number, email, options
+    options: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -83,7 +83,7 @@ def contact(record: Contact) -> dict[str, Any]:
     }
     if record.birth_date:
         base["birth_date"] = record.birth_date
-    return {"base": base, "extra": [], "tags": sorted(record.tags)}
+    return {"base": base, "extra": [record.extra[i] for i in sorted(record.extra)], "tags": sorted(record.tags)}
 
 
 def complex_contact(record: Contact) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Demo data for the sandbox: a small, believable and fully deterministic account.
 
-Three lists (Newsletter, Customers, Events) with 30 contacts between them (some people are in two lists,
+Three lists (Newsletter, Customers, Events), each with extra fields, and two senders (`seed_authoring.py`),
+with 30 contacts between them (some people are in two lists,
 with a different contact id in each), five tags, one saved segment per list and five e-mail campaigns,
 two of them sent. Every address is at example.com or example.org; nobody can be mailed.
 
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from egoi_mcp.sandbox.engagement import outcome
 from egoi_mcp.sandbox.models import Campaign, Contact, MailingList, SavedSegment, SegmentRule, Tag
+from egoi_mcp.sandbox.seed_authoring import seed_authoring
 from egoi_mcp.sandbox.state import Sandbox
 
 _LISTS = [
@@ -122,6 +124,7 @@ def seed(sandbox: Sandbox) -> None:
         when = mailing_list.created + timedelta(days=1)
         rule = SegmentRule(field, operator, value)
         sandbox.segments[segment_id] = SavedSegment(segment_id, mailing_list.list_id, name, [rule], when, when)
+    seed_authoring(sandbox)
     for number, internal_name, subject, sent_on in _CAMPAIGNS:
         campaign = _add_campaign(sandbox, lists[number - 1], internal_name, subject, sent_on)
         if sent_on is not None:

@@ -24,8 +24,10 @@ from egoi_mcp.sandbox.models import (
     Campaign,
     Contact,
     Event,
+    ExtraField,
     MailingList,
     SavedSegment,
+    Sender,
     Tag,
     Webhook,
 )
@@ -60,6 +62,8 @@ class Sandbox:
         self.segments: dict[str, SavedSegment] = {}
         self.campaigns: dict[str, Campaign] = {}
         self.webhooks: dict[int, Webhook] = {}
+        self.senders: dict[int, Sender] = {}
+        self.extra_fields: dict[tuple[int, int], ExtraField] = {}  # by (list id, field id): ids are per list
         self.activities: list[Activity] = []
         self.max_lists = max_lists
         self.clock = clock
@@ -130,7 +134,7 @@ class Sandbox:
                 {"has_campaigns_last_thirty_days": "The list has sent campaigns in the last thirty days"},
             )
         del self.lists[record.list_id]
-        for table in (self.contacts, self.segments, self.campaigns, self.webhooks):
+        for table in (self.contacts, self.segments, self.campaigns, self.webhooks, self.extra_fields):
             _drop_list(table, record.list_id)
 
     # -- contacts -----------------------------------------------------------------------------------
@@ -324,7 +328,11 @@ def _drop_list(table: dict[Any, Any], list_id: int) -> None:
 
 def _assign(contact: Contact, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
-        setattr(contact, name, value)
+        if name == "extra":  # field id -> its value, or None to clear it
+            contact.extra.update(value)
+            contact.extra = {i: v for i, v in contact.extra.items() if v is not None}
+        else:
+            setattr(contact, name, value)
 
 
 def _remove(contact: Contact, now: datetime, method: str, reason: str, observation: str) -> None:

@@ -44,6 +44,9 @@ def _outline(schema: Any) -> Any:
     """A property's schema without its inner shape: `{type: array}` or `{type: object}` when it nests."""
     if not isinstance(schema, dict):
         return schema
+    branches = [b for b in schema.get("anyOf", ()) if isinstance(b, dict) and b.get("type") != "null"]
+    if len(branches) == 1 and (branches[0].get("type") == "object" or "properties" in branches[0]):
+        return {"type": "object"}  # a nullable nested model, outlined like one that is always there
     if schema.get("type") == "array":
         return {"type": "array"}
     if schema.get("type") == "object" or "properties" in schema:
@@ -80,6 +83,8 @@ def _compact(schema: Any, *, optional_null: bool = True) -> Any:
         if key == "title" and isinstance(value, str):
             continue
         if key == "default":  # null/false: what leaving it out means; others: the instructions or descriptions say
+            continue
+        if key == "additionalProperties" and value is True:  # JSON Schema's default: it says nothing
             continue
         if key in ("properties", "$defs"):
             out[key] = {name: _compact(sub, optional_null=optional_null) for name, sub in value.items()}

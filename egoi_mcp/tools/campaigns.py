@@ -17,6 +17,7 @@ from egoi_mcp.client import SendPlan
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Campaign, CampaignReport, Operation, Page
 from egoi_mcp.runtime import Runtime, runtime
+from egoi_mcp.tools import authoring
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListFilter, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import NothingToDo, Plan
 from egoi_mcp.untrusted import quote
@@ -165,8 +166,8 @@ async def egoi_cancel_send(campaign_id: CampaignId, ctx: Context, plan: Plan) ->
 
 TOOLSET = Toolset(
     "campaigns",
-    (egoi_list_campaigns, egoi_get_campaign_report, egoi_send_email_to_contact, egoi_send_email_to_segment,
-     egoi_cancel_send),
+    (egoi_list_campaigns, egoi_get_campaign_report, *authoring.TOOLS, egoi_send_email_to_contact,
+     egoi_send_email_to_segment, egoi_cancel_send),
     about="Campaign ids are hashes from egoi_list_campaigns. A send goes to the campaign's own list unless "
     "list_id; send_at schedules it, and egoi_cancel_send stops it while it waits.",
 )  # fmt: skip

@@ -3,12 +3,12 @@ contact did."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
-from egoi_mcp.client import ContactStatus
+from egoi_mcp.client import ContactStatus, FieldValue, ListField
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Activity, Contact, MailingList, Page
 from egoi_mcp.runtime import Runtime, runtime
@@ -26,6 +26,22 @@ DeleteMode = Annotated[
 ]
 
 
+def _field_values(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    for name, value in (values or {}).items():
+        if (
+            not isinstance(value, str | int | float | list)
+            or isinstance(value, bool)
+            or (isinstance(value, list) and not all(isinstance(v, str) for v in value))
+        ):
+            raise ValueError(f"field {quote(name)} takes text, a number or a list of option labels")
+    return values
+
+
+# Extra fields by name (egoi_list_fields); an option field takes its label. Only `object` in the schema: the
+# values are checked here, and against the list's fields by the client.
+Fields = Annotated[dict[str, Any] | None, Length(100), AfterValidator(_field_values)]
+
+
 @tool("Create contact")
 async def egoi_create_contact(
     email: Email,
@@ -36,10 +52,21 @@ async def egoi_create_contact(
     list_id: ListId = None,
     tags: TagNamesArg = None,
     tag_ids: TagIdsArg = None,
+    fields: Fields = None,
+    if_exists: Literal["fail", "update"] = "fail",
 ) -> Contact:
-    """Add a contact to a list; new tag names are created. A known e-mail fails."""  # the error says what to do
+    """Add a contact to a list (tags by name are created). if_exists: what a known e-mail does."""
     refs = tag_refs(tags, tag_ids)
-    return await runtime(ctx).client.create_contact(email, first_name, last_name, phone, list_id, refs)
+    return await runtime(ctx).client.contacts.create(
+        email, first_name, last_name, phone, list_id, refs, fields=fields, if_exists=if_exists
+    )
+
+
+@tool("List fields", read_only=True, idempotent=True)
+async def egoi_list_fields(ctx: Context, list_id: ListId = None) -> Page[ListField]:
+    """A list's contact fields: base and extra (the names fields= takes), with format and option labels."""
+    found = await runtime(ctx).client.fields.list(list_id)
+    return Page[ListField](items=found, total=len(found), next_cursor=None)
 
 
 @tool("Get contact", read_only=True, idempotent=True)
@@ -124,21 +151,25 @@ async def _targets(rt: Runtime, contact_ids: list[str], list_id: int | None) -> 
 
 
 def _changes(
-    first_name: str | None, last_name: str | None, email: str | None, phone: str | None, status: str | None
-) -> str:
-    fields = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "status": status}
-    change = "; ".join(f"{k}={v!r}" for k, v in fields.items() if v is not None)
+    first_name: str | None, last_name: str | None, email: str | None, phone: str | None, status: str | None,
+    extra: dict[str, FieldValue] | None,
+) -> str:  # fmt: skip
+    base = {"first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "status": status}
+    pairs = [(k, v) for k, v in {**base, **(extra or {})}.items() if v is not None]
+    change = "; ".join(f"{quote(k)}={quote(v)}" if k in (extra or {}) else f"{k}={v!r}" for k, v in pairs)
     if not change:
-        raise InvalidArgumentError("nothing to set: give first_name, last_name, email, phone or status")
+        raise InvalidArgumentError("nothing to set: give first_name, last_name, email, phone, status or fields")
     return change
 
 
 async def _update_summary(
     rt: Runtime, contact_ids: list[str], list_id: int | None, first_name: str | None, last_name: str | None,
-    email: str | None, phone: str | None, status: str | None,
+    email: str | None, phone: str | None, status: str | None, fields: dict[str, FieldValue] | None,
 ) -> Plan:  # fmt: skip
-    change = _changes(first_name, last_name, email, phone, status)
+    change = _changes(first_name, last_name, email, phone, status, fields)
     lst, who = await _targets(rt, contact_ids, list_id)
+    if fields:
+        await rt.client.fields.extra(lst.id, fields)  # an unknown name or a bad value is refused in the preview
     n = len(set(contact_ids))
     return Plan(
         f"set {change} on {n} contact(s) ({who}) of list {quote(lst.name)} (id {lst.id})",
@@ -157,12 +188,13 @@ async def egoi_update_contacts(
     email: Annotated[str | None, Length(254)] = None,
     phone: Phone = None,
     status: Annotated[str | None, AfterValidator(_settable_status)] = None,
+    fields: Fields = None,
 ) -> str:
-    """Set names, email (one contact only), phone or status of a list's contacts."""
+    """Set names, email (one contact only), phone, status or extra fields of a list's contacts."""
     resolved: int = plan.facts["list_id"]
     n = await runtime(ctx).client.update_contacts(
         contact_ids, resolved, first_name=first_name, last_name=last_name, email=email, phone=phone,
-        status=cast(Literal["active", "inactive"] | None, status),
+        status=cast(Literal["active", "inactive"] | None, status), fields=fields,
     )  # fmt: skip
     return f"updated {n} contact(s) ({plan.facts['who']}) in list {resolved}"
 
@@ -191,6 +223,7 @@ TOOLSET = Toolset(
     "contacts",
     (
         egoi_create_contact,
+        egoi_list_fields,
         egoi_get_contact,
         egoi_search_contacts,
         egoi_list_contacts,

@@ -14,8 +14,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import segments
-from egoi_mcp.sandbox.contact_fields import ALL_STATUSES, base_fields
+from egoi_mcp.sandbox.contact_fields import ALL_STATUSES
 from egoi_mcp.sandbox.endpoints._common import list_or_404, list_or_422, sandbox_of
+from egoi_mcp.sandbox.extra_fields import contact_fields
 from egoi_mcp.sandbox.models import Contact, MailingList
 from egoi_mcp.sandbox.params import contact_ids, positive_int, read_object
 from egoi_mcp.sandbox.problems import conflict, invalid, not_found
@@ -39,7 +40,7 @@ async def update_contacts(request: Request) -> JSONResponse:
         targets = _by_segment(sandbox, record, body.get("segment_id"))
     else:
         targets = sandbox.contacts_of(record.list_id)
-    fields = base_fields(body, statuses=ALL_STATUSES, editable_consent=True)
+    fields = contact_fields(sandbox, record.list_id, body, statuses=ALL_STATUSES, editable_consent=True)
     if "email" in fields:
         raise conflict(
             "A unique field cannot be set on many contacts at once",

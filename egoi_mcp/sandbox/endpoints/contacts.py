@@ -2,9 +2,11 @@
 
 Creating a contact in an unknown list answers 422 on `list_id` (the spec documents no 404 there).
 `GET /lists/{id}/contacts` includes removed contacts (they stay in the list with status `removed`);
-its filters compare whole values without case; the sandbox's lists have no extra fields, so an
+its filters compare whole values without case; the sandbox does not filter by extra fields, so an
 `extra_field_id[...]` filter answers 422. A duplicate e-mail in a list answers 409 with
-`errors.contacts[0]` = the contact that has it.
+`errors.contacts[0]` = the contact that has it. `POST .../contacts/by-field` updates the contact whose
+`compare_field` (`email`, the list's unique field) has the value, or creates it when none has (its 201 says
+so); a compare field that is not unique is 422.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render, segments
-from egoi_mcp.sandbox.contact_fields import ALL_STATUSES, PATCH_STATUSES, base_fields
+from egoi_mcp.sandbox.contact_fields import ALL_STATUSES, PATCH_STATUSES
 from egoi_mcp.sandbox.endpoints._common import list_or_404, list_or_422, sandbox_of
+from egoi_mcp.sandbox.extra_fields import contact_fields
 from egoi_mcp.sandbox.models import Contact
 from egoi_mcp.sandbox.params import choice, flag, paging, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
@@ -35,7 +38,7 @@ async def get_all_contacts(request: Request) -> JSONResponse:
     offset, limit = paging(request)
     choice(request, "language", _FILTER_LANGUAGES)
     if any(name.startswith("extra_field_id") for name in request.query_params):
-        raise invalid({"extra_field_id": f"List {record.list_id} has no extra fields"})
+        raise invalid({"extra_field_id": "The sandbox does not filter contacts by extra fields"})
     _birth_date(request)
     wanted = {name: request.query_params[name] for name in _FILTERS if request.query_params.get(name)}
     channel = {name: flag(request, name) for name in _CHANNEL_FILTERS if request.query_params.get(name)}
@@ -51,7 +54,7 @@ async def get_all_contacts(request: Request) -> JSONResponse:
 async def create_contact(request: Request) -> JSONResponse:
     record = list_or_422(request)  # the spec documents no 404 here
     body = await read_object(request)
-    fields = base_fields(body, statuses=ALL_STATUSES, editable_consent=False)
+    fields = contact_fields(sandbox_of(request), record.list_id, body, statuses=ALL_STATUSES, editable_consent=False)
     if not any(fields.get(name) for name in ("email", "cellphone", "phone")):
         raise invalid({"base": "A contact needs an email, a cellphone or a phone"})
     contact = sandbox_of(request).add_contact(record.list_id, fields, traffic=_traffic(body))
@@ -65,10 +68,28 @@ async def get_contact(request: Request) -> JSONResponse:
 async def patch_contact(request: Request) -> JSONResponse:
     contact = _contact_or_404(request)
     body = await read_object(request)
-    fields = base_fields(body, statuses=PATCH_STATUSES, editable_consent=True)
+    fields = contact_fields(sandbox_of(request), contact.list_id, body, statuses=PATCH_STATUSES, editable_consent=True)
     if fields:
         sandbox_of(request).update_contact(contact, fields)
     return JSONResponse({"contact_id": contact.contact_id})
+
+
+async def contact_by_field(request: Request) -> JSONResponse:
+    record = list_or_422(request)  # the spec documents no 404 here
+    body = await read_object(request)
+    compare = body.get("compare_field")
+    if not isinstance(compare, dict) or not isinstance(compare.get("value"), str) or not compare["value"].strip():
+        raise invalid({"compare_field": "Required: {field_id, value}"})
+    if compare.get("field_id") != "email":
+        raise invalid({"compare_field": "The field must be unique in the list: email"})
+    sandbox = sandbox_of(request)
+    fields = contact_fields(sandbox, record.list_id, body, statuses=PATCH_STATUSES, editable_consent=True)
+    contact = sandbox.find_by(record.list_id, "email", compare["value"].strip())
+    if contact is None:
+        contact = sandbox.add_contact(record.list_id, {"email": compare["value"].strip(), **fields})
+    elif fields:
+        sandbox.update_contact(contact, fields)
+    return JSONResponse({"contact_id": contact.contact_id}, status_code=201)
 
 
 async def search_contacts(request: Request) -> JSONResponse:
@@ -134,6 +155,7 @@ def _traffic(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 routes = [
     Route("/lists/{list_id}/contacts", get_all_contacts, methods=["GET"]),
     Route("/lists/{list_id}/contacts", create_contact, methods=["POST"]),
+    Route("/lists/{list_id}/contacts/by-field", contact_by_field, methods=["POST"]),
     Route("/lists/{list_id}/contacts/segment/{segment_id}", contacts_by_segment, methods=["GET"]),
     Route("/lists/{list_id}/contacts/{contact_id}", get_contact, methods=["GET"]),
     Route("/lists/{list_id}/contacts/{contact_id}", patch_contact, methods=["PATCH"]),
