@@ -27,6 +27,7 @@ QUOTE_CHARS: Final = 80
 
 # Each output model: the fields whose text somebody other than the user and this server wrote.
 THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
+    "SavedContact": ("email", "tags[].name"),
     "Contact": ("email", "first_name", "last_name", "tags[].name", "fields"),
     "TagRef": ("name",),
     "MailingList": ("name", "description"),

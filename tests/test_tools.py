@@ -25,11 +25,10 @@ async def test_lists_and_contacts_workflow(client: Client) -> None:
         client, "egoi_create_contact", email="maria@example.com", first_name="Maria", last_name="Silva",
         phone="+351912345678", list_id=list_id, tags=["vip", "spring"],
     )  # fmt: skip
-    assert contact["email"] == "maria@example.com" and contact["phone"] == "351-912345678"
-    assert len(contact["tags"]) == 2
+    assert contact["email"] == "maria@example.com" and len(contact["tags"]) == 2
 
     got = await call(client, "egoi_get_contact", contact_id=contact["id"], list_id=list_id)
-    assert got["first_name"] == "Maria"
+    assert got["first_name"] == "Maria" and got["phone"] == "351-912345678"
     assert sorted(t["name"] for t in got["tags"]) == sorted(t["name"] for t in contact["tags"]) == ["spring", "vip"]
 
     found = await call(client, "egoi_search_contacts", query="maria@example.com", list_id=list_id)

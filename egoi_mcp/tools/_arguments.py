@@ -89,7 +89,7 @@ def _unknown(tool: str, name: str, valid: list[str]) -> str:
     likeliest meant one and the valid ones."""
     guess = _ALIASES.get(name) if _ALIASES.get(name) in valid else None
     guess = guess or next(iter(difflib.get_close_matches(name, valid, n=1, cutoff=0.75)), None)
-    meant = f"; did you mean {guess!r}?" if guess else ""
+    meant = f"; did you mean {guess!r}?" if guess else "."
     shown = name if len(name) <= 40 else name[:37] + "..."
     return f"UNKNOWN_ARGUMENT {shown!r}: {tool} has no such parameter{meant} It takes: {', '.join(valid) or 'none'}"
 

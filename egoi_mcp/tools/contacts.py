@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, cast
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from egoi_mcp.client import ContactStatus, FieldValue, ListField
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
-from egoi_mcp.models import Activity, Contact, MailingList, Page
+from egoi_mcp.models import Activity, Contact, MailingList, Page, TagRef
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
-from egoi_mcp.tools._tag_args import TagIdArg, TagIdsArg, TagNameArg, TagNamesArg, one_tag, tag_refs
+from egoi_mcp.tools._tag_args import TagIdArg, TagNameArg, TagNamesArg, one_tag, tag_refs
 from egoi_mcp.untrusted import quote
 
 Email = Annotated[str, Length(254, 3)]
@@ -42,6 +42,15 @@ def _field_values(values: dict[str, Any] | None) -> dict[str, Any] | None:
 Fields = Annotated[dict[str, Any] | None, Length(100), AfterValidator(_field_values)]
 
 
+class SavedContact(BaseModel):
+    # What a create says back: the id and what E-goi made of it (the rest is what the caller just gave).
+    id: str
+    list_id: int | None = None
+    email: str | None = None
+    status: str | None = None
+    tags: list[TagRef] = []
+
+
 @tool("Create contact")
 async def egoi_create_contact(
     email: Email,
@@ -51,15 +60,31 @@ async def egoi_create_contact(
     phone: Phone = None,
     list_id: ListId = None,
     tags: TagNamesArg = None,
-    tag_ids: TagIdsArg = None,
     fields: Fields = None,
     if_exists: Literal["fail", "update"] = "fail",
-) -> Contact:
+) -> SavedContact:
     """Add a contact to a list (tags by name are created). if_exists: what a known e-mail does."""
-    refs = tag_refs(tags, tag_ids)
-    return await runtime(ctx).client.contacts.create(
-        email, first_name, last_name, phone, list_id, refs, fields=fields, if_exists=if_exists
-    )
+    base, extra = _base_fields(fields)
+    contact = await runtime(ctx).client.contacts.create(
+        base.get("email", email), base.get("first_name", first_name), base.get("last_name", last_name),
+        base.get("phone", phone), list_id, tag_refs(tags, None), fields=extra, if_exists=if_exists,
+    )  # fmt: skip
+    return SavedContact.model_validate(contact.model_dump(include=set(SavedContact.model_fields)))
+
+
+_BASE = ("first_name", "last_name", "email", "phone")
+
+
+def _base_fields(fields: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """`fields` split into the base ones (by their parameter names) and the list's extra ones."""
+    if not fields:
+        return {}, fields
+    base = {k.casefold(): v for k, v in fields.items() if k.casefold() in _BASE}
+    for name, value in base.items():
+        if not isinstance(value, str):
+            raise InvalidArgumentError(f"field {name} takes text")
+    extra = {k: v for k, v in fields.items() if k.casefold() not in _BASE}
+    return base, extra or None
 
 
 @tool("List fields", read_only=True, idempotent=True)
@@ -158,18 +183,20 @@ def _changes(
     pairs = [(k, v) for k, v in {**base, **(extra or {})}.items() if v is not None]
     change = "; ".join(f"{quote(k)}={quote(v)}" if k in (extra or {}) else f"{k}={v!r}" for k, v in pairs)
     if not change:
-        raise InvalidArgumentError("nothing to set: give first_name, last_name, email, phone, status or fields")
+        raise InvalidArgumentError("nothing to set: give first_name, last_name, phone, status or fields")
     return change
 
 
 async def _update_summary(
     rt: Runtime, contact_ids: list[str], list_id: int | None, first_name: str | None, last_name: str | None,
-    email: str | None, phone: str | None, status: str | None, fields: dict[str, FieldValue] | None,
+    phone: str | None, status: str | None, fields: dict[str, FieldValue] | None,
 ) -> Plan:  # fmt: skip
-    change = _changes(first_name, last_name, email, phone, status, fields)
+    base, extra = _base_fields(fields)
+    first_name, last_name = base.get("first_name", first_name), base.get("last_name", last_name)
+    change = _changes(first_name, last_name, base.get("email"), base.get("phone", phone), status, extra)
     lst, who = await _targets(rt, contact_ids, list_id)
-    if fields:
-        await rt.client.fields.extra(lst.id, fields)  # an unknown name or a bad value is refused in the preview
+    if extra:
+        await rt.client.fields.extra(lst.id, extra)  # an unknown name or a bad value is refused in the preview
     n = len(set(contact_ids))
     return Plan(
         f"set {change} on {n} contact(s) ({who}) of list {quote(lst.name)} (id {lst.id})",
@@ -185,16 +212,17 @@ async def egoi_update_contacts(
     list_id: ListId = None,
     first_name: Name = None,
     last_name: Name = None,
-    email: Annotated[str | None, Length(254)] = None,
     phone: Phone = None,
     status: Annotated[str | None, AfterValidator(_settable_status)] = None,
     fields: Fields = None,
 ) -> str:
-    """Set names, email (one contact only), phone, status or extra fields of a list's contacts."""
+    """Set a list's contacts' names, phone, status or fields (extras by name; email: one contact)."""
     resolved: int = plan.facts["list_id"]
+    base, extra = _base_fields(fields)
     n = await runtime(ctx).client.update_contacts(
-        contact_ids, resolved, first_name=first_name, last_name=last_name, email=email, phone=phone,
-        status=cast(Literal["active", "inactive"] | None, status), fields=fields,
+        contact_ids, resolved, first_name=base.get("first_name", first_name),
+        last_name=base.get("last_name", last_name), email=base.get("email"), phone=base.get("phone", phone),
+        status=cast(Literal["active", "inactive"] | None, status), fields=extra,
     )  # fmt: skip
     return f"updated {n} contact(s) ({plan.facts['who']}) in list {resolved}"
 
