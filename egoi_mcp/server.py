@@ -34,12 +34,14 @@ from egoi_mcp import __version__, _sdk
 from egoi_mcp._mcp_guard import McpGuard
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
+from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
+from egoi_mcp.resources.audit import register_audit_resource
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
@@ -144,6 +146,7 @@ class EgoiServer:
             self.mcp, self.current, names=self._campaign_names, empty_hint=_empty_hint(self.tools),
             complete_prompts=complete_prompts, hide_user_content=settings.user_content == "hide",
         )  # fmt: skip
+        register_audit_resource(self.mcp, self.current)
 
     async def _campaign_names(self, hashes: list[str]) -> dict[str, str]:
         return await self.current().client.campaign_names(hashes)
@@ -212,6 +215,7 @@ class EgoiServer:
                 tokens=ConfirmTokens(self.seal_key, clock=self._clock),
                 ledger=Ledger(store, clock=self._clock),
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
+                audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,
