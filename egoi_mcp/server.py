@@ -37,6 +37,7 @@ from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
+from egoi_mcp.health import health_routes
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
@@ -347,7 +348,8 @@ def _own_url(host: str, port: int) -> str | None:
 
 
 def build_app(server: EgoiServer) -> Starlette:
-    """The HTTP app: `/mcp` (both protocol eras), `POST /webhooks/egoi/{secret}` and `GET /healthz`."""
+    """The HTTP app: `/mcp` (both protocol eras), `POST /webhooks/egoi/{secret}`, `GET /healthz` and, for
+    orchestrators, `GET /healthz/live` and `GET /healthz/ready` (`egoi_mcp.health`)."""
     settings = server.settings
     mcp_app = server.mcp.streamable_http_app(
         transport_security=transport_security(settings),
@@ -375,6 +377,7 @@ def build_app(server: EgoiServer) -> Starlette:
         routes=[
             Route("/webhooks/{path:path}", _Receiver(server)),
             Route("/healthz", healthz, methods=["GET"]),
+            *health_routes(lambda: server.runtime),
             Mount("/", app=mcp_app),
         ],
         lifespan=lifespan,
