@@ -37,6 +37,7 @@ environment:
   EGOI_API_KEY          your E-goi API key (E-goi: account menu > Integrations > API key); not needed with --sandbox
   EGOI_MCP_*            every flag above, e.g. EGOI_MCP_TRANSPORT=http, EGOI_MCP_AUTH_TOKEN (32+ characters,
                         required to bind beyond loopback), EGOI_MCP_DB (the event store file)
+  OTEL_EXPORTER_OTLP_ENDPOINT  OpenTelemetry traces and metrics to this OTLP/HTTP endpoint (as --otel URL)
 
 commands:
   sandbox               serve only the fake E-goi v3 API over HTTP, for other tools (egoi-mcp sandbox --help)
@@ -119,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
         help="EGOI_MCP_USER_CONTENT=hide: leave free text written by others (event payloads...) out of results",
     )  # fmt: skip
     p.add_argument("--log-level", help="EGOI_MCP_LOG_LEVEL (default INFO)")
+    p.add_argument(
+        "--otel", nargs="?", const="http://localhost:4318", dest="otel_endpoint", metavar="URL",
+        help="OTEL_EXPORTER_OTLP_ENDPOINT: export traces and metrics over OTLP/HTTP (needs egoi-mcp[otel]; "
+        "default URL http://localhost:4318)",
+    )  # fmt: skip
     sub = p.add_subparsers(dest="command", metavar="{sandbox,webhook-url,token,audit}")
     sb = sub.add_parser("sandbox", help="serve only the fake E-goi v3 API over HTTP, for other tools")
     sb.add_argument("--host", default="127.0.0.1")

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from egoi_mcp import __version__, _sdk
+from egoi_mcp import __version__, _sdk, telemetry
 from egoi_mcp._mcp_guard import McpGuard
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
@@ -138,7 +138,7 @@ class EgoiServer:
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
             cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
             extensions=[apps_extension()],
-            middleware=[show_views_to_apps_clients],
+            middleware=[show_views_to_apps_clients, *([telemetry.middleware] if settings.otel_endpoint else [])],
             **auth(settings),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
@@ -201,6 +201,9 @@ class EgoiServer:
                     retry_backoff=self._retry_backoff,
                 )
             stack.push_async_callback(client.aclose)
+            if settings.otel_endpoint:  # stopped, what is pending flushed, when the lifespan ends
+                telemetry.start(settings.otel_endpoint, limiter=client.limiter)
+                stack.push_async_callback(anyio.to_thread.run_sync, telemetry.stop)
             tasks = await stack.enter_async_context(anyio.create_task_group())
             stack.callback(tasks.cancel_scope.cancel)
             tasks.start_soon(notifier.watch)
