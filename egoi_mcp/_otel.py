@@ -27,7 +27,6 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerPro
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import SpanKind, StatusCode
 
-from egoi_mcp import __version__
 from egoi_mcp.redact import redact
 
 if TYPE_CHECKING:
@@ -96,9 +95,9 @@ def _install(resource: Resource) -> None:
 class Otel:
     """The instruments of one running server, exporting to one OTLP/HTTP endpoint."""
 
-    def __init__(self, endpoint: str, *, limiter: RateLimiter) -> None:
+    def __init__(self, endpoint: str, *, limiter: RateLimiter, version: str) -> None:
         base = endpoint.rstrip("/")
-        resource = Resource.create({"service.name": "egoi-mcp", "service.version": __version__})
+        resource = Resource.create({"service.name": "egoi-mcp", "service.version": version})
         _install(resource)
         self._spans = BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{base}/v1/traces"))
         _SWITCH.target = self._spans
@@ -106,8 +105,8 @@ class Otel:
             OTLPMetricExporter(endpoint=f"{base}/v1/metrics"), export_interval_millis=METRIC_INTERVAL_MS
         )
         self._meters = MeterProvider(resource=resource, metric_readers=[reader])
-        self.tracer = trace.get_tracer(SCOPE, __version__)
-        meter = self._meters.get_meter(SCOPE, __version__)
+        self.tracer = trace.get_tracer(SCOPE, version)
+        meter = self._meters.get_meter(SCOPE, version)
         self.operations = meter.create_histogram(
             "mcp.server.operation.duration", unit="s", description="MCP request duration, as the server saw it"
         )

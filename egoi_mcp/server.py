@@ -202,7 +202,7 @@ class EgoiServer:
                 )
             stack.push_async_callback(client.aclose)
             if settings.otel_endpoint:  # stopped, what is pending flushed, when the lifespan ends
-                telemetry.start(settings.otel_endpoint, limiter=client.limiter)
+                telemetry.start(settings.otel_endpoint, limiter=client.limiter, version=__version__)
                 stack.push_async_callback(anyio.to_thread.run_sync, telemetry.stop)
             tasks = await stack.enter_async_context(anyio.create_task_group())
             stack.callback(tasks.cancel_scope.cancel)

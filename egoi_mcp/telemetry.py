@@ -32,7 +32,7 @@ active: Otel | None = None
 """The running telemetry; None when off."""
 
 
-def start(endpoint: str, *, limiter: RateLimiter) -> None:
+def start(endpoint: str, *, limiter: RateLimiter, version: str) -> None:
     """Export traces and metrics to the OTLP/HTTP `endpoint` (its `/v1/traces` and `/v1/metrics`) until `stop`."""
     global active
     try:
@@ -44,7 +44,7 @@ def start(endpoint: str, *, limiter: RateLimiter) -> None:
         ) from None
 
     stop()
-    active = Otel(endpoint, limiter=limiter)
+    active = Otel(endpoint, limiter=limiter, version=version)
 
 
 def stop() -> None:
