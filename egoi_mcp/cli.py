@@ -6,6 +6,7 @@ egoi-mcp --sandbox                         against the embedded fake E-goi, no a
 egoi-mcp sandbox --port 8100               serve only the fake E-goi API, for other tools
 egoi-mcp webhook-url                       print the receiver URL to register with E-goi (holds its secret)
 egoi-mcp token                             print a new random bearer token for EGOI_MCP_AUTH_TOKEN
+egoi-mcp audit [--since ISO] [--json]      print the audit trail of destructive actions
 """
 
 from __future__ import annotations
@@ -36,16 +37,19 @@ environment:
   EGOI_API_KEY          your E-goi API key (E-goi: account menu > Integrations > API key); not needed with --sandbox
   EGOI_MCP_*            every flag above, e.g. EGOI_MCP_TRANSPORT=http, EGOI_MCP_AUTH_TOKEN (32+ characters,
                         required to bind beyond loopback), EGOI_MCP_DB (the event store file)
+  OTEL_EXPORTER_OTLP_ENDPOINT  OpenTelemetry traces and metrics to this OTLP/HTTP endpoint (as --otel URL)
 
 commands:
   sandbox               serve only the fake E-goi v3 API over HTTP, for other tools (egoi-mcp sandbox --help)
   webhook-url           print the full webhook receiver URL to register with E-goi (it holds the secret)
   token                 print a new random bearer token for EGOI_MCP_AUTH_TOKEN
+  audit                 print the audit trail of destructive actions (egoi-mcp audit --help)
 """
 
 _LOOSE_EMAIL: Final = re.compile(r"([^\s'\"<>(),;:=/*])[^\s'\"<>(),;:=/]*@([^\s'\"<>(),;:]*)")
 _REPEAT_WINDOW: Final = 60.0
 _REPEATS_SHOWN: Final = 5
+_AUDIT: Final = 10_000  # most actions `egoi-mcp audit` prints
 
 
 class _MaskingFormatter(logging.Formatter):
@@ -116,12 +120,20 @@ def _parser() -> argparse.ArgumentParser:
         help="EGOI_MCP_USER_CONTENT=hide: leave free text written by others (event payloads...) out of results",
     )  # fmt: skip
     p.add_argument("--log-level", help="EGOI_MCP_LOG_LEVEL (default INFO)")
-    sub = p.add_subparsers(dest="command", metavar="{sandbox,webhook-url,token}")
+    p.add_argument(
+        "--otel", nargs="?", const="http://localhost:4318", dest="otel_endpoint", metavar="URL",
+        help="OTEL_EXPORTER_OTLP_ENDPOINT: export traces and metrics over OTLP/HTTP (needs egoi-mcp[otel]; "
+        "default URL http://localhost:4318)",
+    )  # fmt: skip
+    sub = p.add_subparsers(dest="command", metavar="{sandbox,webhook-url,token,audit}")
     sb = sub.add_parser("sandbox", help="serve only the fake E-goi v3 API over HTTP, for other tools")
     sb.add_argument("--host", default="127.0.0.1")
     sb.add_argument("--port", type=int, default=8100)
     sub.add_parser("webhook-url", help="print the webhook receiver URL to register with E-goi (holds the secret)")
     sub.add_parser("token", help="print a new random bearer token for EGOI_MCP_AUTH_TOKEN")
+    au = sub.add_parser("audit", help="print the audit trail of destructive actions, oldest first")
+    au.add_argument("--since", metavar="ISO", help="only actions started at or after this time (UTC if no zone)")
+    au.add_argument("--json", action="store_true", dest="as_json", help="one JSON array, newest first")
     return p
 
 
@@ -141,6 +153,9 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(settings.log_level)
     if args.command == "webhook-url":
         _print_webhook_url(settings)
+        return
+    if args.command == "audit":
+        _print_audit(settings, args.since, as_json=args.as_json)
         return
     if not settings.sandbox and not settings.key:
         sys.stderr.write(NO_KEY)
@@ -172,7 +187,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     from egoi_mcp.config import Settings
     from egoi_mcp.tools import selected_tools
 
-    skip = ("command",)
+    skip = ("command", "since", "as_json")
     overrides: dict[str, Any] = {k: v for k, v in vars(args).items() if v is not None and k not in skip}
     try:
         settings = Settings(**overrides)
@@ -223,6 +238,36 @@ def _print_webhook_url(settings: Settings) -> None:
             "or use --transport http or --webhook-listen HOST:PORT"
         )
     print(url)
+
+
+def _print_audit(settings: Settings, since: str | None, *, as_json: bool) -> None:
+    """The audit trail from the store (`--since`: ISO 8601; a time without a zone is UTC)."""
+    import json
+    from datetime import UTC, datetime
+
+    import anyio
+
+    from egoi_mcp.audit import AuditTrail, entries_table, entry_json
+    from egoi_mcp.store import StoreError, open_store
+
+    try:
+        start = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        _fail(f"INVALID_ARGUMENT: --since must be an ISO 8601 date or time (e.g. 2026-05-01T09:00Z), not {since!r}")
+    start = start.replace(tzinfo=UTC) if start and start.tzinfo is None else start
+
+    async def read() -> list[Any]:
+        store = await open_store(settings.db, max_events=settings.events_max, max_age_days=settings.events_max_age_days)
+        try:
+            return await AuditTrail(store, max_age_days=settings.audit_max_age_days).recent(since=start, limit=_AUDIT)
+        finally:
+            await store.close()
+
+    try:
+        entries = anyio.run(read)
+    except StoreError as exc:
+        _fail(str(exc))
+    print(json.dumps([entry_json(e) for e in entries], indent=2) if as_json else entries_table(entries).rstrip("\n"))
 
 
 def _raise_open_files_limit() -> None:

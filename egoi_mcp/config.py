@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     db: str | Path = Field(default_factory=lambda: _state_dir() / "events.db")  # a path, or a postgresql:// URL
     events_max: int = Field(default=100_000, ge=100)
     events_max_age_days: int = Field(default=30, ge=1)
+    audit_max_age_days: int = Field(default=365, ge=1)  # days the audit trail of destructive actions is kept
+    otel_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")  # OTLP/HTTP
     log_level: str = "INFO"
 
     @field_validator("toolsets", "allowed_hosts", mode="before")
@@ -137,6 +139,16 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"log level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
         return value.upper()
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _otel_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(
+                "OTEL_EXPORTER_OTLP_ENDPOINT must be an OTLP/HTTP base URL starting with http:// or https:// "
+                "(e.g. http://localhost:4318)"
+            )
+        return value or None
 
     @field_validator("public_url")
     @classmethod

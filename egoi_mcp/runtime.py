@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from mcp.server.mcpserver import Context
 
 if TYPE_CHECKING:
+    from egoi_mcp.audit import AuditTrail
     from egoi_mcp.client import EGoiClient
     from egoi_mcp.config import Settings
     from egoi_mcp.ledger import Ledger
@@ -29,6 +30,7 @@ class Runtime:
     tokens: ConfirmTokens
     ledger: Ledger
     unattended: UnattendedLimits
+    audit: AuditTrail
     webhook_secret: str
     public_url: str | None = None  # base URL E-goi can reach us at
     sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox

@@ -30,16 +30,19 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from egoi_mcp import __version__, _sdk
+from egoi_mcp import __version__, _sdk, telemetry
 from egoi_mcp._mcp_guard import McpGuard
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
+from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
+from egoi_mcp.health import health_routes
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
+from egoi_mcp.resources.audit import register_audit_resource
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
@@ -135,7 +138,7 @@ class EgoiServer:
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
             cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
             extensions=[apps_extension()],
-            middleware=[show_views_to_apps_clients],
+            middleware=[show_views_to_apps_clients, *([telemetry.middleware] if settings.otel_endpoint else [])],
             **auth(settings),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
@@ -144,6 +147,7 @@ class EgoiServer:
             self.mcp, self.current, names=self._campaign_names, empty_hint=_empty_hint(self.tools),
             complete_prompts=complete_prompts, hide_user_content=settings.user_content == "hide",
         )  # fmt: skip
+        register_audit_resource(self.mcp, self.current)
 
     async def _campaign_names(self, hashes: list[str]) -> dict[str, str]:
         return await self.current().client.campaign_names(hashes)
@@ -197,6 +201,9 @@ class EgoiServer:
                     retry_backoff=self._retry_backoff,
                 )
             stack.push_async_callback(client.aclose)
+            if settings.otel_endpoint:  # stopped, what is pending flushed, when the lifespan ends
+                telemetry.start(settings.otel_endpoint, limiter=client.limiter, version=__version__)
+                stack.push_async_callback(anyio.to_thread.run_sync, telemetry.stop)
             tasks = await stack.enter_async_context(anyio.create_task_group())
             stack.callback(tasks.cancel_scope.cancel)
             tasks.start_soon(notifier.watch)
@@ -212,6 +219,7 @@ class EgoiServer:
                 tokens=ConfirmTokens(self.seal_key, clock=self._clock),
                 ledger=Ledger(store, clock=self._clock),
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
+                audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,
@@ -343,7 +351,8 @@ def _own_url(host: str, port: int) -> str | None:
 
 
 def build_app(server: EgoiServer) -> Starlette:
-    """The HTTP app: `/mcp` (both protocol eras), `POST /webhooks/egoi/{secret}` and `GET /healthz`."""
+    """The HTTP app: `/mcp` (both protocol eras), `POST /webhooks/egoi/{secret}`, `GET /healthz` and, for
+    orchestrators, `GET /healthz/live` and `GET /healthz/ready` (`egoi_mcp.health`)."""
     settings = server.settings
     mcp_app = server.mcp.streamable_http_app(
         transport_security=transport_security(settings),
@@ -371,6 +380,7 @@ def build_app(server: EgoiServer) -> Starlette:
         routes=[
             Route("/webhooks/{path:path}", _Receiver(server)),
             Route("/healthz", healthz, methods=["GET"]),
+            *health_routes(lambda: server.runtime),
             Mount("/", app=mcp_app),
         ],
         lifespan=lifespan,

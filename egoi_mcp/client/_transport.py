@@ -11,15 +11,19 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from egoi_mcp import telemetry
 from egoi_mcp.client._call_budget import requests_left, spend_one
 from egoi_mcp.client._errors import error_from_response
 from egoi_mcp.errors import EGoiError, InvalidArgumentError, NetworkError, RateLimitError, UpstreamError
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.redact import redact, redact_decoded
+
+if TYPE_CHECKING:
+    from egoi_mcp._otel import EgoiRequest
 
 
 class Retry(Enum):
@@ -34,9 +38,14 @@ class _Budget:
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
 
-    async def send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    async def send(
+        self, http: httpx.AsyncClient, request: httpx.Request, traced: EgoiRequest | None = None
+    ) -> httpx.Response:
         spend_one(self.limiter.per_hour)
+        queued = time.perf_counter() if traced is not None else 0.0
         async with self.limiter.slot():
+            if traced is not None:
+                traced.waited += time.perf_counter() - queued
             response = await http.send(request)
         await self.limiter.observe(response.headers)
         return response
@@ -84,11 +93,23 @@ class Transport:
     ) -> Any:
         """Send one logical request; return the decoded, redacted JSON body (None for 204)."""
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        traced = telemetry.egoi_request(method, path)  # None when telemetry is off
+        if traced is None:
+            return await self._attempts(method, path, query, json, resource, retry, None)
+        with traced:
+            return await self._attempts(method, path, query, json, resource, retry, traced)
+
+    async def _attempts(
+        self, method: str, path: str, query: dict[str, Any], json: Any, resource: str | None, retry: Retry,
+        traced: EgoiRequest | None,
+    ) -> Any:  # fmt: skip
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._send_once(method, path, query, json)
+                response = await self._send_once(method, path, query, json, traced)
+                if traced is not None:
+                    traced.status = response.status_code
                 self._raise_for_status(response, resource)
                 return _decode(response)
             except (NetworkError, UpstreamError, RateLimitError) as error:
@@ -99,15 +120,19 @@ class Transport:
                 delay = self._retry_delay(error, attempt, retry)
                 if delay is None:
                     raise
+                if traced is not None:
+                    traced.retried(delay)
                 if isinstance(error, RateLimitError):
                     await self.budget.pause_everyone(delay)
                 elif delay > self.budget.max_wait:
                     raise  # a backoff we may not sleep is not a spent budget: report what E-goi said
                 await self.budget.sleep(delay)
 
-    async def _send_once(self, method: str, path: str, params: dict[str, Any], json: Any) -> httpx.Response:
+    async def _send_once(
+        self, method: str, path: str, params: dict[str, Any], json: Any, traced: EgoiRequest | None
+    ) -> httpx.Response:
         try:
-            return await self.budget.send(self.http, self._build_request(method, path, params, json))
+            return await self.budget.send(self.http, self._build_request(method, path, params, json), traced)
         except httpx.TimeoutException:
             raise NetworkError("E-goi did not answer in time; try again in a moment") from None
         except httpx.LocalProtocolError as exc:

@@ -21,9 +21,8 @@ from pydantic import TypeAdapter
 from egoi_mcp import _sdk
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.models import Event
-from egoi_mcp.redact import redact
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
-from egoi_mcp.tools._results import MAX_RESULT_BYTES, compact_json, cut_long_strings
+from egoi_mcp.tools._results import bounded_json
 from egoi_mcp.untrusted import UNTRUSTED_META, free_text, untrusted_paths
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
@@ -143,7 +142,7 @@ def register_event_resources(
             raise ResourceNotFoundError(
                 f"no event {event_id!r}: it was never received or has been pruned; {RECENT_URI} lists the stored events"
             )
-        return _bounded(event.model_dump(mode="json", exclude=hidden or None))
+        return bounded_json(event.model_dump(mode="json", exclude=hidden or None))
 
     async def on_subscribe(ctx: ServerRequestContext, params: types.SubscribeRequestParams) -> types.EmptyResult:
         try:
@@ -199,15 +198,4 @@ async def complete_event_argument(source: EventSource, uri: str, name: str, pref
 def _listing(events: list[Event]) -> str:
     """Events without their payloads, newest first, cut to the bound (the newest kept)."""
     data = _EVENTS.dump_python([e.model_copy(update={"payload": None}) for e in events], mode="json")
-    return _bounded(data)
-
-
-def _bounded(data: object) -> str:
-    """Compact JSON, secrets scrubbed, at most `MAX_RESULT_BYTES`: long strings cut, then trailing items dropped."""
-    text = redact(compact_json(data))
-    if len(text.encode()) <= MAX_RESULT_BYTES:
-        return text
-    data = cut_long_strings(data)
-    while isinstance(data, list) and len(data) > 1 and len(compact_json(data).encode()) > MAX_RESULT_BYTES:
-        data = data[: len(data) // 2]
-    return redact(compact_json(data))
+    return bounded_json(data)

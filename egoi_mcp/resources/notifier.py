@@ -24,7 +24,7 @@ import anyio
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
 
-from egoi_mcp import _sdk
+from egoi_mcp import _sdk, telemetry
 from egoi_mcp.models import Event
 from egoi_mcp.store.base import NetworkedBus
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
@@ -111,6 +111,7 @@ class EventNotifier:
             return
         await self._publish(fresh)
         await self.notify_uris(affected_uris(fresh))
+        telemetry.notified(fresh)
 
     async def notify_uris(self, uris: Sequence[str]) -> None:
         """Tell the 2025-era sessions subscribed to any of `uris` (2026-era streams hear it from the bus)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, runtim
 
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.models import Event
+from egoi_mcp.store.auditlog import AuditLog
 
 if TYPE_CHECKING:
     from mcp.server.subscriptions import SubscriptionBus
@@ -74,7 +75,7 @@ class NetworkedBus(Protocol):
         ...
 
 
-class Store(SharedState, Protocol):
+class Store(SharedState, AuditLog, Protocol):
     """The durable store of webhook events, and what the processes sharing it share. Both engines are one."""
 
     @property

@@ -37,6 +37,7 @@ from egoi_mcp.store.base import (
     utcnow,
 )
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
+from egoi_mcp.store.pgaudit import PostgresAudit
 from egoi_mcp.store.pgbus import PostgresBus
 from egoi_mcp.store.pgrows import COLUMNS as _COLUMNS
 from egoi_mcp.store.pgrows import event as _event
@@ -79,7 +80,7 @@ _MIGRATIONS: Final = (
 _SQL: Final = {"email": "lower(email) = lower(%s)", "received_at": "received_at >= %s", "id": "id > %s"}
 
 
-class PostgresStore:
+class PostgresStore(PostgresAudit):
     """Webhook events in PostgreSQL, shared by every replica; see the module's docstring."""
 
     engine: Final = "postgresql"
@@ -135,6 +136,7 @@ class PostgresStore:
         store = cls(pool, url, max_events=max_events, max_age_days=max_age_days, clock=clock, bus=bus)
         try:
             await store._migrate()
+            await store._create_audit_table()
             await store.prune()
         except BaseException:
             await pool.close()

@@ -45,6 +45,7 @@ from egoi_mcp.store.base import (
     utcnow,
 )
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
+from egoi_mcp.store.sqlite_audit import SQLiteAudit
 from egoi_mcp.store.sqlite_db import connect, read, store_error, store_errors, write
 from egoi_mcp.store.sqlite_state import StateConnection, change_state_waiting
 
@@ -64,7 +65,7 @@ _COLUMNS = "id, trigger, action, list_id, contact_id, email, campaign_id, occurr
 _SQL: Final = {"email": "email = ? COLLATE NOCASE", "received_at": "received_at >= ?", "id": "id > ?"}
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteAudit):
     """Webhook events in SQLite (WAL), newest first, bounded by count and by age.
 
     The dedupe rule: a delivery whose raw body is byte-for-byte one already stored, or whose delivery id
@@ -104,6 +105,7 @@ class SQLiteStore:
         self._conn: sqlite3.Connection | None = connect(self.path)
         with self._lock, store_errors(self.path):
             self._prune()
+            self._create_audit_table()
             self._state = StateConnection(self.path)
 
     @property

@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS shared (  -- what the processes sharing the store sha
     value  TEXT NOT NULL
 );
 """
-_OUR_TABLES: Final = frozenset({"events", "shared", "sqlite_sequence"})
+_OUR_TABLES: Final = frozenset({"events", "shared", "sqlite_sequence", "audit"})  # audit: store.sqlite_audit
 
 
 def connect(path: Path) -> sqlite3.Connection:

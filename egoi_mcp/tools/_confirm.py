@@ -41,6 +41,7 @@ Summary = Callable[..., Awaitable[Plan | str]]
 
 _HIDDEN: Final = ("ctx", "plan")  # the body's parameters that are not the model's to give
 _KW: Final = inspect.Parameter.KEYWORD_ONLY
+_STOPPED: Final = "the action stopped before E-goi answered"
 _AGAIN: Final = "call the tool without confirm for a fresh preview and its call_again_with"
 
 
@@ -143,15 +144,21 @@ async def _act_once(
             await rt.unattended.give_back()
         return ActionResult(status="done", summary=_replay(entry))
     assert entry is not None
+    audited: int | None = None  # the audit trail's row: recorded before the act, completed after it
     try:
+        audited = await rt.audit.begin(entry.tool, entry.plan.summary, token.fingerprint)
         done = await act(entry.plan)
     except EGoiError as exc:
-        await rt.ledger.finish(token, ok=False, outcome=redact(f"{exc.code}: {exc.message}"))
+        failed = redact(f"{exc.code}: {exc.message}")
+        await rt.ledger.finish(token, ok=False, outcome=failed)
+        await rt.audit.end(audited, ok=False, detail=failed, error_code=exc.code)
         raise
     except BaseException:
-        await rt.ledger.finish(token, ok=False, outcome="the action stopped before E-goi answered")
+        await rt.ledger.finish(token, ok=False, outcome=_STOPPED)
+        await rt.audit.end(audited, ok=False, detail=_STOPPED)
         raise
     await rt.ledger.finish(token, ok=True, outcome=done)
+    await rt.audit.end(audited, ok=True, detail=done)
     return ActionResult(status="done", summary=done)
 
 

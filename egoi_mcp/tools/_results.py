@@ -16,12 +16,12 @@ from typing import Any, Final
 import mcp.types as types
 from pydantic import BaseModel
 
-from egoi_mcp.redact import holds_secret, redact_data
+from egoi_mcp.redact import holds_secret, redact, redact_data
 from egoi_mcp.untrusted import UNTRUSTED_META
 
 __all__ = [
-    "MAX_FIELD_CHARS", "MAX_RESULT_BYTES", "Plain", "compact_json", "cut_long_strings", "items_that_fit", "plain",
-    "to_result",
+    "MAX_FIELD_CHARS", "MAX_RESULT_BYTES", "Plain", "bounded_json", "compact_json", "cut_long_strings",
+    "items_that_fit", "plain", "to_result",
 ]  # fmt: skip
 
 MAX_RESULT_BYTES: Final = 256 * 1024
@@ -46,6 +46,18 @@ def cut_long_strings(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
     if isinstance(value, list):
         return [cut_long_strings(item, limit) for item in value]
     return value
+
+
+def bounded_json(data: Any) -> str:
+    """Compact JSON, secrets scrubbed, at most `MAX_RESULT_BYTES`: long strings cut, then trailing items dropped
+    (a list keeps its first, newest, items). For resource reads."""
+    text = redact(compact_json(data))
+    if len(text.encode()) <= MAX_RESULT_BYTES:
+        return text
+    data = cut_long_strings(data)
+    while isinstance(data, list) and len(data) > 1 and len(compact_json(data).encode()) > MAX_RESULT_BYTES:
+        data = data[: len(data) // 2]
+    return redact(compact_json(data))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from egoi_mcp import telemetry
 from egoi_mcp.redact import mask_email
 from egoi_mcp.webhooks.parser import MalformedDelivery, parse_delivery
 
@@ -56,6 +57,7 @@ def receiver_routes(
         if not hmac.compare_digest(given.encode(), expected):
             client = request.client.host if request.client else "?"
             logger.warning("webhook delivery from %s with a wrong or missing secret: refused (404)", client)
+            telemetry.delivery("refused")
             return PlainTextResponse("Not Found", status_code=404)
         try:
             body = await _read_body(request)
@@ -82,6 +84,7 @@ def receiver_routes(
             mask_email(event.email),
             " (repeat, not stored again)" if duplicate else "",
         )
+        telemetry.delivery("duplicate" if duplicate else "accepted", event.trigger)
         notify = BackgroundTask(_run_on_stored, on_stored, event) if on_stored and not duplicate else None
         return JSONResponse({"ok": True, "event_id": event.id, "duplicate": duplicate}, background=notify)
 
@@ -108,6 +111,7 @@ async def _read_body(request: Request) -> bytes:
 
 
 def _refuse(status: int, error: str) -> JSONResponse:
+    telemetry.delivery("refused")
     return JSONResponse({"ok": False, "error": error}, status_code=status)
 
 
