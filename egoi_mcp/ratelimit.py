@@ -146,12 +146,14 @@ class RateLimiter:
         await anyio.sleep(seconds)
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one request's place: a concurrency slot and one token of the shared budget."""
+    async def slot(self, *, max_wait: float | None = None) -> AsyncIterator[None]:
+        """Hold one request's place: a concurrency slot and one token of the shared budget, waiting for it at most
+        `max_wait` seconds (default: the limiter's)."""
+        limit = self.max_wait if max_wait is None else max_wait
         async with self._slots:
             async with self._lock:  # this process's requests queue here, not all at the shared store
                 wait = await self._change(self._take)
-                if wait > self.max_wait:
+                if wait > limit:
                     raise self._error(wait, egoi_clock=self._seen.egoi_clock(self._clock()))
                 if wait > 0:  # then the token is ours: a process that waited its turn is not sent back to the end
                     await anyio.sleep(wait)

@@ -176,3 +176,19 @@ async def test_more_tags_than_one_call_may_list_refuse_names_not_read() -> None:
             await c.create_contact("new@example.com", tags=["not yet a tag"])
         assert len(sandbox.tags) == count and transport.requests == 30
         assert (await c.find_tag("bulk 11999")).name == "bulk 11999"  # no bound outside a scope
+
+
+async def test_a_listing_does_not_page_at_the_refill_rate(fake: FakeEgoi) -> None:
+    """With the budget spent, one call waits for the refill at most `max_wait` in all, not once a page: the second
+    page that would wait again is RATE_LIMITED with the reset time, at once."""
+    limiter = RateLimiter(per_hour=3600, max_wait=1.5)  # one request a second once spent
+    async with EGoiClient(KEY, transport=httpx.MockTransport(fake), limiter=limiter, default_list_id=1) as client:
+        for _ in range(3600):  # spend the hour's budget, none of it waited for
+            async with limiter.slot(max_wait=0):
+                pass
+        started = anyio.current_time()
+        with request_budget(10), pytest.raises(RateLimitError) as spent:
+            await client.pending_sends("wanted")
+        took = anyio.current_time() - started
+    assert "resets at" in spent.value.message and took < 3, f"{took:.1f} s: it paged at the refill rate"
+    assert 1 <= len(fake.requests) <= 2, "a page after the one the call waited for is not waited for"

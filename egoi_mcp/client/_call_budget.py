@@ -34,6 +34,7 @@ class RequestBudget:
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self.used = 0
+        self.waited = 0.0  # seconds this call has waited for the rate budget: it may wait `max_wait` in all
 
     def remaining(self, per_hour: int) -> int:
         return max(0, self._bound(per_hour) - self.used)
@@ -75,6 +76,20 @@ def spend_one(per_hour: int) -> None:
     budget = _current.get()
     if budget is not None:
         budget.spend(per_hour)
+
+
+def wait_left(max_wait: float) -> float:
+    """How long the current call may still wait for the rate budget: `max_wait` in all, not per request (a
+    listing does not page at the refill rate); `max_wait` outside any scope."""
+    budget = _current.get()
+    return max_wait if budget is None else max(0.0, max_wait - budget.waited)
+
+
+def waited(seconds: float) -> None:
+    """Count time the current call waited for the rate budget."""
+    budget = _current.get()
+    if budget is not None:
+        budget.waited += seconds
 
 
 def requests_left(per_hour: int) -> int | None:

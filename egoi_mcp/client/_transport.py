@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from egoi_mcp import telemetry
-from egoi_mcp.client._call_budget import requests_left, spend_one
+from egoi_mcp.client._call_budget import requests_left, spend_one, wait_left, waited
 from egoi_mcp.client._errors import error_from_response
 from egoi_mcp.errors import EGoiError, InvalidArgumentError, NetworkError, RateLimitError, UpstreamError
 from egoi_mcp.ratelimit import RateLimiter
@@ -42,10 +42,12 @@ class _Budget:
         self, http: httpx.AsyncClient, request: httpx.Request, traced: EgoiRequest | None = None
     ) -> httpx.Response:
         spend_one(self.limiter.per_hour)
-        queued = time.perf_counter() if traced is not None else 0.0
-        async with self.limiter.slot():
+        queued = time.perf_counter()
+        async with self.limiter.slot(max_wait=wait_left(self.limiter.max_wait)):
+            queue_time = time.perf_counter() - queued
+            waited(queue_time)
             if traced is not None:
-                traced.waited += time.perf_counter() - queued
+                traced.waited += queue_time
             response = await http.send(request)
         await self.limiter.observe(response.headers)
         return response
