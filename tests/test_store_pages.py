@@ -144,16 +144,18 @@ async def test_since_finds_few_recent_events_and_many(opener: Callable[..., Any]
     clock = Clock()
     store = await opener(clock=clock)
     try:
-        await fill(store, clock, MAX_COUNT + 30)
+        size = MAX_COUNT + 30  # ids 1 .. size, ten a second
+        await fill(store, clock, size)
         newest = clock.now
-        assert [e.id for e in (await store.page(since=newest)).items] == [str(i) for i in range(1030, 1020, -1)]
+        assert [e.id for e in (await store.page(since=newest)).items] == [str(i) for i in range(size, size - 10, -1)]
         few = await store.page(since=newest - timedelta(seconds=1), limit=25, trigger="new_subscriber")
-        assert [e.id for e in few.items] == ["1030", "1027", "1024", "1021", "1018", "1015", "1012"]
-        assert few.total == 7
-        many = await store.page(since=newest - timedelta(seconds=101), limit=5)
-        assert [e.id for e in many.items] == ["1030", "1029", "1028", "1027", "1026"] and many.total is None
+        assert [e.id for e in few.items] == [str(i) for i in range(size, size - 20, -1) if (i - 1) % 3 == 0]
+        assert few.total == len(few.items) == 7
+        back = (MAX_COUNT + 20) // 10  # more than MAX_COUNT events that recent
+        many = await store.page(since=newest - timedelta(seconds=back - 1), limit=5)
+        assert [e.id for e in many.items] == [str(i) for i in range(size, size - 5, -1)] and many.total is None
         assert (await store.page(since=newest + timedelta(seconds=1))).items == []
-        assert len(await every_page(store, since=newest - timedelta(seconds=101))) == 1020
+        assert len(await every_page(store, since=newest - timedelta(seconds=back - 1))) == back * 10
     finally:
         await store.close()
 
@@ -206,23 +208,31 @@ async def test_a_sqlite_page_costs_the_same_in_a_store_five_times_larger(tmp_pat
 
 @engines
 async def test_a_store_made_before_the_indexes_gets_them_on_open(opener: Callable[..., Any], location: str) -> None:
-    store = await opener()
+    clock = Clock()
+    store = await opener(clock=clock)
+    await fill(store, clock, 30)
     await store.close()
     names = ("by_list", "by_contact", "by_campaign")
     if location.startswith("postgresql://"):
         with psycopg.connect(location, autocommit=True) as conn:
-            for name in names:
+            for name in (*names, "by_lower_email"):
                 conn.execute(f"DROP INDEX egoi_events_{name}")
+            conn.execute("CREATE INDEX egoi_events_by_email ON egoi_events (lower(email), id)")  # migration 1's
     else:
         with sqlite3.connect(location) as conn:
             for name in (*names, "by_email"):
                 conn.execute(f"DROP INDEX events_{name}")
-    store = await opener()
-    await store.close()
+    store = await opener(clock=clock)
+    try:
+        assert [e.id for e in (await store.page(email="reader3@example.com")).items] == ["24", "14", "4"]
+    finally:
+        await store.close()
     if location.startswith("postgresql://"):
         with psycopg.connect(location, autocommit=True) as conn:
             rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'egoi_events'").fetchall()
-        assert {f"egoi_events_{name}" for name in names} <= {row[0] for row in rows}
+        present = {row[0] for row in rows}
+        assert {f"egoi_events_{name}" for name in (*names, "by_lower_email")} <= present
+        assert "egoi_events_by_email" not in present
     else:
         with sqlite3.connect(location) as conn:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()

@@ -1,4 +1,4 @@
-"""PostgreSQL rows: one delivery in (deduplicated), one event out."""
+"""PostgreSQL rows: one delivery in (deduplicated), one event out, a page of them."""
 
 from __future__ import annotations
 
@@ -9,12 +9,31 @@ from typing import Any, Final
 import psycopg
 
 from egoi_mcp.models import Event
-from egoi_mcp.store.base import PAYLOAD_JSON, row_event, utc
+from egoi_mcp.store.base import MAX_COUNT, PAYLOAD_JSON, PageQuery, row_event, utc
 from egoi_mcp.store.batch import Pending
 
-__all__ = ["COLUMNS", "event", "insert", "insert_pipelined"]
+__all__ = ["COLUMNS", "event", "insert", "insert_pipelined", "page_sql"]
 
 COLUMNS: Final = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+
+_FILTERS: Final = {"email": "lower(email) = lower(%s)", "received_at": "received_at >= %s", "id": "id > %s"}
+
+
+def page_sql(query: PageQuery) -> tuple[str, list[Any]]:
+    """One statement for a page and its total: rows of (total, the event's columns...), newest first, or one row
+    of (total, NULLs) when the page is empty. The total is counted no further than MAX_COUNT + 1 index entries;
+    the page walks the filter's index (each ends in id) down from the cursor: keyset, no OFFSET."""
+    where = [_FILTERS.get(column, f"{column} = %s") for column, _ in query.filters]
+    args = [value for _, value in query.filters]
+    filters = " AND ".join(where) or "true"
+    paged, paged_args = (f"{filters} AND id < %s", [*args, query.before]) if query.before else (filters, args)
+    sql = (
+        f"SELECT matching.n, page.* FROM (SELECT count(*) AS n FROM (SELECT 1 FROM egoi_events WHERE {filters}"
+        " LIMIT %s) AS counted) AS matching"
+        f" LEFT JOIN LATERAL (SELECT {COLUMNS} FROM egoi_events WHERE {paged} ORDER BY id DESC LIMIT %s) AS page"
+        " ON true ORDER BY page.id DESC"
+    )
+    return sql, [*args, MAX_COUNT + 1, *paged_args, query.limit + 1]
 
 
 _UPSERT: Final = f"""

@@ -42,7 +42,7 @@ from egoi_mcp.store.pgbus import PostgresBus
 from egoi_mcp.store.pgrows import COLUMNS as _COLUMNS
 from egoi_mcp.store.pgrows import event as _event
 from egoi_mcp.store.pgrows import insert as _insert
-from egoi_mcp.store.pgrows import insert_pipelined
+from egoi_mcp.store.pgrows import insert_pipelined, page_sql
 from egoi_mcp.store.pgschema import migrate
 
 if TYPE_CHECKING:
@@ -54,7 +54,6 @@ T = TypeVar("T")
 
 _LOCK_PRUNE: Final = 0x6567_6F69_0002
 _CONNECT_TIMEOUT: Final = 10.0
-_SQL: Final = {"email": "lower(email) = lower(%s)", "received_at": "received_at >= %s", "id": "id > %s"}
 
 
 class PostgresStore:
@@ -160,30 +159,14 @@ class PostgresStore:
             trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id,
             since=since, after=after, limit=limit, cursor=cursor,
         )  # fmt: skip
-        where = [_SQL.get(column, f"{column} = %s") for column, _ in query.filters]
-        args = [value for _, value in query.filters]
-        filters = " AND ".join(where) or "true"
-        paged, paged_args = (f"{filters} AND id < %s", [*args, query.before]) if query.before else (filters, args)
-        self._check_open()
-        async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot: page and total
-            cur = await conn.execute(
-                f"SELECT {_COLUMNS} FROM egoi_events WHERE {paged} ORDER BY id DESC LIMIT %s",
-                (*paged_args, query.limit + 1),
-            )
-            rows = await cur.fetchall()
-            more = len(rows) > query.limit
-            total: int | None = len(rows)
-            if more or query.before:  # the page is not the whole result: count, up to MAX_COUNT + 1
-                cur = await conn.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM egoi_events WHERE {filters} LIMIT %s) AS matching",
-                    (*args, MAX_COUNT + 1),
-                )
-                total_row = await cur.fetchone()
-                total = int(total_row[0]) if total_row else None
-        items = [_event(row) for row in rows[: query.limit]]
-        total = total if total is not None and total <= MAX_COUNT else None
-        return Page[Event](items=items, total=total, next_cursor=encode_cursor(int(items[-1].id)) if more else None)
+        sql, args = page_sql(query)
+        rows = await self._fetch(sql, args)  # one statement: one snapshot for the page and its total
+        total = int(rows[0][0])
+        found = [row[1:] for row in rows if row[1] is not None]
+        more = len(found) > query.limit
+        items = [_event(row) for row in found[: query.limit]]
+        cursor = encode_cursor(int(items[-1].id)) if more else None
+        return Page[Event](items=items, total=total if total <= MAX_COUNT else None, next_cursor=cursor)
 
     async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]:
         check_limit(limit)
