@@ -215,9 +215,10 @@ async def test_a_store_made_before_the_indexes_gets_them_on_open(opener: Callabl
     names = ("by_list", "by_contact", "by_campaign")
     if location.startswith("postgresql://"):
         with psycopg.connect(location, autocommit=True) as conn:
-            for name in (*names, "by_lower_email"):
+            for name in (*names, "by_lower_email", "by_received_at_id"):
                 conn.execute(f"DROP INDEX egoi_events_{name}")
             conn.execute("CREATE INDEX egoi_events_by_email ON egoi_events (lower(email), id)")  # migration 1's
+            conn.execute("CREATE INDEX egoi_events_by_received_at ON egoi_events (received_at)")
     else:
         with sqlite3.connect(location) as conn:
             for name in (*names, "by_email"):
@@ -231,8 +232,8 @@ async def test_a_store_made_before_the_indexes_gets_them_on_open(opener: Callabl
         with psycopg.connect(location, autocommit=True) as conn:
             rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'egoi_events'").fetchall()
         present = {row[0] for row in rows}
-        assert {f"egoi_events_{name}" for name in (*names, "by_lower_email")} <= present
-        assert "egoi_events_by_email" not in present
+        assert {f"egoi_events_{name}" for name in (*names, "by_lower_email", "by_received_at_id")} <= present
+        assert not {"egoi_events_by_email", "egoi_events_by_received_at"} & present
     else:
         with sqlite3.connect(location) as conn:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()

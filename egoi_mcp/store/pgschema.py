@@ -36,11 +36,14 @@ _MIGRATIONS: Final = (
 )
 # One index per filter of `page`, each ending in id. Added after migration 1, on every open where missing,
 # without a new schema version: an index is no reason for an older egoi-mcp to refuse the database. The e-mail
-# index carries the address itself, so that counting matches reads the index alone; it replaces migration 1's.
+# index carries the address itself, so that counting matches reads the index alone, and the time index the id,
+# so that `since` finds its ids in the index alone: each replaces migration 1's.
 _INDEXES: Final = {
     "egoi_events_by_list": "CREATE INDEX IF NOT EXISTS egoi_events_by_list ON egoi_events (list_id, id)",
     "egoi_events_by_contact": "CREATE INDEX IF NOT EXISTS egoi_events_by_contact ON egoi_events (contact_id, id)",
     "egoi_events_by_campaign": "CREATE INDEX IF NOT EXISTS egoi_events_by_campaign ON egoi_events (campaign_id, id)",
+    "egoi_events_by_received_at_id": "CREATE INDEX IF NOT EXISTS egoi_events_by_received_at_id"
+    " ON egoi_events (received_at, id); DROP INDEX IF EXISTS egoi_events_by_received_at",
     "egoi_events_by_lower_email": "CREATE INDEX IF NOT EXISTS egoi_events_by_lower_email"
     " ON egoi_events (lower(email), id) INCLUDE (email); DROP INDEX IF EXISTS egoi_events_by_email",
 }

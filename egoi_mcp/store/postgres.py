@@ -40,9 +40,9 @@ from egoi_mcp.store.base import (
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.pgbus import PostgresBus
 from egoi_mcp.store.pgrows import COLUMNS as _COLUMNS
+from egoi_mcp.store.pgrows import RECENT_SQL, insert_pipelined, page_sql
 from egoi_mcp.store.pgrows import event as _event
 from egoi_mcp.store.pgrows import insert as _insert
-from egoi_mcp.store.pgrows import insert_pipelined, page_sql
 from egoi_mcp.store.pgschema import migrate
 
 if TYPE_CHECKING:
@@ -159,7 +159,11 @@ class PostgresStore:
             trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id,
             since=since, after=after, limit=limit, cursor=cursor,
         )  # fmt: skip
-        sql, args = page_sql(query)
+        since = next((value for column, value in query.filters if column == "received_at"), None)
+        few_recent = False
+        if since is not None:
+            few_recent = (await self._fetch(RECENT_SQL, (since, MAX_COUNT + 1)))[0][0] <= MAX_COUNT
+        sql, args = page_sql(query, few_recent=few_recent)
         rows = await self._fetch(sql, args)  # one statement: one snapshot for the page and its total
         total = int(rows[0][0])
         found = [row[1:] for row in rows if row[1] is not None]
