@@ -6,7 +6,7 @@ are prefixes of one stream: 10k is built, copied, grown to 100k, copied, grown t
 5 lists, 1,000 contacts (skewed: the one filtered on has 0.6% of the events) and 100 campaigns, so every
 filter fills its page at 10k and its matches grow with the store (the hard case for a count). The store's
 clock advances one second per event (a batch shares its commit's time), so `since` one hour back matches 3,750
-events and five minutes back 500.
+events and two minutes back 250.
 SQLite stores are cached in `.venv/bench-store/` between runs (1M takes minutes to build on 2 cores);
 PostgreSQL's are built every run on a throwaway server (fsync off: writes are not measured here), up to
 `EGOI_BENCH_PG_MAX` events (default 1M).
@@ -100,7 +100,7 @@ def _filters(size: int, newest: datetime) -> dict[str, dict[str, Any]]:
         "contact e-mail": {"email": email.upper()},
         "campaign": {"campaign_id": _campaign(7)},
         "since 1 h (3,750 match)": {"since": newest - timedelta(hours=1)},
-        "since 5 min (500 match)": {"since": newest - timedelta(minutes=5)},
+        "since 2 min (250 match)": {"since": newest - timedelta(minutes=2)},
         "since now (none match)": {"since": newest + timedelta(seconds=1)},
         "after (polling: 100 newer)": {"after": str(size - 100)},
         "cursor (mid-store page)": {"cursor": encode_cursor(size // 2)},

@@ -150,7 +150,7 @@ async def test_since_finds_few_recent_events_and_many(opener: Callable[..., Any]
         assert [e.id for e in (await store.page(since=newest)).items] == [str(i) for i in range(size, size - 10, -1)]
         few = await store.page(since=newest - timedelta(seconds=1), limit=25, trigger="new_subscriber")
         assert [e.id for e in few.items] == [str(i) for i in range(size, size - 20, -1) if (i - 1) % 3 == 0]
-        assert few.total == len(few.items) == 7
+        assert few.total == len(few.items) > 5
         back = (MAX_COUNT + 20) // 10  # more than MAX_COUNT events that recent
         many = await store.page(since=newest - timedelta(seconds=back - 1), limit=5)
         assert [e.id for e in many.items] == [str(i) for i in range(size, size - 5, -1)] and many.total is None

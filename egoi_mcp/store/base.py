@@ -39,7 +39,7 @@ T = TypeVar("T")
 DEFAULT_MAX_EVENTS: Final = 100_000
 DEFAULT_MAX_AGE_DAYS: Final = 30
 MAX_PAGE: Final = 1000
-MAX_COUNT: Final = 500
+MAX_COUNT: Final = 300
 """A page's `total` is exact when at most this many events match, else None: counting more would make every page
 cost in proportion to the store's size."""
 MAX_ID: Final = 2**31 - 1  # E-goi's ids (list_id) are int32
