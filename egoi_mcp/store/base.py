@@ -167,7 +167,7 @@ class PageQuery:
         list_id: int | None,
         contact_id: str | None,
         email: str | None,
-        campaign_id: str | None = None,
+        campaign_id: str | None,
         since: datetime | None,
         after: str | None,
         limit: int,
@@ -178,7 +178,7 @@ class PageQuery:
         if after is not None:
             after_number = event_number(after)
             if after_number is None:
-                raise InvalidArgumentError(f"after must be an event id (digits, like '42'), not {after[:40]!r}")
+                raise InvalidArgumentError(f"after must be an event id (1 to 18 digits, like '42'), not {after[:40]!r}")
         before = decode_cursor(cursor) if cursor else None
         if list_id is not None and not 1 <= list_id <= MAX_ID:
             raise InvalidArgumentError(f"list_id must be between 1 and {MAX_ID} (E-goi's ids are int32)")
