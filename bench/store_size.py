@@ -12,7 +12,8 @@ PostgreSQL's are built every run on a throwaway server (fsync off: writes are no
 `EGOI_BENCH_PG_MAX` events (default 1M).
 
 The figure: the median time of `store.page(limit=25, filter)` over REPEATS calls per store, interleaved across
-sizes, and its ratio against the 10k store in the same run. Goal: <= 1.3x at 1M, every filter, both engines.
+sizes, and its ratio against the 10k store in the same run. Goal: <= 1.3x at 100k and 1M, every filter, both
+engines. A PostgreSQL page's ~1 ms is mostly the driver's and the pool's; the query itself runs in 0.1-0.25 ms.
 """
 
 from __future__ import annotations
@@ -195,11 +196,11 @@ def _report(engine: str, medians: dict[str, dict[int, float]], built: str) -> No
     for name, by_size in medians.items():
         base = by_size[sizes[0]]
         cells = " | ".join(f"{size:>9,}: {us(by_size[size]):>7} {by_size[size] / base:5.2f}x" for size in sizes)
-        worst = by_size[sizes[-1]] / base
+        worst = max(by_size[size] / base for size in sizes)  # at any size, not only the largest
         line(f"  {name:<28} {cells}  {verdict(worst <= GOAL)}")
         record(
             "store size", f"{engine}: {name}, {sizes[-1]:,} vs {sizes[0]:,} events", us(by_size[sizes[-1]]),
-            us(base), f"{worst:.2f}x", f"<= {GOAL}x", verdict(worst <= GOAL),
+            us(base), f"{by_size[sizes[-1]] / base:.2f}x (worst {worst:.2f}x)", f"<= {GOAL}x", verdict(worst <= GOAL),
         )  # fmt: skip
 
 
