@@ -15,6 +15,7 @@ from bench import FIGURES, header, line, machine, record
 BENCHMARKS = (
     "tools_list",
     "list_pages",
+    "store_size",
     "upstream_calls",
     "confirm_calls",
     "startup",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_AGE_DAYS",
     "DEFAULT_MAX_EVENTS",
+    "MAX_COUNT",
     "MAX_PAGE",
     "Engine",
     "NetworkedBus",
@@ -39,6 +40,12 @@ T = TypeVar("T")
 DEFAULT_MAX_EVENTS: Final = 100_000
 DEFAULT_MAX_AGE_DAYS: Final = 30
 MAX_PAGE: Final = 1000
+MAX_COUNT: Final = 300
+"""A page's `total` is exact when at most this many events match, else None: counting more would make every page
+cost in proportion to the store's size."""
+MAX_ID: Final = 2**31 - 1  # E-goi's ids (list_id) are int32
+MAX_FILTER_TEXT: Final = 320  # longer than any e-mail address, contact id or campaign hash
+_EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
 SECRET_BYTES: Final = 32  # token_urlsafe(32): 43 characters
 
 Engine = Literal["sqlite", "postgresql"]
@@ -113,11 +120,15 @@ class Store(SharedState, AuditLog, Protocol):
         list_id: int | None = None,
         contact_id: str | None = None,
         email: str | None = None,
+        campaign_id: str | None = None,
         since: datetime | None = None,
         after: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
-    ) -> Page[Event]: ...
+    ) -> Page[Event]:
+        """Events matching every filter given, newest first, each filter an index walk: the cost is the page's,
+        not the store's. `total` is exact when at most `MAX_COUNT` events match, else None."""
+        ...
 
     async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]: ...
 
@@ -142,7 +153,11 @@ class Store(SharedState, AuditLog, Protocol):
 
 @dataclass(frozen=True)
 class PageQuery:
-    """A `page` call's arguments, checked: each engine renders `filters` in its own SQL."""
+    """A `page` call's arguments, checked at the door of both engines: each renders `filters` in its own SQL.
+
+    A value no engine could take (an id past int32, a date past year 9999 once in UTC, a NUL) is refused here
+    with InvalidArgumentError, never left to throw in the database driver.
+    """
 
     filters: list[tuple[str, Any]]
     """(column, value): `email` compares case-insensitively, `received_at` is `>=`, `id` is `>`, others `=`."""
@@ -157,6 +172,7 @@ class PageQuery:
         list_id: int | None,
         contact_id: str | None,
         email: str | None,
+        campaign_id: str | None,
         since: datetime | None,
         after: str | None,
         limit: int,
@@ -167,17 +183,37 @@ class PageQuery:
         if after is not None:
             after_number = event_number(after)
             if after_number is None:
-                raise InvalidArgumentError(f"after must be an event id (digits, like '42'), not {after!r}")
+                raise InvalidArgumentError(f"after must be an event id (1 to 18 digits, like '42'), not {after[:40]!r}")
         before = decode_cursor(cursor) if cursor else None
+        if list_id is not None and not 1 <= list_id <= MAX_ID:
+            raise InvalidArgumentError(f"list_id must be between 1 and {MAX_ID} (E-goi's ids are int32)")
         pairs = (
-            ("trigger", trigger),
+            ("trigger", _text("trigger", trigger)),
             ("list_id", list_id),
-            ("contact_id", contact_id),
-            ("email", email),
-            ("received_at", utc(since) if since else None),
+            ("contact_id", _text("contact", contact_id)),
+            ("email", _text("contact", email)),
+            ("campaign_id", _text("campaign_id", campaign_id)),
+            ("received_at", checked_moment("since", since) if since else None),
             ("id", after_number),
         )
         return cls([(column, value) for column, value in pairs if value is not None], before, limit)
+
+
+def _text(name: str, value: str | None) -> str | None:
+    if value is not None and ("\x00" in value or len(value) > MAX_FILTER_TEXT):
+        raise InvalidArgumentError(f"{name} must be at most {MAX_FILTER_TEXT} characters, with no NUL character")
+    return value
+
+
+def checked_moment(name: str, value: datetime) -> datetime:
+    """`value` in UTC, refused (InvalidArgumentError) unless it falls within the years 1970 to 9999 there."""
+    try:
+        moment = utc(value)
+    except OverflowError:
+        moment = None
+    if moment is None or moment < _EARLIEST:
+        raise InvalidArgumentError(f"{name} must be a date-time within the years 1970 to 9999 (in UTC)")
+    return moment
 
 
 def check_limit(limit: int) -> None:
@@ -220,8 +256,8 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        before = int(value)
-        if kind != "ev" or before < 1:
+        before = event_number(value) if kind == "ev" else None
+        if not before:
             raise ValueError(text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidArgumentError(

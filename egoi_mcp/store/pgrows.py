@@ -1,4 +1,4 @@
-"""PostgreSQL rows: one delivery in (deduplicated), one event out."""
+"""PostgreSQL rows: one delivery in (deduplicated), one event out, a page of them."""
 
 from __future__ import annotations
 
@@ -9,12 +9,46 @@ from typing import Any, Final
 import psycopg
 
 from egoi_mcp.models import Event
-from egoi_mcp.store.base import PAYLOAD_JSON, row_event, utc
+from egoi_mcp.store.base import MAX_COUNT, PAYLOAD_JSON, PageQuery, row_event, utc
 from egoi_mcp.store.batch import Pending
 
-__all__ = ["COLUMNS", "event", "insert", "insert_pipelined"]
+__all__ = ["COLUMNS", "RECENT_SQL", "event", "insert", "insert_pipelined", "page_sql"]
 
 COLUMNS: Final = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+
+_FILTERS: Final = {"email": "lower(email) = lower(%s)", "received_at": "received_at >= %s", "id": "id > %s"}
+_SINCE: Final = _FILTERS["received_at"]
+_SINCE_BY_IDS: Final = "received_at + interval '0 s' >= %s"  # the same test, which the time index cannot serve
+RECENT_SQL: Final = "SELECT count(*) FROM (SELECT 1 FROM egoi_events WHERE received_at >= %s LIMIT %s) AS recent"
+"""How many events `since` keeps, counted no further than the second argument: which way `page_sql` reads them."""
+
+
+def page_sql(query: PageQuery, *, few_recent: bool = False) -> tuple[str, list[Any]]:
+    """One statement for a page and its total: rows of (total, the event's columns...), newest first, or one row
+    of (total, NULLs) when the page is empty. The total is counted no further than MAX_COUNT + 1 index entries;
+    the page walks the filter's index (each ends in id) down from the cursor: keyset, no OFFSET.
+
+    `since` is the exception, its index being ordered by time: when at most MAX_COUNT events are that recent
+    (`few_recent`, from RECENT_SQL), their ids are read from that index and sorted; otherwise the newest ids are
+    the recent ones, and the walk down the ids finds them first (the planner, assuming them spread evenly, would
+    rather sort thousands of rows from the time index).
+    """
+    where = [_FILTERS.get(column, f"{column} = %s") for column, _ in query.filters]
+    args = [value for _, value in query.filters]
+    filters = " AND ".join(where) or "true"
+    paged, paged_args = (f"{filters} AND id < %s", [*args, query.before]) if query.before else (filters, args)
+    if few_recent:
+        ids = f"SELECT id FROM egoi_events WHERE {paged} ORDER BY id DESC LIMIT %s"
+        page = f"SELECT {COLUMNS} FROM egoi_events WHERE id IN ({ids})"
+    else:
+        page = (
+            f"SELECT {COLUMNS} FROM egoi_events WHERE {paged.replace(_SINCE, _SINCE_BY_IDS)} ORDER BY id DESC LIMIT %s"
+        )
+    sql = (
+        f"SELECT matching.n, page.* FROM (SELECT count(*) AS n FROM (SELECT 1 FROM egoi_events WHERE {filters}"
+        f" LIMIT %s) AS counted) AS matching LEFT JOIN LATERAL ({page}) AS page ON true ORDER BY page.id DESC"
+    )
+    return sql, [*args, MAX_COUNT + 1, *paged_args, query.limit + 1]
 
 
 _UPSERT: Final = f"""

@@ -24,6 +24,7 @@ from egoi_mcp.redact import mask_db_url
 from egoi_mcp.store.base import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MAX_EVENTS,
+    MAX_COUNT,
     MAX_PAGE,
     PageQuery,
     StateChange,
@@ -40,9 +41,10 @@ from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.pgaudit import PostgresAudit
 from egoi_mcp.store.pgbus import PostgresBus
 from egoi_mcp.store.pgrows import COLUMNS as _COLUMNS
+from egoi_mcp.store.pgrows import RECENT_SQL, insert_pipelined, page_sql
 from egoi_mcp.store.pgrows import event as _event
 from egoi_mcp.store.pgrows import insert as _insert
-from egoi_mcp.store.pgrows import insert_pipelined
+from egoi_mcp.store.pgschema import migrate
 
 if TYPE_CHECKING:
     from egoi_mcp.webhooks.parser import ParsedDelivery
@@ -51,33 +53,8 @@ __all__ = ["PostgresStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION: Final = 1
-_LOCK_SCHEMA: Final = 0x6567_6F69_0001  # advisory lock keys: "egoi" and a number
 _LOCK_PRUNE: Final = 0x6567_6F69_0002
 _CONNECT_TIMEOUT: Final = 10.0
-_MIGRATIONS: Final = (
-    """
-    CREATE TABLE egoi_events (
-        id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        trigger      text NOT NULL,
-        action       text,
-        list_id      bigint,
-        contact_id   text,
-        email        text,
-        campaign_id  text,
-        occurred_at  timestamptz,
-        received_at  timestamptz NOT NULL,
-        payload      text NOT NULL,          -- the delivery as received, as JSON text (jsonb would reorder it)
-        body_sha256  text NOT NULL UNIQUE,
-        delivery_id  text UNIQUE
-    );
-    CREATE INDEX egoi_events_by_trigger ON egoi_events (trigger, id);
-    CREATE INDEX egoi_events_by_received_at ON egoi_events (received_at);
-    CREATE INDEX egoi_events_by_email ON egoi_events (lower(email), id);
-    CREATE TABLE egoi_shared (name text PRIMARY KEY, value text NOT NULL);
-    """,
-)
-_SQL: Final = {"email": "lower(email) = lower(%s)", "received_at": "received_at >= %s", "id": "id > %s"}
 
 
 class PostgresStore(PostgresAudit):
@@ -173,6 +150,7 @@ class PostgresStore(PostgresAudit):
         list_id: int | None = None,
         contact_id: str | None = None,
         email: str | None = None,
+        campaign_id: str | None = None,
         since: datetime | None = None,
         after: str | None = None,
         limit: int = 25,
@@ -180,27 +158,21 @@ class PostgresStore(PostgresAudit):
     ) -> Page[Event]:
         """Events matching every filter given, newest first (the same contract as SQLite's)."""
         query = PageQuery.build(
-            trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after,
-            limit=limit, cursor=cursor,
+            trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id,
+            since=since, after=after, limit=limit, cursor=cursor,
         )  # fmt: skip
-        where = [_SQL.get(column, f"{column} = %s") for column, _ in query.filters]
-        args = [value for _, value in query.filters]
-        filters = " AND ".join(where) or "true"
-        paged, paged_args = (f"{filters} AND id < %s", [*args, query.before]) if query.before else (filters, args)
-        self._check_open()
-        async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot: page and total
-            cur = await conn.execute(
-                f"SELECT {_COLUMNS} FROM egoi_events WHERE {paged} ORDER BY id DESC LIMIT %s",
-                (*paged_args, query.limit + 1),
-            )
-            rows = await cur.fetchall()
-            cur = await conn.execute(f"SELECT count(*) FROM egoi_events WHERE {filters}", args)
-            total_row = await cur.fetchone()
-        items = [_event(row) for row in rows[: query.limit]]
-        more = len(rows) > query.limit
-        total = int(total_row[0]) if total_row else 0
-        return Page[Event](items=items, total=total, next_cursor=encode_cursor(int(items[-1].id)) if more else None)
+        since = next((value for column, value in query.filters if column == "received_at"), None)
+        few_recent = False
+        if since is not None:
+            few_recent = (await self._fetch(RECENT_SQL, (since, MAX_COUNT + 1)))[0][0] <= MAX_COUNT
+        sql, args = page_sql(query, few_recent=few_recent)
+        rows = await self._fetch(sql, args)  # one statement: one snapshot for the page and its total
+        total = int(rows[0][0])
+        found = [row[1:] for row in rows if row[1] is not None]
+        more = len(found) > query.limit
+        items = [_event(row) for row in found[: query.limit]]
+        cursor = encode_cursor(int(items[-1].id)) if more else None
+        return Page[Event](items=items, total=total if total <= MAX_COUNT else None, next_cursor=cursor)
 
     async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]:
         check_limit(limit)
@@ -296,34 +268,7 @@ class PostgresStore(PostgresAudit):
 
     async def _migrate(self) -> None:
         async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_SCHEMA,))
-            cur = await conn.execute(
-                "SELECT table_name FROM information_schema.tables"
-                " WHERE table_schema = current_schema() AND table_name LIKE 'egoi\\_%%'"
-            )
-            tables = {row[0] for row in await cur.fetchall()}
-            version = 0
-            if "egoi_schema" in tables:
-                cur = await conn.execute("SELECT version FROM egoi_schema")
-                row = await cur.fetchone()
-                version = int(row[0]) if row else 0
-            elif tables:
-                raise StoreError(
-                    f"the database at {self.location} has egoi_* tables ({', '.join(sorted(tables))}) that egoi-mcp "
-                    "did not create: they were left untouched; use another database or schema"
-                )
-            else:
-                await conn.execute("CREATE TABLE egoi_schema (version integer NOT NULL)")
-                await conn.execute("INSERT INTO egoi_schema (version) VALUES (0)")
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the database at {self.location} was written by a newer egoi-mcp (schema {version}): "
-                    "upgrade egoi-mcp"
-                )
-            for number, migration in enumerate(_MIGRATIONS, start=1):
-                if number > version:
-                    await conn.execute(migration)
-            await conn.execute("UPDATE egoi_schema SET version = %s", (SCHEMA_VERSION,))
+            await migrate(conn, self.location)
 
     async def _flush(self, waiting: deque[Pending]) -> None:
         """Store every delivery waiting, in one transaction, pipelined; on a database error, again one savepoint

@@ -37,16 +37,18 @@ from egoi_mcp.store.base import (
     StateChange,
     check_bounds,
     check_limit,
-    encode_cursor,
     event_number,
     new_secret,
-    row_event,
     utc,
     utcnow,
 )
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.sqlite_audit import SQLiteAudit
 from egoi_mcp.store.sqlite_db import connect, read, store_error, store_errors, write
+from egoi_mcp.store.sqlite_page import COLUMNS as _COLUMNS
+from egoi_mcp.store.sqlite_page import event as _event
+from egoi_mcp.store.sqlite_page import iso as _iso
+from egoi_mcp.store.sqlite_page import read_page
 from egoi_mcp.store.sqlite_state import StateConnection, change_state_waiting
 
 if TYPE_CHECKING:
@@ -59,10 +61,6 @@ logger = logging.getLogger("egoi_mcp.store")
 T = TypeVar("T")
 
 _IDS_PER_QUERY: Final = 500  # bound parameters per `IN (...)`, well under SQLite's limit
-
-
-_COLUMNS = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
-_SQL: Final = {"email": "email = ? COLLATE NOCASE", "received_at": "received_at >= ?", "id": "id > ?"}
 
 
 class SQLiteStore(SQLiteAudit):
@@ -134,6 +132,7 @@ class SQLiteStore(SQLiteAudit):
         list_id: int | None = None,
         contact_id: str | None = None,
         email: str | None = None,
+        campaign_id: str | None = None,
         since: datetime | None = None,
         after: str | None = None,
         limit: int = 25,
@@ -142,16 +141,14 @@ class SQLiteStore(SQLiteAudit):
         """Events matching every filter given, newest first.
 
         `since` is compared with `received_at`; `after` is an event id and keeps only newer events (polling);
-        `cursor` is a previous page's `next_cursor`, paging to older events. `total` counts every event that
-        matches the filters, whatever the page.
+        `cursor` is a previous page's `next_cursor`, paging to older events (keyset: `id < cursor`). `total`
+        counts every event that matches the filters, whatever the page, when at most `MAX_COUNT` do; else None.
         """
         query = PageQuery.build(
-            trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after,
-            limit=limit, cursor=cursor,
+            trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id,
+            since=since, after=after, limit=limit, cursor=cursor,
         )  # fmt: skip
-        where = [_SQL.get(column, f"{column} = ?") for column, _ in query.filters]
-        args = [_iso(value) if isinstance(value, datetime) else value for _, value in query.filters]
-        return await self._run(self._page, where, args, query.before, query.limit)
+        return await self._run(self._page, query)
 
     async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]:
         """The newest `limit` events, of one trigger or of all (a `page` without the count, for resources)."""
@@ -304,19 +301,10 @@ class SQLiteStore(SQLiteAudit):
         row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (number,)).fetchone()
         return _event(row) if row else None
 
-    def _page(self, where: list[str], args: list[Any], before: int | None, limit: int) -> Page[Event]:
+    def _page(self, query: PageQuery) -> Page[Event]:
         db = self._db
-        filters = " AND ".join(where) or "1"
-        paged = f"{filters} AND id < ?" if before is not None else filters
-        paged_args = [*args, before] if before is not None else args
         with read(db):  # one snapshot for the page and its total
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE {paged} ORDER BY id DESC LIMIT ?", (*paged_args, limit + 1)
-            ).fetchall()
-            total = db.execute(f"SELECT count(*) FROM events WHERE {filters}", args).fetchone()[0]
-        items = [_event(row) for row in rows[:limit]]
-        more = len(rows) > limit
-        return Page[Event](items=items, total=total, next_cursor=encode_cursor(int(items[-1].id)) if more else None)
+            return read_page(db, query)
 
     def _recent(self, trigger: str | None, limit: int) -> list[Event]:
         where, args = ("trigger = ?", (trigger, limit)) if trigger is not None else ("1", (limit,))
@@ -378,12 +366,3 @@ class SQLiteStore(SQLiteAudit):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-
-def _iso(value: datetime) -> str:
-    """Fixed-width UTC ISO 8601, so that text order is time order."""
-    return utc(value).isoformat(timespec="microseconds")
-
-
-def _event(row: tuple[Any, ...]) -> Event:
-    return row_event(row, datetime.fromisoformat)

@@ -38,8 +38,13 @@ CREATE TABLE IF NOT EXISTS events (
     body_sha256  TEXT NOT NULL UNIQUE,
     delivery_id  TEXT UNIQUE
 );
+-- One index per filter of `page`, each ending in id: a page walks one, newest first, and stops (no sort).
 CREATE INDEX IF NOT EXISTS events_by_trigger ON events (trigger, id);
 CREATE INDEX IF NOT EXISTS events_by_received_at ON events (received_at);
+CREATE INDEX IF NOT EXISTS events_by_list ON events (list_id, id);
+CREATE INDEX IF NOT EXISTS events_by_contact ON events (contact_id, id);
+CREATE INDEX IF NOT EXISTS events_by_email ON events (email COLLATE NOCASE, id);
+CREATE INDEX IF NOT EXISTS events_by_campaign ON events (campaign_id, id);
 CREATE TABLE IF NOT EXISTS shared (  -- what the processes sharing the store share: secrets, the rate budget
     name   TEXT PRIMARY KEY,
     value  TEXT NOT NULL
@@ -122,7 +127,8 @@ def _check(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Version 1 had `events` only; version 2 adds `shared`. `CREATE ... IF NOT EXISTS` covers both steps."""
+    """Version 1 had `events` only; version 2 adds `shared`. `CREATE ... IF NOT EXISTS` covers both steps, and
+    gives a store written before them the indexes added since (on its first open, once)."""
     for statement in filter(str.strip, _SCHEMA.split(";")):
         db.execute(statement)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -18,6 +18,7 @@ from egoi_mcp.errors import EGoiError, InvalidArgumentError
 from egoi_mcp.models import EventSummary
 from egoi_mcp.redact import redact
 from egoi_mcp.runtime import Runtime, runtime
+from egoi_mcp.store.base import checked_moment
 from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
@@ -45,19 +46,20 @@ async def egoi_list_events(
     trigger: EventTrigger = None,
     list_id: ListFilter = None,
     contact: str | None = None,
+    campaign_id: str | None = None,
     after: str | None = None,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> EventPage:
-    """Webhook events received, newest first."""
+    """Webhook events received, newest first; total is left out above 300 matches."""
     email = contact if contact is not None and "@" in contact else None
     contact_id = contact if contact is not None and email is None else None
     since = _moment(after)
     after = None if since is not None else after
     rt = runtime(ctx)
     page = await rt.store.page(
-        trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, since=since, after=after, limit=limit,
-        cursor=cursor,
+        trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id, since=since,
+        after=after, limit=limit, cursor=cursor,
     )  # fmt: skip
     events = [event.summary() for event in page.items]
     await name_campaigns(rt, events)
@@ -73,8 +75,8 @@ def _moment(after: str | None) -> datetime | None:
         return None
     moment = parse_datetime(after)
     if moment is None:
-        raise InvalidArgumentError(f"after must be an event id (digits) or an ISO date-time, not {after!r}")
-    return moment
+        raise InvalidArgumentError(f"after must be an event id (digits) or an ISO date-time, not {after[:40]!r}")
+    return checked_moment("after", moment)
 
 
 async def name_campaigns(rt: Runtime, events: Sequence[EventSummary]) -> None:
@@ -111,6 +113,6 @@ TOOLSET = Toolset(
     "events",
     (egoi_list_events,),
     about="egoi_list_events lists E-goi's webhook events as received; trigger is one of "
-    f"{', '.join((*TRIGGERS, OTHER))}; contact is a contact_id or an e-mail; after is an event id (only newer: "
-    "polling) or a date-time (received since).",
+    f"{', '.join((*TRIGGERS, OTHER))}; contact is a contact_id or an e-mail; campaign_id a campaign hash; after "
+    "is an event id (only newer: polling) or a date-time (received since).",
 )
