@@ -75,7 +75,10 @@ def _moment(after: str | None) -> datetime | None:
         return None
     moment = parse_datetime(after)
     if moment is None:
-        raise InvalidArgumentError(f"after must be an event id (digits) or an ISO date-time, not {after[:40]!r}")
+        raise InvalidArgumentError(
+            f"after must be an event id (digits) or an ISO date-time within the years 1970 to 9999 (UTC), not "
+            f"{after[:40]!r}"
+        )
     return checked_moment("after", moment)
 
 
