@@ -12,6 +12,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 import egoi_mcp
+from egoi_mcp.tools import TOOLSETS
 
 SECRET_KEY = "sk-live-0123456789abcdef-never-print-me"
 
@@ -67,7 +68,7 @@ async def test_stdio_server_in_both_eras(tmp_path: Path, mode: str) -> None:
     )
     async with Client(params, mode=mode) as client:
         tools = (await client.list_tools()).tools
-        assert len(tools) == 25
+        assert len(tools) == len([t for ts in TOOLSETS for t in ts.tools])
         result = await client.call_tool("egoi_search_contacts", {"query": "example.com", "list_id": 1})
         assert not result.is_error
         assert SECRET_KEY not in str(result.content)

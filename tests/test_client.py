@@ -127,6 +127,8 @@ def params_of(route: respx.Route, index: int = -1) -> dict[str, str]:
 def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=BASE, assert_all_called=False) as mock:
         mock.get("/tags").respond(200, json=collection([egoi_tag(1, "Customers"), egoi_tag(2, "vip")]))
+        city = {"field_id": "1", "name": "City", "format": "text", "type": "extra"}  # names the contacts' extra
+        mock.get(url__regex=r"/lists/\d+/fields").respond(200, json=[city])
         yield mock
 
 
@@ -323,6 +325,7 @@ async def test_get_contact(api: respx.MockRouter, client: EGoiClient) -> None:
         phone="351-912345678",
         status="active",
         tags=[TagRef(id=1, name="Customers"), TagRef(id=2, name="vip")],
+        fields={"City": "Lisbon"},  # its extra field, by the name the list's fields give it
     )
 
 
