@@ -77,6 +77,7 @@ async def _read_calls(client: Client) -> dict[str, dict[str, Any]]:
         "egoi_get_contact": {"contact_id": contact_id, "list_id": 1},
         "egoi_get_contact_activity": {"contact_id": contact_id, "list_id": 1},
         "egoi_get_campaign_report": {"campaign_id": campaign_id},
+        "egoi_get_campaign": {"campaign_id": campaign_id},
     }
     tools = (await client.list_tools()).tools
     read = [t.name for t in tools if t.annotations is not None and t.annotations.read_only_hint]

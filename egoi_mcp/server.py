@@ -47,7 +47,7 @@ from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
-from egoi_mcp.tools._arguments import argument_errors, out_of_range
+from egoi_mcp.tools._arguments import argument_errors, out_of_range, unknown_arguments
 from egoi_mcp.unattended import UnattendedLimits
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
@@ -77,13 +77,21 @@ class EgoiMCP(MCPServer[Runtime]):
         super().__init__(*args, **kwargs)
         self.requests_per_call = requests_per_call
 
+    def _refused(self, name: str, arguments: dict[str, Any]) -> str | None:
+        """What no tool takes, refused before any tool code runs: unknown names, numbers past 32 bits, NUL."""
+        try:
+            schema = _sdk.registered_tool(self, name).parameters
+        except KeyError:
+            return None  # the SDK answers an unknown tool
+        return unknown_arguments(name, arguments, schema) or out_of_range(arguments)
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
     ) -> types.CallToolResult | types.InputRequiredResult:
         arguments = {key: value for key, value in arguments.items() if value is not None}
-        extreme = out_of_range(arguments)
-        if extreme:
-            return types.CallToolResult(content=[types.TextContent(type="text", text=extreme)], is_error=True)
+        refused = self._refused(name, arguments)
+        if refused:
+            return types.CallToolResult(content=[types.TextContent(type="text", text=refused)], is_error=True)
         try:
             with request_budget(self.requests_per_call):
                 return await super().call_tool(name, arguments, context)

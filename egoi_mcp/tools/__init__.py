@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from typing import Final
 
 from mcp.server import MCPServer
-from pydantic import BaseModel
 
 from egoi_mcp import _sdk
 from egoi_mcp.tools import campaigns, contacts, events, lists, segments, tags, webhooks
@@ -70,17 +69,10 @@ def register_tools(server: MCPServer, *, read_only: bool, toolsets: Iterable[str
             annotations=spec.annotations,
         )
         registered = _sdk.registered_tool(server, spec.name)
-        _refuse_unknown_arguments(registered.fn_metadata.arg_model)
         registered.parameters = compact_schema(registered.parameters)
         if registered.fn_metadata.output_schema is not None:
             registered.fn_metadata.output_schema = strict_output_schema(registered.fn_metadata.output_schema)
     return [spec.name for spec in specs]
-
-
-def _refuse_unknown_arguments(model: type[BaseModel]) -> None:
-    """A guessed parameter name is an error naming the valid ones, not an argument silently dropped."""
-    model.model_config["extra"] = "forbid"
-    model.model_rebuild(force=True)
 
 
 def instructions(tool_names: Iterable[str], *, resources: str) -> str:

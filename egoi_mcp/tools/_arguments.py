@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from egoi_mcp.untrusted import quote
 
-__all__ = ["argument_errors", "out_of_range"]
+__all__ = ["argument_errors", "out_of_range", "unknown_arguments"]
 
 # What no tool argument may hold, whatever its schema says: E-goi's ids and counts are 32-bit, and a NUL
 # character is accepted by neither E-goi nor PostgreSQL.
@@ -59,6 +59,14 @@ def argument_errors(error: ValidationError, schema: dict[str, Any], *, tool: str
             line = f"{code} {where}: {_expected(problem)}, got {_shown(problem.get('input'))}"
         lines.append(f"{line}; {about}" if about else line)
     return "\n".join(lines)
+
+
+def unknown_arguments(tool: str, arguments: dict[str, Any], schema: dict[str, Any]) -> str | None:
+    """`UNKNOWN_ARGUMENT …` lines for the arguments `tool`'s schema does not have (a guessed name must not be
+    silently dropped); None when every one is known."""
+    valid = list(schema.get("properties") or {})
+    lines = [_unknown(tool, str(name), valid) for name in arguments if name not in valid]
+    return "\n".join(lines[:10]) or None
 
 
 def out_of_range(arguments: dict[str, Any]) -> str | None:
