@@ -47,13 +47,20 @@ def test_readme_claims_the_registry_name() -> None:
     assert f"mcp-name: {manifest['name']}" in (REPO / "README.md").read_text()
 
 
-def test_readme_documents_every_environment_variable() -> None:
+def test_the_configuration_guide_documents_every_environment_variable() -> None:
     from egoi_mcp.config import Settings
 
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "configuration.md").read_text()
     prefix = Settings.model_config["env_prefix"]
     names = [field.validation_alias or f"{prefix}{name}".upper() for name, field in Settings.model_fields.items()]
     assert [name for name in names if f"`{name}`" not in readme] == []
+
+
+def test_the_readme_is_a_front_page_linking_each_guide_once() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250
+    for guide in sorted((REPO / "docs").glob("*.md")):
+        assert readme.count(f"](docs/{guide.name})") == 1, guide.name
 
 
 def _env() -> dict[str, str]:
