@@ -38,6 +38,14 @@ class SendPlan(BaseModel):
     send_at: datetime | None = None
 
 
+_UNCONFIRMED_WRITE = (
+    "E-goi did not confirm the campaign was %s ({reason}); it may have been anyway: check the campaign list before "
+    "trying again"
+)
+_UNCONFIRMED_SEND = (
+    "E-goi did not confirm the send ({reason}). It may have been queued anyway: check the campaign's pending sends "
+    "(pending_sends) or status in the campaign list before sending again"
+)
 _FRESH = 60.0  # seconds a campaign read in a listing stands in for reading it again to plan a send
 
 
@@ -66,7 +74,7 @@ class CampaignsAPI(Resource):
             "list_id": list_id, "internal_name": check_text(name or subject, "name") or subject, "subject": subject,
             "sender_id": sender_.id, "content": content, **({"reply_to": reply.id} if reply else {}),
         }  # fmt: skip
-        body = await self._write("POST", "/campaigns/email", payload, "created", resource="list")  # 404: the list
+        body = await self._write("POST", "/campaigns/email", payload, _UNCONFIRMED_WRITE % "created", resource="list")
         campaign_id = parse(lambda b: str(b["campaign_hash"]), body)
         campaign = Campaign(id=campaign_id, name=payload["internal_name"], channel="email", status="draft",
                             subject=subject, list_id=list_id)  # fmt: skip
@@ -105,7 +113,7 @@ class CampaignsAPI(Resource):
             known = known.model_copy(update={"sender": resolved.email})
         if "content" in payload:
             known = known.model_copy(update={"html": payload["content"]["body"], "plain_text": text or ""})
-        await self._write("PATCH", path("/campaigns/email/{}", campaign_id), payload, "changed")
+        await self._write("PATCH", path("/campaigns/email/{}", campaign_id), payload, _UNCONFIRMED_WRITE % "changed")
         self._remember(campaign_id, known)
         changed = {
             "subject": payload.get("subject", campaign.subject),
@@ -135,18 +143,16 @@ class CampaignsAPI(Resource):
             self._written.pop(next(iter(self._written)))
 
     async def _write(
-        self, method: str, target: str, payload: dict[str, Any], done: str, *, resource: str = "campaign"
-    ) -> Any:
-        """A campaign write, attempted once (a 429 aside): a failure may still have reached E-goi."""
+        self, method: str, target: str, payload: dict[str, Any], unconfirmed: str, *, resource: str = "campaign",
+        retry: Retry = Retry.ON_429,
+    ) -> Any:  # fmt: skip
+        """A write attempted once (a 429 aside, unless `retry` says never): a failure may still have reached E-goi,
+        so it says so (`unconfirmed`, with `{reason}`) rather than inviting a blind retry."""
         try:
-            return await self._core.request(method, target, json=payload, resource=resource, retry=Retry.ON_429)
+            return await self._core.request(method, target, json=payload, resource=resource, retry=retry)
         except (UpstreamError, NetworkError) as exc:
             reason = f"HTTP {exc.status}" if exc.status else "no answer"
-            raise type(exc)(
-                f"E-goi did not confirm the campaign was {done} ({reason}); it may have been anyway: check the "
-                "campaign list before trying again",
-                status=exc.status,
-            ) from None
+            raise type(exc)(unconfirmed.format(reason=reason), status=exc.status) from None
 
     async def list(
         self, *, list_id: int | None = None, status: str | None = None, channel: str | None = "email",
@@ -227,19 +233,9 @@ class CampaignsAPI(Resource):
         payload: dict[str, Any] = {"list_id": plan.list_id, "segments": segments}
         if moment is not None:
             payload["schedule_date"] = format_datetime(moment)
-        try:
-            await self._core.request(
-                "POST", path("/campaigns/email/{}/actions/send", campaign_id),
-                json=payload, resource="campaign", retry=Retry.NEVER,
-            )  # fmt: skip
-        except (UpstreamError, NetworkError) as exc:
-            # E-goi may have queued the send before failing: "try again" could mail everyone twice.
-            reason = f"HTTP {exc.status}" if exc.status else "no answer"
-            raise type(exc)(
-                f"E-goi did not confirm the send ({reason}). It may have been queued anyway: check the "
-                "campaign's pending sends (pending_sends) or status in the campaign list before sending again",
-                status=exc.status,
-            ) from None
+        # E-goi may have queued the send before failing: "try again" could mail everyone twice.
+        target = path("/campaigns/email/{}/actions/send", campaign_id)
+        await self._write("POST", target, payload, _UNCONFIRMED_SEND, retry=Retry.NEVER)
 
     async def send_to_contact(
         self, campaign_id: str, contact_id: str, list_id: int | None = None, send_at: datetime | None = None
