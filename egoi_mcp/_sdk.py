@@ -1,10 +1,11 @@
 """The one door to the mcp SDK's private attributes.
 
-egoi-mcp needs three things the SDK (2.3) keeps private: a registered tool's record (to compact its schemas),
-the low-level server (to serve `resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`, which
-`MCPServer` has no public API for), and a session's connection (the stable identity of a 2025-era client, and
-its teardown hook). Every access goes through here and fails loudly, naming the attribute, if an SDK release
-moves one (tests/test_sdk.py checks each against the installed SDK).
+egoi-mcp needs four things the SDK (2.3) keeps private or fixed: a registered tool's record (to compact its
+schemas), the low-level server (to serve `tools/list` per client, `resources/subscribe`, `resources/unsubscribe`
+and `logging/setLevel`, which `MCPServer` has no public API for), the handshake's `tools.listChanged` (fixed to
+false), and a session's connection (the stable identity of a 2025-era client, and its teardown hook).
+Every access goes through here and fails loudly, naming the attribute, if an SDK release moves one
+(tests/test_sdk.py checks each against the installed SDK).
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from mcp.server import MCPServer, Server
+from mcp.server.lowlevel import NotificationOptions
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.session import ServerSession
 
-__all__ = ["SDKChanged", "connection_exit_stack", "connection_of", "lowlevel_server", "registered_tool"]
+__all__ = [
+    "SDKChanged", "advertise_tools_list_changed", "connection_exit_stack", "connection_of", "lowlevel_server",
+    "registered_tool",
+]  # fmt: skip
 
 
 class SDKChanged(RuntimeError):
@@ -46,6 +51,23 @@ def lowlevel_server(server: MCPServer) -> Server[Any]:
     if not isinstance(lowlevel, Server):
         raise SDKChanged("mcp SDK: MCPServer._lowlevel_server is no longer a mcp.server.Server")
     return lowlevel
+
+
+def advertise_tools_list_changed(server: MCPServer) -> None:
+    """Say `tools.listChanged: true` in the 2025-era handshake: `MCPServer` builds its initialization options with
+    no `NotificationOptions`, so the SDK says false there (it says true to 2026-era clients by itself)."""
+    lowlevel = lowlevel_server(server)
+    build = _attribute(lowlevel, "create_initialization_options")
+
+    def with_list_changed(
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> Any:
+        options = notification_options or NotificationOptions(tools_changed=True)
+        return build(options, experimental_capabilities, extensions)
+
+    lowlevel.create_initialization_options = with_list_changed  # type: ignore[method-assign]
 
 
 def connection_of(session: ServerSession) -> Any:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from egoi_mcp.sandbox import Sandbox
     from egoi_mcp.seal import ConfirmTokens
     from egoi_mcp.store import Store
+    from egoi_mcp.tools._listing import ToolListing
     from egoi_mcp.unattended import UnattendedLimits
 
 __all__ = ["Runtime", "runtime"]
@@ -31,6 +32,7 @@ class Runtime:
     ledger: Ledger
     unattended: UnattendedLimits
     audit: AuditTrail
+    listing: ToolListing  # which registered tools each client sees in tools/list
     webhook_secret: str
     public_url: str | None = None  # base URL E-goi can reach us at
     sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox

@@ -46,9 +46,11 @@ from egoi_mcp.resources.audit import register_audit_resource
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
-from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
+from egoi_mcp.tools import instructions, listed_tools, only_registered, register_tools, selected_tools
 from egoi_mcp.tools._arguments import argument_errors, out_of_range, unknown_arguments
+from egoi_mcp.tools._listing import ToolListing, serve_listing
 from egoi_mcp.unattended import UnattendedLimits
+from egoi_mcp.webhooks.address import public_url
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
 
@@ -60,7 +62,6 @@ SANDBOX_KEY: Final = "sandbox-key"
 SANDBOX_BASE_URL: Final = "http://sandbox.egoi.invalid"
 MAX_MCP_BODY: Final = 1024 * 1024
 SESSION_IDLE_TIMEOUT: Final = 5 * 60.0  # a 2025-era session idle this long is closed, freeing its slot
-_WILDCARD: Final = ("0.0.0.0", "::", "")
 _RESOURCES: Final = (
     "Webhook events are also the egoi://events/recent resource; subscribe to hear of new ones. Prompts "
     "campaign_review, list_health and segment_send_checklist walk through recurring jobs."
@@ -125,31 +126,37 @@ class EgoiServer:
         self.webhook_secret, self.seal_key = _shared_secrets(settings)
         register_secret(self.webhook_secret)
         register_secret(self.seal_key.decode(), encoded=False)
-        self.public_url = _public_url(settings)
+        self.public_url = public_url(settings)
         self.bus = _bus(settings)
         self.runtime: Runtime | None = None
         self._transport = transport
         self._limiter = limiter
         self._clock = clock
         self._receiver: Router | None = None
-        self.tools = [t.name for t in selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)]
+        specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
+        self.tools = [t.name for t in specs]
+        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets))
         self.mcp = EgoiMCP(
             "egoi-mcp",
             requests_per_call=max(1, min(settings.requests_per_call, settings.rate_limit_per_hour // 10)),
             title="E-goi",
             version=__version__,
-            instructions=instructions(self.tools, resources=_RESOURCES),
+            instructions=instructions(self.listing.default, resources=_RESOURCES),
             website_url="https://github.com/egoi-mcp/egoi-mcp",
             lifespan=self._lifespan,
             subscriptions=self.bus,
             log_level=cast(_LogLevel, settings.log_level),
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
-            cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
+            cache_hints={
+                "resources/templates/list": _LIST_CACHE,
+                **({} if self.listing.dynamic else {"tools/list": _LIST_CACHE}),
+            },
             extensions=[apps_extension()],
             middleware=[show_views_to_apps_clients, *([telemetry.middleware] if settings.otel_endpoint else [])],
             **auth(settings),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
+        serve_listing(self.mcp, self.listing)
         complete_prompts = register_prompts(self.mcp, self.current, self.tools)
         register_event_resources(
             self.mcp, self.current, names=self._campaign_names, empty_hint=_empty_hint(self.tools),
@@ -228,6 +235,7 @@ class EgoiServer:
                 ledger=Ledger(store, clock=self._clock),
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
                 audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
+                listing=self.listing,
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,
@@ -333,29 +341,6 @@ def _empty_hint(tools: list[str]) -> str:
         "They fill once an E-goi webhook sends a list's events to this server. egoi_register_webhook registers one.",
         set(tools),
     )
-
-
-def _public_url(settings: Settings) -> str | None:
-    """The base URL E-goi can reach: configured, else this process's own address when it names one."""
-    if settings.public_url:
-        return settings.public_url
-    own = None
-    if settings.transport == "http":
-        own = _own_url(settings.host, settings.port)
-    elif settings.webhook_listen:
-        host, _, port = settings.webhook_listen.rpartition(":")
-        own = _own_url(host, int(port))
-    if own is None and settings.sandbox:
-        return "http://egoi-mcp.sandbox.invalid"  # the sandbox delivers in-process: any base works
-    return own
-
-
-def _own_url(host: str, port: int) -> str | None:
-    """`http://host:port`; None for a wildcard bind (0.0.0.0, ::), which is no address anyone can be sent to."""
-    host = host.strip("[]")
-    if host in _WILDCARD:
-        return None
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def build_app(server: EgoiServer) -> Starlette:

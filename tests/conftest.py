@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import mcp.types as types
 import pytest
 from mcp import Client
 
 from egoi_mcp.config import Settings
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.store import SQLiteStore as EventStore
+from egoi_mcp.tools import TOOLSET_NAMES
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures: a throwaway PostgreSQL)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,6 +104,17 @@ async def server(tmp_path: Path) -> AsyncIterator[EgoiServer]:
 async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIterator[Client]:
     async with Client(server.mcp, mode=request.param) as c:
         yield c
+
+
+async def every_tool(client: Client) -> list[types.Tool]:
+    """Every tool the server registered: what it lists, after asking `egoi_find_tools` for each toolset (with
+    `--toolsets` there is no discovery, and everything is listed already)."""
+    listed = (await client.list_tools()).tools
+    if any(t.name == "egoi_find_tools" for t in listed):
+        for name in TOOLSET_NAMES:
+            await call(client, "egoi_find_tools", toolset=name)
+        listed = (await client.list_tools()).tools
+    return listed
 
 
 async def call(client: Client, tool: str, /, **arguments: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from egoi_mcp.sandbox.state import Sandbox
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.tools._results import MAX_FIELD_CHARS
 from egoi_mcp.untrusted import UNTRUSTED_META, quote
-from tests.conftest import ERAS, call, fails, make_settings
+from tests.conftest import ERAS, call, every_tool, fails, make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -159,7 +159,7 @@ def assert_fenced(sentence: str, value: str, marker: str) -> None:
 
 async def assert_nowhere_in_the_surface(client: Client, server: EgoiServer, marker: str) -> None:
     """Not in any tool's name, title or description, nor in the server instructions."""
-    for tool in (await client.list_tools()).tools:
+    for tool in await every_tool(client):
         assert marker not in json.dumps([tool.name, tool.title, tool.description], ensure_ascii=False)
         assert marker not in (tool.description or "") + (tool.title or "")
     assert marker not in (server.mcp.instructions or "")

@@ -13,6 +13,7 @@ from mcp import Client
 
 from egoi_mcp.config import Settings
 from egoi_mcp.server import EgoiServer, build_server
+from tests.conftest import every_tool
 
 pytestmark = pytest.mark.anyio
 
@@ -49,7 +50,7 @@ async def prompt_text(client: Client, name: str, arguments: dict[str, str]) -> s
 async def test_each_prompt_names_the_tools_to_call(client: Client) -> None:
     listed = {p.name: p for p in (await client.list_prompts()).prompts}
     assert set(listed) == set(PROMPTS)
-    tools = {t.name for t in (await client.list_tools()).tools}
+    tools = {t.name for t in await every_tool(client)}
     for name, arguments in PROMPTS.items():
         assert {a.name for a in listed[name].arguments or []} == set(arguments)
         assert all(a.required for a in listed[name].arguments or [])

@@ -19,7 +19,7 @@ from mcp import Client
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.tools._results import MAX_RESULT_BYTES
 from egoi_mcp.webhooks import parse_delivery
-from tests.conftest import ERAS, call, fails, make_settings
+from tests.conftest import ERAS, call, every_tool, fails, make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -240,12 +240,13 @@ async def _required_arguments(client: Client) -> dict[str, dict[str, Any]]:
         },
         "egoi_update_email_campaign": {"campaign_id": draft, "subject": "Strict again"},
         "egoi_get_campaign": {"campaign_id": campaign},
+        "egoi_call_tool": {"name": "egoi_delete_tag", "arguments": '{"tag_id": 1}'},  # a preview, like the tool's own
     }
 
 
 async def test_every_tool_survives_strict_mode_conversion_and_its_nulls(client: Client) -> None:
     required = await _required_arguments(client)
-    for tool in (await client.list_tools()).tools:
+    for tool in await every_tool(client):
         strict = ensure_strict_json_schema(copy.deepcopy(tool.input_schema))
         given = required.get(tool.name, {})
         optional = [name for name in strict["properties"] if name not in given]
@@ -281,14 +282,18 @@ async def test_output_schemas_are_portable(client: Client) -> None:
             for item in schema:
                 walk(item, where)
 
-    for tool in (await client.list_tools()).tools:
+    for tool in await every_tool(client):
         walk(tool.output_schema, tool.name)
 
 
-async def test_list_methods_carry_cache_hints(server: EgoiServer) -> None:
-    async with Client(server.mcp) as client:
+async def test_list_methods_carry_cache_hints(tmp_path: Path) -> None:
+    static = build_server(make_settings(tmp_path, toolsets=["all"]))
+    async with Client(static.mcp) as client:
         listed = await client.list_tools()
     assert (listed.ttl_ms or 0) > 0
+    dynamic = build_server(make_settings(tmp_path))  # the list changes with egoi_find_tools: no cache
+    async with Client(dynamic.mcp) as client:
+        assert not (await client.list_tools()).ttl_ms
 
 
 # --- 11.3 readable argument errors -----------------------------------------------------------------------------------
@@ -319,7 +324,7 @@ async def test_instructions_and_descriptions_name_only_registered_tools(
 
     built = build_server(make_settings(tmp_path, **overrides))
     async with Client(built.mcp, mode=mode) as client:
-        tools = (await client.list_tools()).tools
+        tools = await every_tool(client)
     names = {t.name for t in tools}
     texts = [built.mcp.instructions or ""] + [t.description or "" for t in tools]
     for text in texts:
@@ -329,7 +334,7 @@ async def test_instructions_and_descriptions_name_only_registered_tools(
 
 
 async def test_update_contacts_is_marked_destructive(client: Client) -> None:
-    tool = next(t for t in (await client.list_tools()).tools if t.name == "egoi_update_contacts")
+    tool = next(t for t in await every_tool(client) if t.name == "egoi_update_contacts")
     assert tool.annotations and tool.annotations.destructive_hint
     assert "confirm" in tool.input_schema["properties"]
 

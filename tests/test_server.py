@@ -22,12 +22,18 @@ def test_the_toolset_table_is_the_one_source() -> None:
     assert [m.TOOLSET for m in modules] == list(tools.TOOLSETS), "each module exports its toolset, all in the table"
     names = [t.name for ts in tools.TOOLSETS for t in ts.tools]
     assert len(names) == len(set(names)) == 30
-    assert [t.name for t in tools.selected_tools(read_only=False)] == names
-    read_only = [t.name for t in tools.selected_tools(read_only=True)]
-    assert read_only == [t.name for ts in tools.TOOLSETS for t in ts.tools if t.read_only]
+    discovery = ["egoi_find_tools", "egoi_call_tool"]
+    assert [t.name for t in tools.selected_tools(read_only=False)] == names + discovery
+    assert [t.name for t in tools.selected_tools(read_only=False, toolsets=["all"])] == names
+    read_only = tools.selected_tools(read_only=True)
+    assert [t.name for t in read_only] == [t.name for ts in tools.TOOLSETS for t in ts.tools if t.read_only] + discovery
+    assert all(t.read_only for t in read_only), "in a read-only server the caller can only run read tools"
+    assert set(names + discovery) >= tools.CORE_TOOLS
     table = tools.tool_table()
     assert all(f"`{name}`" in table for name in names)
-    with pytest.raises(ValueError, match="choose from contacts, lists, tags, campaigns, segments, events, webhooks"):
+    with pytest.raises(
+        ValueError, match="choose from contacts, lists, tags, campaigns, segments, events, webhooks, all"
+    ):
         tools.selected_tools(read_only=False, toolsets=["contacts", "nope"])
     assert not hasattr(tools, "TOOLS"), "no global list filled by import side effects"
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import mcp.types as types
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.redact import redact
@@ -22,6 +22,7 @@ from egoi_mcp.tools._results import Plain, compact_json, items_that_fit, plain, 
 from egoi_mcp.untrusted import free_text, untrusted_paths
 
 __all__ = [
+    "CampaignId",
     "ContactId",
     "Cursor",
     "Length",
@@ -29,6 +30,8 @@ __all__ = [
     "ListFilter",
     "ListId",
     "RequiredListId",
+    "SegmentId",
+    "TheirListId",
     "ToolSpec",
     "Toolset",
     "runtime",
@@ -58,11 +61,13 @@ def _positive(value: int | None) -> int | None:
     return value
 
 
-# Every list_id reads the same (the server instructions say where ids come from and what null means), and its
-# bound stays out of the schema like the lengths.
-ListId = Annotated[int | None, AfterValidator(_positive)]
-RequiredListId = Annotated[int, AfterValidator(_positive)]
-ListFilter = Annotated[int | None, AfterValidator(_positive)]
+# Every id reads the same in every tool, saying where it comes from (a client may drop the server instructions);
+# bounds stay out of the schema like the lengths.
+ListId = Annotated[int | None, AfterValidator(_positive), Field(description="egoi_list_lists (null: default)")]
+RequiredListId = Annotated[int, AfterValidator(_positive), Field(description="from egoi_list_lists")]
+# The list of contacts already found: their ids come with it (egoi_search_contacts), so it needs no description.
+TheirListId = Annotated[int | None, AfterValidator(_positive)]
+ListFilter = Annotated[int | None, AfterValidator(_positive), Field(description="egoi_list_lists (null: all)")]
 
 
 def _contact_id(value: str) -> str:
@@ -72,8 +77,9 @@ def _contact_id(value: str) -> str:
 
 
 _CONTACT_ID = re.compile(r"[a-fA-F0-9]{10}")
-# The form and where ids come from are in the server instructions; a bad one gets an error saying both.
-ContactId = Annotated[str, AfterValidator(_contact_id)]
+ContactId = Annotated[str, AfterValidator(_contact_id), Field(description="egoi_search_contacts")]
+CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$", description="hash from egoi_list_campaigns")]
+SegmentId = Annotated[str, Length(64, 1), Field(description="from egoi_list_segments")]
 
 
 def _page_size(value: int) -> int:
@@ -82,9 +88,9 @@ def _page_size(value: int) -> int:
     return value
 
 
-# The page size's bounds and the cursor's meaning are in the server instructions, not in every list tool's schema.
+# The page size's bounds are in its error; the cursor says what it takes.
 Limit = Annotated[int, AfterValidator(_page_size)]
-Cursor = str | None
+Cursor = Annotated[str | None, Field(description="a page's next_cursor")]
 
 
 @dataclass(frozen=True)

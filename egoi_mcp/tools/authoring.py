@@ -10,19 +10,29 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from egoi_mcp.client import CampaignDetail, Sender
+from egoi_mcp.client import CampaignDetail, ContentSummary, Sender
 from egoi_mcp.models import Page
 from egoi_mcp.runtime import runtime
-from egoi_mcp.tools._base import Cursor, Length, Limit, ListId, tool
+from egoi_mcp.tools._base import CampaignId, Cursor, Length, Limit, ListId, tool
 
-CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$")]
 Subject = Annotated[str, Length(255, 1)]
 SenderRef = Annotated[str, Length(254, 1), Field(description="address or id (egoi_list_senders)")]
 Html = Annotated[str | None, Length(1_000_000)]
 Text = Annotated[str | None, Length(200_000)]
 Name = Annotated[str | None, Length(255)]
+
+
+class SavedCampaign(BaseModel):
+    # What a write says back: the id, its status and the content checklist (the rest is what the caller gave).
+    id: str
+    status: str | None = None
+    content: ContentSummary | None = None
+
+
+def _saved(detail: CampaignDetail) -> SavedCampaign:
+    return SavedCampaign(id=detail.id, status=detail.status, content=detail.content)
 
 
 @tool("Create e-mail campaign")
@@ -35,10 +45,12 @@ async def egoi_create_email_campaign(
     text: Text = None,
     name: Name = None,
     reply_to: Annotated[str | None, Length(254)] = None,
-) -> CampaignDetail:
+) -> SavedCampaign:
     """Create a draft e-mail campaign from html and/or text; name defaults to subject."""
-    return await runtime(ctx).client.campaigns.create_email(
-        list_id, subject, sender, html=html, text=text, name=name, reply_to=reply_to
+    return _saved(
+        await runtime(ctx).client.campaigns.create_email(
+            list_id, subject, sender, html=html, text=text, name=name, reply_to=reply_to
+        )
     )
 
 
@@ -51,10 +63,12 @@ async def egoi_update_email_campaign(
     html: Html = None,
     text: Text = None,
     name: Name = None,
-) -> CampaignDetail:
+) -> SavedCampaign:
     """Change a draft campaign: only what is given."""
-    return await runtime(ctx).client.campaigns.update_email(
-        campaign_id, subject=subject, sender=sender, html=html, text=text, name=name
+    return _saved(
+        await runtime(ctx).client.campaigns.update_email(
+            campaign_id, subject=subject, sender=sender, html=html, text=text, name=name
+        )
     )
 
 

@@ -18,12 +18,19 @@ from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Campaign, CampaignReport, Operation, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools import authoring
-from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListFilter, ListId, Toolset, tool
+from egoi_mcp.tools._base import (
+    CampaignId,
+    ContactId,
+    Cursor,
+    Limit,
+    ListFilter,
+    ListId,
+    SegmentId,
+    Toolset,
+    tool,
+)
 from egoi_mcp.tools._confirm import NothingToDo, Plan
 from egoi_mcp.untrusted import quote
-
-CampaignId = Annotated[str, Length(64), Field(pattern=r"^[a-zA-Z0-9_-]+$")]  # the instructions say where ids come from
-SegmentId = Annotated[str, Length(64, 1)]
 
 
 def _date_time(value: str | None) -> str | None:
@@ -98,7 +105,7 @@ async def egoi_send_email_to_contact(
     list_id: ListId = None,
     send_at: SendAt = None,
 ) -> str:
-    """Send an e-mail campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
+    """Send a campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
     send = SendPlan.model_validate(plan.facts["send"])
     await runtime(ctx).client.campaigns.send(send, email=plan.facts["email"])
     return f"{'scheduled' if send_at else 'sent'} {plan.facts['what']}"

@@ -3,16 +3,16 @@ contact did."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, BaseModel, Field
 
-from egoi_mcp.client import ContactStatus, FieldValue, ListField
+from egoi_mcp.client import FieldValue, ListField
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Activity, Contact, MailingList, Page, TagRef
 from egoi_mcp.runtime import Runtime, runtime
-from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
+from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, SegmentId, TheirListId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
 from egoi_mcp.tools._tag_args import TagIdArg, TagNameArg, TagNamesArg, one_tag, tag_refs
 from egoi_mcp.untrusted import quote
@@ -46,7 +46,6 @@ class SavedContact(BaseModel):
     # What a create says back: the id and what E-goi made of it (the rest is what the caller just gave).
     id: str
     list_id: int | None = None
-    email: str | None = None
     status: str | None = None
     tags: list[TagRef] = []
 
@@ -63,7 +62,7 @@ async def egoi_create_contact(
     fields: Fields = None,
     if_exists: Literal["fail", "update"] = "fail",
 ) -> SavedContact:
-    """Add a contact to a list (tags by name are created). if_exists: what a known e-mail does."""
+    """Add a contact (tags by name; new ones created)."""
     base, extra = _base_fields(fields)
     contact = await runtime(ctx).client.contacts.create(
         base.get("email", email), base.get("first_name", first_name), base.get("last_name", last_name),
@@ -112,36 +111,24 @@ async def egoi_search_contacts(
     return await runtime(ctx).client.search_contacts(query, list_id, limit=limit, cursor=cursor)
 
 
-def _status(value: str | None) -> str | None:
-    if value is not None and value not in _STATUSES:
-        raise ValueError(f"expected one of {', '.join(_STATUSES)}")
-    return value
-
-
-_STATUSES = ("active", "inactive", "unconfirmed", "removed")
-
-
-def _settable_status(value: str | None) -> str | None:
-    if value is not None and value not in ("active", "inactive"):
-        raise ValueError("expected active or inactive")
-    return value
+ListedStatus = Literal["active", "inactive", "unconfirmed", "removed"] | None
+SettableStatus = Literal["active", "inactive"] | None
 
 
 @tool("List contacts", read_only=True, idempotent=True)
 async def egoi_list_contacts(
     ctx: Context,
     list_id: ListId = None,
-    segment_id: Annotated[str | None, Length(64, 1)] = None,
+    segment_id: SegmentId | None = None,
     tag: TagNameArg = None,
     tag_id: TagIdArg = None,
-    status: Annotated[str | None, AfterValidator(_status)] = None,
+    status: ListedStatus = None,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Contact]:
     """A list's contacts."""
-    wanted = cast(ContactStatus | None, status)
     return await runtime(ctx).client.list_contacts(
-        list_id, segment_id=segment_id, tag=one_tag(tag, tag_id), status=wanted, limit=limit, cursor=cursor
+        list_id, segment_id=segment_id, tag=one_tag(tag, tag_id), status=status, limit=limit, cursor=cursor
     )
 
 
@@ -183,17 +170,19 @@ def _changes(
     pairs = [(k, v) for k, v in {**base, **(extra or {})}.items() if v is not None]
     change = "; ".join(f"{quote(k)}={quote(v)}" if k in (extra or {}) else f"{k}={v!r}" for k, v in pairs)
     if not change:
-        raise InvalidArgumentError("nothing to set: give first_name, last_name, phone, status or fields")
+        raise InvalidArgumentError(
+            "nothing to set: give first_name, last_name, status or fields (phone, email, extras)"
+        )
     return change
 
 
 async def _update_summary(
     rt: Runtime, contact_ids: list[str], list_id: int | None, first_name: str | None, last_name: str | None,
-    phone: str | None, status: str | None, fields: dict[str, FieldValue] | None,
+    status: str | None, fields: dict[str, FieldValue] | None,
 ) -> Plan:  # fmt: skip
     base, extra = _base_fields(fields)
     first_name, last_name = base.get("first_name", first_name), base.get("last_name", last_name)
-    change = _changes(first_name, last_name, base.get("email"), base.get("phone", phone), status, extra)
+    change = _changes(first_name, last_name, base.get("email"), base.get("phone"), status, extra)
     lst, who = await _targets(rt, contact_ids, list_id)
     if extra:
         await rt.client.fields.extra(lst.id, extra)  # an unknown name or a bad value is refused in the preview
@@ -209,20 +198,19 @@ async def egoi_update_contacts(
     contact_ids: ContactIds,
     ctx: Context,
     plan: Plan,
-    list_id: ListId = None,
+    list_id: TheirListId = None,
     first_name: Name = None,
     last_name: Name = None,
-    phone: Phone = None,
-    status: Annotated[str | None, AfterValidator(_settable_status)] = None,
+    status: SettableStatus = None,
     fields: Fields = None,
 ) -> str:
-    """Set a list's contacts' names, phone, status or fields (extras by name; email: one contact)."""
+    """Set contacts' names, status or fields (phone, email, extras by name)."""
     resolved: int = plan.facts["list_id"]
     base, extra = _base_fields(fields)
     n = await runtime(ctx).client.update_contacts(
         contact_ids, resolved, first_name=base.get("first_name", first_name),
-        last_name=base.get("last_name", last_name), email=base.get("email"), phone=base.get("phone", phone),
-        status=cast(Literal["active", "inactive"] | None, status), fields=extra,
+        last_name=base.get("last_name", last_name), email=base.get("email"), phone=base.get("phone"),
+        status=status, fields=extra,
     )  # fmt: skip
     return f"updated {n} contact(s) ({plan.facts['who']}) in list {resolved}"
 
@@ -237,7 +225,7 @@ async def _delete_summary(rt: Runtime, contact_ids: list[str], list_id: int | No
 
 @tool("Delete contacts", confirm=_delete_summary, idempotent=True)
 async def egoi_delete_contacts(
-    contact_ids: ContactIds, ctx: Context, plan: Plan, list_id: ListId = None, mode: DeleteMode = "forget"
+    contact_ids: ContactIds, ctx: Context, plan: Plan, list_id: TheirListId = None, mode: DeleteMode = "forget"
 ) -> str:
     """Delete contacts from a list: GDPR erase by default, or unsubscribe. Previews who it hits
     unless confirm=true."""
@@ -259,8 +247,6 @@ TOOLSET = Toolset(
         egoi_update_contacts,
         egoi_delete_contacts,
     ),
-    about="Contacts live in lists: a list_id comes from egoi_list_lists; null means the default list (in "
-    "filters: every list). A contact_id is 10 hex characters and belongs to one list (egoi_search_contacts "
-    'finds it by e-mail). Tags are given by name in tag/tags ("2026" is a name), or by id in tag_id/tag_ids. '
-    f"egoi_list_contacts takes a segment_id or a tag to list only those, and a status ({', '.join(_STATUSES)}).",
+    about="Contacts live in lists, and a contact_id belongs to one list. Tags are given by name in tag/tags "
+    '("2026" is a name), or by id in tag_id/tag_ids.',
 )

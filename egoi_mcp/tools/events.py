@@ -51,7 +51,7 @@ async def egoi_list_events(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> EventPage:
-    """Webhook events received, newest first; total is left out above 300 matches."""
+    """Webhook events received, newest first (total only up to 300)."""
     email = contact if contact is not None and "@" in contact else None
     contact_id = contact if contact is not None and email is None else None
     since = _moment(after)

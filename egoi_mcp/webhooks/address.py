@@ -1,0 +1,34 @@
+"""Where E-goi can reach this server: the base URL its webhooks (and callbacks) are sent to."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from egoi_mcp.config import Settings
+
+__all__ = ["public_url"]
+
+_WILDCARD: Final = ("0.0.0.0", "::", "")
+
+
+def public_url(settings: Settings) -> str | None:
+    """The base URL E-goi can reach: configured, else this process's own address when it names one."""
+    if settings.public_url:
+        return settings.public_url
+    own = None
+    if settings.transport == "http":
+        own = _own_url(settings.host, settings.port)
+    elif settings.webhook_listen:
+        host, _, port = settings.webhook_listen.rpartition(":")
+        own = _own_url(host, int(port))
+    if own is None and settings.sandbox:
+        return "http://egoi-mcp.sandbox.invalid"  # the sandbox delivers in-process: any base works
+    return own
+
+
+def _own_url(host: str, port: int) -> str | None:
+    """`http://host:port`; None for a wildcard bind (0.0.0.0, ::), which is no address anyone can be sent to."""
+    host = host.strip("[]")
+    if host in _WILDCARD:
+        return None
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
