@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
     line()
     line(
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['os']}; Python {info['python']}, mcp {info['mcp']}. "
-        "Client and servers share the machine. Tokens are estimated as bytes/4."
+        "Client and servers share the machine. Tokens are o200k tokens (bench/tokens.py)."
     )
     misses = [f for f in FIGURES if f.verdict in ("MISS", "ERROR")]
     line(f"{len(FIGURES)} figures, {len(misses)} MISS/ERROR; total {time.perf_counter() - started:.0f} s")

@@ -5,7 +5,7 @@ filled the way a user fills it: `egoi_register_webhook` on a list, then new cont
 deliveries the sandbox posts to the server's receiver. For each `egoi_list_*` tool the figure is the bytes of its
 text content; the baseline, measured in the same run, is the same `structuredContent` pretty-printed
 (`json.dumps(indent=2)`, what the text was before issue 11). Goal: the text is >= 25% smaller (ratio <= 0.75).
-Tokens are estimated as bytes/4. Issue 11 measured a default `egoi_list_events` page at ~3,800 tokens of text.
+Tokens are o200k tokens (bench/tokens.py). Issue 11 measured a default `egoi_list_events` page at ~3,800 tokens of text.
 """
 
 from __future__ import annotations
@@ -19,12 +19,9 @@ import anyio
 from mcp import Client
 
 from bench import clean_env, egoi_stdio, header, line, populate_events, quiet, record, verdict
+from bench.tokens import tokens
 
 GOAL = 0.75
-
-
-def _bytes(text: str) -> int:
-    return len(text.encode())
 
 
 async def _pages(directory: Path) -> list[tuple[str, int, int, int, int]]:
@@ -42,26 +39,26 @@ async def _pages(directory: Path) -> list[tuple[str, int, int, int, int]]:
             text = "".join(getattr(block, "text", "") for block in result.content)
             compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
             pretty = json.dumps(data, indent=2, ensure_ascii=False)
-            rows.append((name, len(data.get("items", [])), _bytes(text), _bytes(compact), _bytes(pretty)))
+            rows.append((name, len(data.get("items", [])), tokens(text), tokens(compact), tokens(pretty)))
     return rows
 
 
 def run() -> None:
     quiet()
-    header("default page of each list tool: text sent vs the same data pretty-printed (tokens ~ bytes/4)")
+    header("default page of each list tool: text sent vs the same data pretty-printed (o200k tokens)")
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         rows = anyio.run(_pages, Path(tmp))
     for name, items, text, compact, pretty in rows:
         ratio = text / pretty
         ok = ratio <= GOAL
-        same = "text == compact JSON of structuredContent" if text == compact else f"compact would be {compact} B"
+        same = "text == compact JSON of structuredContent" if text == compact else f"compact would be {compact} tok"
         line(
-            f"{name:<20} {items:3d} items: text {text:6d} B (~{text / 4:5.0f} tok) | pretty {pretty:6d} B "
-            f"(~{pretty / 4:5.0f} tok) | ratio {ratio:.2f} {verdict(ok)} | {same}"
+            f"{name:<20} {items:3d} items: text {text:6d} tok | pretty {pretty:6d} tok "
+            f"| ratio {ratio:.2f} {verdict(ok)} | {same}"
         )
         record(
-            "list page text", f"{name}, default page ({items} items)", f"~{text / 4:.0f} tok",
-            f"~{pretty / 4:.0f} tok pretty", f"{ratio:.2f}x", f"<= {GOAL}x", verdict(ok),
+            "list page text", f"{name}, default page ({items} items)", f"{text} tok",
+            f"{pretty} tok pretty", f"{ratio:.2f}x", f"<= {GOAL}x", verdict(ok),
         )  # fmt: skip
 
 

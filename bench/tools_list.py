@@ -1,12 +1,15 @@
-"""`tools/list` size: what a model reads on every turn, in every registration mode: all toolsets,
-`--read-only`, and each toolset alone (`--toolsets NAME`).
+"""What the model reads on every turn: `tools/list` plus the server instructions, in real o200k tokens
+(`bench/tokens.py`), in every registration mode, and what whole marketer jobs cost with it.
 
-Each mode is a real `egoi-mcp --sandbox ...` stdio process listed by the SDK's `Client` (2025-11-25 era). Sizes
-are the bytes of compact JSON (`separators=(",", ":")`, camelCase, no nulls) of each tool as the client receives
-it. Tokens are ESTIMATED as bytes / 4 (no tokenizer is installed; JSON schemas tokenize at roughly 3.5-4.5 bytes
-a token). Goal: <= 250 estimated tokens per tool in every mode; the largest tools are listed. The baseline is
-the trivial SDK tool (`ping() -> str`), i.e. the fixed cost of any tool with an output schema. Issue 11 measured
-260 and 293 tokens per tool in two modes before the schemas were reworked.
+Modes are real `egoi-mcp --sandbox ...` stdio processes listed by the SDK's `Client` (2025-11-25 era): the
+default (a core set listed, the rest found with `egoi_find_tools`), `--toolsets all` (everything listed: for
+clients that ignore `list_changed`), `--read-only`, and each toolset alone. Sizes are the compact JSON of each
+tool as the client receives it. Goals (issue 22): each tool <= 250 tokens in every mode; the default list plus
+instructions <= 3,000 tokens. The baseline is the trivial SDK tool (`ping() -> str`).
+
+A job is the tool calls a marketer's question takes, run on the sandbox in the default mode. Its tokens are what
+a client sends the model over the job: one turn per call plus the answer, each carrying the fixed list and
+instructions, plus every result once. The same job with everything listed is the comparison.
 """
 
 from __future__ import annotations
@@ -21,29 +24,62 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from bench import clean_env, egoi_stdio, header, line, quiet, record, toolsets, verdict
+from bench.tokens import json_tokens, tokens
 
 GOAL_TOKENS = 250
+GOAL_DEFAULT = 3_000
+
+_Wire = list[dict[str, Any]]
 
 
-def _size(obj: Any) -> int:
-    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
-
-
-async def _tools(target: Any) -> list[dict[str, Any]]:
+async def _listing(target: Any) -> tuple[_Wire, str]:
     async with Client(target, mode="legacy") as client:
         tools = (await client.list_tools()).tools
-    return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
+        instructions = client.initialize_result.instructions if hasattr(client, "initialize_result") else None
+        instructions = instructions or getattr(client.session, "instructions", None) or ""
+    return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools], instructions
 
 
 def _modes() -> list[tuple[str, list[str]]]:
-    modes = [("all toolsets", []), ("--read-only", ["--read-only"])]
+    modes = [("default (discovery)", []), ("--toolsets all", ["--toolsets", "all"]), ("--read-only", ["--read-only"])]
     modes += [(f"--toolsets {name}", ["--toolsets", name]) for name in toolsets()]
     return modes
 
 
-async def _measure(directory: Path) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+async def _job_results(target: Any) -> dict[str, list[int]]:
+    """Each job's calls on a fresh sandbox: the tokens of each result."""
+    jobs: dict[str, list[int]] = {}
+    async with Client(target, mode="legacy") as client:
+
+        async def run(job: str, tool: str, **arguments: Any) -> dict[str, Any]:
+            result = await client.call_tool(tool, arguments)
+            jobs.setdefault(job, []).append(tokens(result.content[0].text if result.content else ""))
+            return result.structured_content or {}
+
+        await run("who is tagged vip", "egoi_list_contacts", list_id=1, tag="vip")
+        campaigns = await run("how did campaign X do", "egoi_list_campaigns", list_id=1)
+        await run("how did campaign X do", "egoi_get_campaign_report", campaign_id=campaigns["items"][0]["id"])
+        found = await run("find a contact and tag it", "egoi_search_contacts", query="example.com", list_id=1, limit=1)
+        one = [found["items"][0]["id"]]
+        await run("find a contact and tag it", "egoi_attach_tag", list_id=1, contact_ids=one, tag="vip")
+        draft = next(c["id"] for c in campaigns["items"] if c.get("status") == "draft")
+        preview = await run(
+            "send a draft to a segment", "egoi_send_email_to_segment", campaign_id=draft, segment_id="auto_1"
+        )
+        await run("send a draft to a segment", "egoi_send_email_to_segment", **preview["call_again_with"])
+        await run("write a newsletter (tools found first)", "egoi_find_tools", toolset="campaigns")
+        await run(
+            "write a newsletter (tools found first)", "egoi_call_tool", name="egoi_create_email_campaign",
+            arguments={"list_id": 1, "subject": "June", "sender": "news@acme.example", "html": "<p>Hi</p>"},
+        )  # fmt: skip
+    return jobs
+
+
+async def _measure(directory: Path) -> tuple[dict[str, tuple[_Wire, str]], _Wire, dict[str, list[int]]]:
     env = clean_env(EGOI_MCP_DB=str(directory / "events.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
-    found = {label: await _tools(egoi_stdio(env, *flags)) for label, flags in _modes()}
+    found = {label: await _listing(egoi_stdio(env, *flags)) for label, flags in _modes()}
+    jobs_env = clean_env(EGOI_MCP_DB=str(directory / "jobs.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
+    jobs = await _job_results(egoi_stdio(jobs_env))
 
     baseline = MCPServer("baseline")
 
@@ -52,38 +88,66 @@ async def _measure(directory: Path) -> tuple[dict[str, list[dict[str, Any]]], li
         """Return pong."""
         return "pong"
 
-    return found, await _tools(baseline)
+    return found, (await _listing(baseline))[0], jobs
+
+
+def _modes_report(found: dict[str, tuple[_Wire, str]], base: int) -> dict[str, int]:
+    fixed: dict[str, int] = {}
+    for label, (tools, instructions) in found.items():
+        listed, said = json_tokens({"tools": tools}), tokens(instructions)
+        fixed[label] = listed + said
+        worst = max(tools, key=json_tokens)
+        ok = json_tokens(worst) <= GOAL_TOKENS and (label != "default (discovery)" or fixed[label] <= GOAL_DEFAULT)
+        goal = f"<= {GOAL_TOKENS}/tool" + (f", <= {GOAL_DEFAULT} in all" if label.startswith("default") else "")
+        line(
+            f"{label:<22}: {len(tools):2d} tools listed, tools/list {listed:5d} + instructions {said:3d} = "
+            f"{fixed[label]:5d} tokens; largest {worst['name']} {json_tokens(worst)}; {verdict(ok)}"
+        )
+        record(
+            "tools/list tokens (o200k)", f"{label}: {len(tools)} tools + instructions", f"{fixed[label]} tok",
+            f"{base} tok/tool", f"{fixed[label] / base:.0f}x", goal, verdict(ok),
+        )  # fmt: skip
+    return fixed
+
+
+def _jobs_report(jobs: dict[str, list[int]], fixed: dict[str, int]) -> None:
+    lean, full = fixed["default (discovery)"], fixed["--toolsets all"]
+    for job, results in jobs.items():
+        turns = len(results) + 1
+        ours, everything = turns * lean + sum(results), turns * full + sum(results)
+        line(
+            f"job {job!r}: {len(results)} call(s), results {sum(results)} tokens; over the job {ours} tokens "
+            f"(everything listed: {everything}, {ours / everything:.2f}x)"
+        )
+        record(
+            "tokens per job", job, f"{ours} tok", f"{everything} tok (all listed)", f"{ours / everything:.2f}x",
+            "", "info",
+        )  # fmt: skip
 
 
 def run() -> None:
     quiet()
-    header("tools/list size in every registration mode (tokens estimated as bytes/4)")
+    header("tools/list + instructions in o200k tokens, every mode; tokens per marketer job")
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
-        found, baseline = anyio.run(_measure, Path(tmp))
-    base_bytes = _size(baseline[0])
-    line(f"baseline: one trivial SDK tool `ping() -> str` = {base_bytes} B = ~{base_bytes / 4:.0f} tokens")
-    for label, tools in found.items():
-        total = _size({"tools": tools})
-        per_tool = total / len(tools)
-        tokens = per_tool / 4
-        ok = tokens <= GOAL_TOKENS
-        biggest = ", ".join(f"{t['name']} ~{_size(t) / 4:.0f}" for t in sorted(tools, key=_size, reverse=True)[:3])
-        line(
-            f"{label:<22}: {len(tools):2d} tools, {total:6d} B = ~{total / 4:5.0f} tokens, "
-            f"~{tokens:.0f} tokens/tool ({per_tool / base_bytes:.1f}x the trivial tool), goal <= {GOAL_TOKENS}: "
-            f"{verdict(ok)}; largest: {biggest}"
-        )
-        record(
-            "tools/list size", f"{label}: {len(tools)} tools, ~{total / 4:.0f} tokens total",
-            f"~{tokens:.0f} tok/tool", f"~{base_bytes / 4:.0f} tok", f"{per_tool / base_bytes:.1f}x",
-            f"<= {GOAL_TOKENS} tok/tool", verdict(ok),
-        )  # fmt: skip
-    over = [t for t in found["all toolsets"] if _size(t) / 4 > GOAL_TOKENS]
-    for tool in over:
-        parts = {key: _size(value) for key, value in tool.items()}
-        ranked = ", ".join(f"{k} {v} B" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]))
-        line(f"  over the per-tool budget on its own: {tool['name']} ~{_size(tool) / 4:.0f} tokens: {ranked}")
+        found, baseline, jobs = anyio.run(_measure, Path(tmp))
+    base = json_tokens(baseline[0])
+    line(f"baseline: one trivial SDK tool `ping() -> str` = {base} tokens")
+    fixed = _modes_report(found, base)
+    _jobs_report(jobs, fixed)
+    every = {t["name"]: t for t in found["--toolsets all"][0]}
+    for name, tool in sorted(every.items(), key=lambda kv: -json_tokens(kv[1]))[:5]:
+        line(f"  largest: {name} {json_tokens(tool)} tokens")
+
+
+def peer(path: str) -> None:
+    """Tokens of another server's tool list from its snapshot files (one JSON tool per file), e.g. a clone of
+    github/github-mcp-server: `python -m bench.tools_list pkg/github/__toolsnaps__`."""
+    files = sorted(Path(path).glob("*.snap")) or sorted(Path(path).glob("*.json"))
+    total = sum(json_tokens(json.loads(f.read_text())) for f in files)
+    print(f"{len(files)} tools, {total} tokens (o200k, compact JSON)")
 
 
 if __name__ == "__main__":
-    run()
+    import sys
+
+    peer(sys.argv[1]) if sys.argv[1:] else run()

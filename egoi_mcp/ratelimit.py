@@ -6,6 +6,13 @@ requests this process has in flight. The budget's state lives in the store when 
 and replica sharing it spends from one budget, changed atomically), keyed by a hash of the API key, never the
 key; without a store (plain library use) it lives in memory. It never waits longer than `max_wait` seconds:
 past that it raises `RateLimitError` saying when the budget resets, so a tool answers instead of hanging.
+
+A process does not pay a store transaction per request: it leases a small block of the budget (at most 1% of
+the hourly budget, `LEASE_MAX` tokens, so a budget under 200 an hour is still taken one request at a time),
+spends it locally, and gives back what it has not spent within `LEASE_TTL` seconds at its next visit to the
+store. Leased tokens are gone from the shared budget while leased, so processes together never exceed it. The
+lease grows while a process keeps spending it and falls back to one token when it sits unused. E-goi's headers
+are adopted when they disagree with this process's view by more than a lease (or report a limit or a stop).
 """
 
 from __future__ import annotations
@@ -24,10 +31,21 @@ import anyio
 from egoi_mcp.errors import RateLimitError
 from egoi_mcp.store.base import SharedState, StateChange
 
-__all__ = ["RAISE_BUDGET", "SANDBOX_BUDGET", "Budget", "MemoryState", "RateLimiter", "budget_key"]
+__all__ = [
+    "LEASE_MAX",
+    "LEASE_TTL",
+    "RAISE_BUDGET",
+    "SANDBOX_BUDGET",
+    "Budget",
+    "MemoryState",
+    "RateLimiter",
+    "budget_key",
+]
 
 T = TypeVar("T")
 
+LEASE_MAX: Final = 16  # tokens a process takes from the shared budget at once, at most
+LEASE_TTL: Final = 2.0  # seconds a lease's unspent tokens are kept before they go back
 RAISE_BUDGET: Final = "raise EGOI_RATE_LIMIT_PER_HOUR if your E-goi plan allows more"
 SANDBOX_BUDGET: Final = (
     "restart egoi-mcp --sandbox to reset the sandbox's budget (its limit is 5,000 calls an hour; "
@@ -124,6 +142,7 @@ class RateLimiter:
         self._state: SharedState = state if state is not None else MemoryState()
         self._key = budget_key(api_key)
         self._seen = Budget(float(per_hour), float(per_hour), clock())  # the last state this process saw
+        self._lease = _Lease()
         # fast_acquire: a free slot or lock is taken without yielding to the event loop (two loop turns a request)
         self._slots = anyio.Semaphore(max_concurrency, fast_acquire=True)
         self._lock = anyio.Lock(fast_acquire=True)
@@ -137,7 +156,7 @@ class RateLimiter:
     def remaining(self) -> int:
         """Requests we believe we may still make right now (as of this process's last look at the budget)."""
         self._seen.refill(self._clock())
-        return int(self._seen.tokens)
+        return int(min(self._seen.per_hour, self._seen.tokens + self._lease.tokens))
 
     async def wait(self, seconds: float) -> None:
         """Sleep before a retry, refusing to sleep past `max_wait`."""
@@ -152,13 +171,18 @@ class RateLimiter:
         limit = self.max_wait if max_wait is None else max_wait
         async with self._slots:
             async with self._lock:  # this process's requests queue here, not all at the shared store
-                wait = await self._change(self._take)
-                if wait > limit:
-                    raise self._error(wait, egoi_clock=self._seen.egoi_clock(self._clock()))
-                if wait > 0:  # then the token is ours: a process that waited its turn is not sent back to the end
-                    await anyio.sleep(wait)
-                    await self._change(self._take_anyway)
+                if not self._lease.spend(self._clock(), self._seen):
+                    await self._take_shared(limit)
             yield
+
+    async def _take_shared(self, limit: float) -> None:
+        """One token from the shared budget (and a lease, when there is room), waiting at most `limit` seconds."""
+        wait = await self._change(self._take)
+        if wait > limit:
+            raise self._error(wait, egoi_clock=self._seen.egoi_clock(self._clock()))
+        if wait > 0:  # then the token is ours: a process that waited its turn is not sent back to the end
+            await anyio.sleep(wait)
+            await self._change(self._take_anyway)
 
     async def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt E-goi's view of the budget from a response's headers (names are case-insensitive): the tighter
@@ -174,6 +198,8 @@ class RateLimiter:
                 reported.append((remaining, _int_header(headers, f"{prefix}-reset")))
         if not reported and limit is None:
             return
+        if self._agrees(limit, reported):
+            return  # no store transaction for what this process already believes
         # the tighter budget governs; of two spent ones, the one that resets later
         lowest, reset = min(reported, key=lambda pair: (pair[0], -(pair[1] or 0))) if reported else (None, None)
         reset_in = float(max(reset, 1)) if reset is not None and reset >= 0 else None
@@ -182,7 +208,8 @@ class RateLimiter:
             if limit is not None:
                 budget.per_hour = float(limit)
             if lowest is not None:  # E-goi's count is the truth, up or down: a window that reset gives it back
-                budget.tokens = min(budget.per_hour, float(max(lowest, 0)))
+                # what this process holds leased is in E-goi's count too, and is spent from the lease
+                budget.tokens = min(budget.per_hour, float(max(lowest, 0))) - self._lease.tokens
                 budget.resets_at = now + reset_in if reset_in is not None else 0.0
                 if lowest <= 0 and reset_in is not None:
                     budget.blocked_until = max(budget.blocked_until, now + reset_in)
@@ -199,11 +226,28 @@ class RateLimiter:
 
     # --- plumbing ------------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _take(budget: Budget, now: float) -> float:
+    def _agrees(self, limit: int | None, reported: list[tuple[int, int | None]]) -> bool:
+        """Whether E-goi's headers leave this process's view as it is: no new limit, nothing spent, and a count
+        within a lease of ours. Only a budget large enough to lease is spared the transaction."""
+        if self._lease.most(self._seen.per_hour) <= 1 or (limit is not None and limit != self._seen.per_hour):
+            return False
+        now = self._clock()
+        self._seen.refill(now)
+        believed = self._seen.tokens + self._lease.tokens
+        room = self._lease.most(self._seen.per_hour)
+        return self._seen.blocked_until <= now and all(
+            remaining > 0 and abs(remaining - believed) <= room for remaining, _ in reported
+        )
+
+    def _take(self, budget: Budget, now: float) -> float:
+        """Give back what the lease did not spend, then take one token now and lease more if there is room."""
+        budget.tokens = min(budget.per_hour, budget.tokens + self._lease.give_back())
         wait = budget.wait_time(now)
         if wait <= 0:
             budget.tokens -= 1
+            leased = min(self._lease.next_size(budget.per_hour), max(0, math.floor(budget.tokens)))
+            budget.tokens -= leased
+            self._lease.hold(leased, now)
         return wait
 
     @staticmethod
@@ -240,6 +284,39 @@ class RateLimiter:
             f"at {when}. Try again then, or {self.advice}",
             reset_at=reset,
         )
+
+
+class _Lease:
+    """The tokens this process took from the shared budget and has not spent yet."""
+
+    def __init__(self) -> None:
+        self.tokens = 0
+        self.until = 0.0
+        self.size = 1  # the next lease's size: doubles while leases are spent in time, back to 1 when one is not
+
+    @staticmethod
+    def most(per_hour: float) -> int:
+        return max(1, min(LEASE_MAX, int(per_hour) // 100))
+
+    def spend(self, now: float, seen: Budget) -> bool:
+        """Take one leased token for a request, when one is held, fresh, and nobody is told to stop."""
+        if self.tokens < 1 or now >= self.until or seen.blocked_until > now:
+            return False
+        self.tokens -= 1
+        return True
+
+    def give_back(self) -> int:
+        """What goes back to the shared budget: the unspent tokens (then the next lease is one token)."""
+        unspent, self.tokens = self.tokens, 0
+        self.size = 1 if unspent else self.size * 2
+        return unspent
+
+    def next_size(self, per_hour: float) -> int:
+        """How many tokens to lease beyond the one spent now."""
+        return min(self.size, self.most(per_hour)) - 1
+
+    def hold(self, tokens: int, now: float) -> None:
+        self.tokens, self.until = tokens, now + LEASE_TTL
 
 
 def _duration(seconds: float) -> str:

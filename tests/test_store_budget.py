@@ -26,12 +26,12 @@ from egoi_mcp.errors import RateLimitError
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.store import open_store
 
-async def main(db, url, key):
+async def main(db, url, key, budget, attempts):
     store = await open_store(db)
-    limiter = RateLimiter(10, max_wait=0.2, state=store, api_key=key)
+    limiter = RateLimiter(int(budget), max_wait=0.2, state=store, api_key=key)
     made = 0
     async with httpx.AsyncClient() as http:
-        for _ in range(10):
+        for _ in range(int(attempts)):
             try:
                 async with limiter.slot():
                     await limiter.observe((await http.get(url)).headers)
@@ -74,17 +74,28 @@ def fake_egoi() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("budget", [10, 1000])  # 1,000 an hour: each process leases blocks of up to 10
 async def test_three_processes_spend_one_budget(
-    engine: str, request: pytest.FixtureRequest, tmp_path: Path, fake_egoi: str
+    engine: str, budget: int, request: pytest.FixtureRequest, tmp_path: Path, fake_egoi: str
 ) -> None:
     db = str(tmp_path / "events.db") if engine == "sqlite" else str(request.getfixturevalue("postgres_url"))
+    attempts = str(budget * 2 // 3 + 1)  # together more than the budget
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, db, fake_egoi, API_KEY], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, db, fake_egoi, API_KEY, str(budget), attempts],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(3)
     ]
     made = [int(worker.communicate(timeout=120)[0].strip()) for worker in workers]
     assert all(worker.returncode == 0 for worker in workers)
-    assert Counting.calls == sum(made) == 10  # 30 attempts, one hourly budget of 10
+    refilled = 3  # what 1,000 an hour gives back in the seconds the run takes, at most
+    assert Counting.calls == sum(made)
+    if budget == 10:
+        assert Counting.calls == 10  # one request at a time: exactly the budget
+    else:  # never more than the budget; a lease left unspent when its process stopped is the only shortfall
+        assert budget - 3 * 10 <= Counting.calls <= budget + refilled
     store = await open_store(db)
     try:
         state = await store.update_state(budget_key(API_KEY), lambda value: (value or {}, value))

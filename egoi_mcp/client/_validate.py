@@ -9,9 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import email_validator
-import phonenumbers
-
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.untrusted import clean, quote
 
@@ -32,6 +29,8 @@ def check_text(value: str | None, field: str) -> str | None:
 
 def check_email(email: str) -> str:
     """The address, trimmed, when its syntax is valid (no DNS lookup)."""
+    import email_validator  # here, not at import: ~30 ms of start-up a session may never need
+
     email = email.strip()
     try:
         email_validator.validate_email(email, check_deliverability=False)
@@ -84,6 +83,8 @@ def egoi_phone(phone: str) -> str:
         return text
     formatted = None
     if _PHONE_CHARS.fullmatch(text):
+        import phonenumbers  # here, not at import: ~25 ms of start-up
+
         international = "+" + text[2:] if text.startswith("00") else text
         try:
             number = phonenumbers.parse(international, None)

@@ -3,7 +3,6 @@ valid value comes from, under a stable code (no pydantic boilerplate, no documen
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -96,6 +95,8 @@ def _unknown(tool: str, name: str, valid: list[str]) -> str:
     """An argument the tool does not have: refused (a guessed name must not be silently dropped), with the
     likeliest meant one and the valid ones."""
     guess = _ALIASES.get(name) if _ALIASES.get(name) in valid else None
+    import difflib  # only an unknown name needs it
+
     guess = guess or next(iter(difflib.get_close_matches(name, valid, n=1, cutoff=0.75)), None)
     meant = f"; did you mean {guess!r}?" if guess else "."
     shown = name if len(name) <= 40 else name[:37] + "..."
