@@ -26,8 +26,8 @@ async def egoi_create_list(
 
 @tool("List lists", read_only=True, idempotent=True)
 async def egoi_list_lists(ctx: Context, limit: Limit = 25, cursor: Cursor = None) -> Page[MailingList]:
-    """The account's contact lists, oldest first. Most tools need a list id from here."""
-    return await runtime(ctx).client.get_lists(limit=limit, cursor=cursor)
+    """The account's contact lists, oldest first, with subscriber counts. Most tools need a list id from here."""
+    return await runtime(ctx).client.get_lists(limit=limit, cursor=cursor, counts=True)
 
 
 async def _delete_summary(rt: Runtime, list_id: int) -> Plan:
