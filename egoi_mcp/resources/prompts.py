@@ -59,7 +59,7 @@ def _list_health(list_id: str) -> str:
     n = _number(list_id)
     return (
         f"Assess the health of E-goi list {n}. "
-        f"Call egoi_list_lists and read list {n}'s subscribers (total, active, unsubscribed, inactive, "
+        f"Call egoi_list_lists(counts=true) and read list {n}'s subscribers (total, active, unsubscribed, inactive, "
         "unconfirmed, as E-goi counts them) for its size and the share of each status. "
         f"Call egoi_list_events(list_id={n}, limit=100) for recent subscribes, unsubscribes and bounces. "
         f"Call egoi_list_campaigns(list_id={n}, status='sent', limit=3) and "
