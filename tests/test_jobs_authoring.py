@@ -16,6 +16,7 @@ from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from egoi_mcp.apps.preview import PREVIEW_META
 from egoi_mcp.server import EgoiServer
+from egoi_mcp.untrusted import UNTRUSTED_META
 from tests.conftest import ERAS, call, fails
 
 pytestmark = pytest.mark.anyio
@@ -120,6 +121,8 @@ async def test_who_reacted_is_paged_and_bounced_covers_both_kinds(client: Client
     assert pages[0] == opened[0] and set(pages) == set(opened), "newest first, every opener, across pages"
     assert rest["reacted"].get("next_cursor") is None
 
+    labelled = await client.call_tool("egoi_get_campaign_report", {"campaign_id": campaign_id, "who": "opened"})
+    assert {"reacted.contacts[].email", "reacted.contacts[].contact_id"} <= set((labelled.meta or {})[UNTRUSTED_META])
     bounced = await call(client, "egoi_get_campaign_report", campaign_id=campaign_id, who="bounced")
     expected = set(by_trigger.get("email_soft_bounced", []) + by_trigger.get("email_hard_bounced", []))
     assert {c["email"] for c in bounced["reacted"]["contacts"]} == expected
