@@ -93,6 +93,14 @@ async def test_write_preview_edit_schedule_and_see_who_clicked(server: EgoiServe
         assert all(c["trigger"] == "email_clicked" and c["contact_id"] for c in report["reacted"]["contacts"])
 
 
+async def test_a_client_without_apps_gets_the_checklist_and_no_document(client: Client) -> None:
+    arguments = {"list_id": 1, "subject": "Summer", "sender": "news@acme.example", "html": HTML}
+    created = await client.call_tool("egoi_create_email_campaign", arguments)
+    result = await client.call_tool("egoi_get_campaign", {"campaign_id": created.structured_content["id"]})  # type: ignore[index]
+    assert PREVIEW_META not in (created.meta or {}) and PREVIEW_META not in (result.meta or {})
+    assert "fix: no unsubscribe link" in result.content[0].text  # type: ignore[union-attr]
+
+
 async def test_who_reacted_is_paged_and_bounced_covers_both_kinds(client: Client, server: EgoiServer) -> None:
     sandbox = server.current().sandbox
     assert sandbox is not None
