@@ -20,7 +20,8 @@ from egoi_mcp.apps import PREVIEW_URI
 from egoi_mcp.server import build_server
 from tests.conftest import make_settings
 from tests.test_apps import apps_client
-from tests.test_apps_browser import Host, launched_browser, open_view, show_result
+from tests.test_apps_browser import WIDTH, Host, launched_browser, open_view, show_result
+from tests.test_apps_layout import assert_fits
 
 pytestmark = pytest.mark.anyio
 
@@ -71,14 +72,16 @@ async def browser() -> AsyncIterator[Any]:
         yield launched
 
 
-async def preview_call(tmp_path: Path, html: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+async def preview_call(
+    tmp_path: Path, html: str, subject: str = "June at Acme"
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """The view's HTML, and egoi_get_campaign's arguments and result for a campaign created from `html`, as a
     host gets them: through a real MCP client that negotiated Apps, on the sandbox."""
     server = build_server(make_settings(tmp_path))
     async with apps_client(server.mcp, "legacy") as client:
         created = await client.call_tool(
             "egoi_create_email_campaign",
-            {"list_id": 1, "subject": "June at Acme", "sender": "news@acme.example", "html": html},
+            {"list_id": 1, "subject": subject, "sender": "news@acme.example", "html": html},
         )
         assert not created.is_error, created.content
         listed = {t.name: t for t in (await client.list_tools()).tools}
@@ -89,9 +92,11 @@ async def preview_call(tmp_path: Path, html: str) -> tuple[str, dict[str, Any], 
     return view.text, arguments, result.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[union-attr]
 
 
-async def preview_host(browser: Any, tmp_path: Path, html: str, width: int = 1000) -> tuple[Host, list[str]]:
+async def preview_host(
+    browser: Any, tmp_path: Path, html: str, width: int = 1000, subject: str = "June at Acme"
+) -> tuple[Host, list[str]]:
     """The preview drawn in a host frame `width` px wide; and every network request the page makes from then on."""
-    view, arguments, result = await preview_call(tmp_path, html)
+    view, arguments, result = await preview_call(tmp_path, html, subject)
     host = await open_view(browser, view, width=width + 40)
     requests: list[str] = []
     host.page.on("request", lambda request: requests.append(request.url))
@@ -182,6 +187,20 @@ async def test_hostile_html_runs_nothing_and_loads_nothing(browser: Any, tmp_pat
     assert any("unsubscribe link" in c for c in checks) and any("2 of 2 image(s) without alt text" in c for c in checks)
     assert requests == [], "not one request left the page"
     assert host.errors == []
+
+
+async def test_long_unicode_text_and_a_desktop_email_fit_a_400_px_frame(browser: Any, tmp_path: Path) -> None:
+    subject = "Promoção de verão 🌞 " * 8 + "שלום עולם " * 4
+    link = "https://acme.example/" + "a-very-long-path-segment/" * 12 + "?utm_source=egoi"
+    host, requests = await preview_host(
+        browser, tmp_path, NEWSLETTER.replace("https://acme.example/help", link), width=WIDTH, subject=subject
+    )
+    assert await host.view.locator("h1.subject").text_content() == subject.strip()
+    await assert_fits(host)
+    scaled = await host.frame_eval("document.querySelector('.device').getBoundingClientRect().width")
+    assert round(scaled) <= WIDTH - 32, "the 600 px e-mail is scaled down to the frame, not cut"
+    assert await (await email_frame(host)).evaluate("innerWidth") == 600, "and still laid out at 600 px"
+    assert requests == []
 
 
 async def test_a_campaign_not_written_here_says_why_there_is_no_preview(browser: Any, tmp_path: Path) -> None:
