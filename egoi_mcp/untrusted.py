@@ -45,7 +45,7 @@ THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
         "top_links[].url",
         "reacted.contacts[].email",
         "reacted.contacts[].contact_id",
-    ),  # fmt: skip
+    ),
     "Operation": ("campaign_name",),
     "EventSummary": ("email", "campaign_name", "contact_id", "campaign_id"),  # a delivery's ids are any text
     "Event": ("email", "campaign_name", "contact_id", "campaign_id", "action", "payload"),
