@@ -54,7 +54,7 @@ async def egoi_get_campaign_report(
 ) -> ReportWithReactions:
     """How a sent campaign did."""
     rt = runtime(ctx)
-    report = ReportWithReactions.model_validate(dict(await rt.client.get_campaign_report(campaign_id)))
+    report = ReportWithReactions.model_construct(**dict(await rt.client.get_campaign_report(campaign_id)))
     if who is not None:
         report.reacted = await reactions(rt, campaign_id, who, limit, cursor)
     return report
