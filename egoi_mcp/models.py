@@ -79,22 +79,33 @@ class ContactRef(_Model):
     list_id: int
 
 
+class ListCounts(_Model):
+    # Subscribers as E-goi counts them (`stats` of GET /lists/{id}); unsubscribed is E-goi's "removed".
+    total: int = 0
+    active: int = 0
+    unsubscribed: int = 0
+    inactive: int = 0
+    unconfirmed: int = 0
+
+
 class MailingList(_Model):
     id: int
     name: str
     description: str | None = None
     status: str | None = None
     created: datetime | None = None
+    subscribers: ListCounts | None = None
 
     @classmethod
     def from_egoi(cls, data: dict[str, Any]) -> MailingList:
+        stats = {k: v for k, v in json_object(data.get("stats")).items() if isinstance(v, int) and v >= 0}
+        names = {"total": "contacts", "unsubscribed": "removed"}
+        counts = {name: stats.get(f"total_{names.get(name, name)}", 0) for name in ListCounts.model_fields}
         return cls(
-            id=data["list_id"],
-            name=data.get("internal_name") or "",
-            description=data.get("public_name"),
-            status=data.get("status"),
-            created=parse_datetime(data.get("created")),
-        )
+            id=data["list_id"], name=data.get("internal_name") or "", description=data.get("public_name"),
+            status=data.get("status"), created=parse_datetime(data.get("created")),
+            subscribers=ListCounts(**counts) if stats else None,
+        )  # fmt: skip
 
 
 class Tag(_Model):

@@ -39,7 +39,13 @@ THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
     "Segment": ("name",),
     "Webhook": ("url",),
     "CampaignReport": ("name", "summary", "top_links[].url"),
-    "Activity": ("campaign_name", "detail"),
+    "ReportWithReactions": (
+        "name",
+        "summary",
+        "top_links[].url",
+        "reacted.contacts[].email",
+        "reacted.contacts[].contact_id",
+    ),
     "Operation": ("campaign_name",),
     "EventSummary": ("email", "campaign_name", "contact_id", "campaign_id"),  # a delivery's ids are any text
     "Event": ("email", "campaign_name", "contact_id", "campaign_id", "action", "payload"),

@@ -15,8 +15,8 @@ from mcp.client.extension import advertise
 from mcp.server import MCPServer
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
-from egoi_mcp.apps import EVENTS_URI, REPORT_URI, VIEWS, apps_extension, show_views_to_apps_clients
-from egoi_mcp.apps.pages import EVENTS, REPORT, page
+from egoi_mcp.apps import EVENTS_URI, PREVIEW_URI, REPORT_URI, VIEWS, apps_extension, show_views_to_apps_clients
+from egoi_mcp.apps.pages import EVENTS, PREVIEW, REPORT, page
 
 pytestmark = pytest.mark.anyio
 
@@ -198,7 +198,7 @@ def _hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
 
 
-@pytest.mark.parametrize("view", [REPORT, EVENTS])
+@pytest.mark.parametrize("view", [REPORT, EVENTS, PREVIEW])
 def test_each_view_is_one_small_self_contained_document_with_a_strict_csp(view: str) -> None:
     html = page(view)
     assert len(html.encode()) < 60 * 1024
@@ -208,8 +208,12 @@ def test_each_view_is_one_small_self_contained_document_with_a_strict_csp(view: 
     assert directives["default-src"] == "'none'"
     assert directives["connect-src"] == "'none'"
     assert directives["script-src"] == _hash(_inline(html, "script"))  # only the page's own script runs
-    assert directives["style-src"] == _hash(_inline(html, "style"))
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    if view == PREVIEW:  # the e-mail's frame inherits the policy, and e-mails are styled inline; styles fetch nothing
+        assert directives["style-src"] == "'unsafe-inline'" and directives["img-src"] == "data:"
+    else:
+        assert directives["style-src"] == _hash(_inline(html, "style"))
+        assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp and "unsafe-inline" not in directives["script-src"]
     # Nothing is fetched, and data only ever enters the page as text.
     assert not re.search(r"\b(src|href)=", html.replace(csp, ""))
     assert not re.search(r"https?://", html)
@@ -218,8 +222,14 @@ def test_each_view_is_one_small_self_contained_document_with_a_strict_csp(view: 
 
 
 def test_every_bound_tool_has_a_view() -> None:
-    assert VIEWS == {"egoi_get_campaign_report": REPORT_URI, "egoi_list_events": EVENTS_URI}
-    assert {binding.resource.uri for binding in apps_extension().resources()} == {REPORT_URI, EVENTS_URI}
+    assert VIEWS == {
+        "egoi_get_campaign_report": REPORT_URI,
+        "egoi_list_events": EVENTS_URI,
+        "egoi_get_campaign": PREVIEW_URI,
+        "egoi_create_email_campaign": PREVIEW_URI,
+        "egoi_update_email_campaign": PREVIEW_URI,
+    }
+    assert {binding.resource.uri for binding in apps_extension().resources()} == {REPORT_URI, EVENTS_URI, PREVIEW_URI}
 
 
 def test_an_unknown_view_is_refused() -> None:

@@ -277,6 +277,9 @@ async def test_trigger_names_complete(client: Client) -> None:
 
 
 TOKEN_BUDGET = 250  # o200k tokens per tool, in every mode
+# The one miss, measured and said in docs/performance.md: the report's output schema types the 20 flat fields
+# SPEC's CampaignReport names (about 180 tokens), and issue 19 adds who, limit and cursor.
+OVER_BUDGET = {"egoi_get_campaign_report": 330}
 DEFAULT_LIST_BUDGET = 3_000  # the default tools/list plus the instructions
 
 
@@ -289,7 +292,7 @@ def test_every_tool_fits_the_token_budget_in_every_mode(mode: dict[str, Any]) ->
     from tests.snapshot import render_tools_list
 
     for tool in render_tools_list(**mode):
-        assert json_tokens(tool) <= TOKEN_BUDGET, (tool["name"], json_tokens(tool))
+        assert json_tokens(tool) <= OVER_BUDGET.get(tool["name"], TOKEN_BUDGET), (tool["name"], json_tokens(tool))
 
 
 @pytest.mark.parametrize("read_only", [False, True])

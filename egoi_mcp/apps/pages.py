@@ -10,7 +10,8 @@ from importlib.resources import files
 
 REPORT = "report"
 EVENTS = "events"
-_TITLES = {REPORT: "E-goi campaign report", EVENTS: "E-goi events"}
+PREVIEW = "preview"
+_TITLES = {REPORT: "E-goi campaign report", EVENTS: "E-goi events", PREVIEW: "E-goi e-mail preview"}
 
 
 def _static(name: str) -> str:
@@ -21,13 +22,16 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def content_security_policy(script: str, style: str) -> str:
-    """No network of any kind; scripts and styles only those inlined in the page (by hash), never injected ones."""
+def content_security_policy(script: str, style: str, *, framed_styles: bool = False) -> str:
+    """No network of any kind; scripts and styles only those inlined in the page (by hash), never injected ones.
+
+    `framed_styles`: the e-mail preview's nested frame inherits this policy, and an e-mail is styled inline, so
+    styles are admitted inline (they can fetch nothing: no source admits a URL); scripts stay the page's own."""
     return "; ".join(
         [
             "default-src 'none'",
             f"script-src {_sha256(script)}",
-            f"style-src {_sha256(style)}",
+            "style-src " + ("'unsafe-inline'" if framed_styles else _sha256(style)),
             "img-src data:",
             "connect-src 'none'",
             "frame-src 'none'",
@@ -40,7 +44,7 @@ def content_security_policy(script: str, style: str) -> str:
 
 @cache
 def page(view: str) -> str:
-    """The complete HTML of `view` (`REPORT` or `EVENTS`)."""
+    """The complete HTML of `view` (`REPORT`, `EVENTS` or `PREVIEW`)."""
     if view not in _TITLES:
         raise ValueError(f"unknown view {view!r}; expected one of {sorted(_TITLES)}")
     style = _static("base.css") + _static(f"{view}.css")
@@ -49,6 +53,9 @@ def page(view: str) -> str:
         if "</" in text:
             raise ValueError(f"the {view} view's inline code must not contain '</'")
     html = _static("page.html")
-    for key, value in (("TITLE", _TITLES[view]), ("CSP", content_security_policy(script, style))):
+    for key, value in (
+        ("TITLE", _TITLES[view]),
+        ("CSP", content_security_policy(script, style, framed_styles=view == PREVIEW)),
+    ):
         html = html.replace("{{" + key + "}}", value)
     return html.replace("{{STYLE}}", style).replace("{{SCRIPT}}", script)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from mcp.server.apps import Apps, ResourceCsp, client_supports_apps
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
-from egoi_mcp.apps.pages import EVENTS, REPORT, page
+from egoi_mcp.apps.pages import EVENTS, PREVIEW, REPORT, page
+from egoi_mcp.apps.preview import PREVIEW_META, preview_document
+from egoi_mcp.runtime import Runtime
 
 REPORT_URI = "ui://egoi/campaign-report"
 EVENTS_URI = "ui://egoi/event-stream"
+PREVIEW_URI = "ui://egoi/email-preview"
 
 VIEWS: dict[str, str] = {
     "egoi_get_campaign_report": REPORT_URI,
     "egoi_list_events": EVENTS_URI,
+    "egoi_get_campaign": PREVIEW_URI,
+    "egoi_create_email_campaign": PREVIEW_URI,
+    "egoi_update_email_campaign": PREVIEW_URI,
 }
 """Tool name -> the `ui://` view that renders its result."""
 
@@ -42,6 +49,15 @@ def apps_extension() -> Apps:
         csp=_NO_NETWORK,
         prefers_border=True,
     )
+    apps.add_html_resource(
+        PREVIEW_URI,
+        page(PREVIEW),
+        name="email-preview",
+        title="E-mail preview",
+        description="A campaign's e-mail, inert, at desktop and phone widths, with its checklist (egoi_get_campaign)",
+        csp=_NO_NETWORK,
+        prefers_border=True,
+    )
     return apps
 
 
@@ -50,9 +66,11 @@ async def show_views_to_apps_clients(ctx: ServerRequestContext[Any, Any], call_n
     every other client's `resources/list` leaves the `ui://` views out, so it sees exactly what it saw without them.
     """
     result = await call_next(ctx)
-    if ctx.method not in ("tools/list", "resources/list") or not isinstance(result, dict):
+    if ctx.method not in ("tools/list", "resources/list", "tools/call") or not isinstance(result, dict):
         return result
     negotiated = client_supports_apps(ctx)
+    if ctx.method == "tools/call":
+        return await _with_preview(ctx, result) if negotiated else result
     if ctx.method == "tools/list" and negotiated:
         return {**result, "tools": [_with_view(tool) for tool in result.get("tools", [])]}
     if ctx.method == "resources/list" and not negotiated:
@@ -66,6 +84,22 @@ def _with_view(tool: Any) -> Any:
         return tool
     meta = tool.get("_meta") or {}
     return {**tool, "_meta": {**meta, "ui": {**meta.get("ui", {}), "resourceUri": uri}}}
+
+
+async def _with_preview(ctx: ServerRequestContext[Any, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """A campaign tool's result with, in `_meta`, the campaign's HTML as an inert document for the preview view
+    (hosts hand `_meta` to the view, not to the model; content and structured result stay as they are). Written
+    in a worker thread: a 1 MB e-mail takes about a quarter of a second to parse."""
+    name = (ctx.params or {}).get("name")
+    structured = result.get("structuredContent")
+    rt = ctx.lifespan_context
+    if VIEWS.get(str(name)) != PREVIEW_URI or result.get("isError") or not isinstance(structured, dict):
+        return result
+    html = rt.client.campaigns.written_html(str(structured.get("id"))) if isinstance(rt, Runtime) else None
+    if html is None:
+        return result
+    document = await anyio.to_thread.run_sync(preview_document, html)
+    return {**result, "_meta": {**(result.get("_meta") or {}), PREVIEW_META: {"document": document}}}
 
 
 def _is_view(resource: Any) -> bool:

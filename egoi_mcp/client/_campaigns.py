@@ -126,6 +126,11 @@ class CampaignsAPI(Resource):
         itself with `include_html`."""
         return self._detail(await self.get(campaign_id), include_html=include_html)
 
+    def written_html(self, campaign_id: str) -> str | None:
+        """The HTML this client last wrote into the campaign (no call), or None: E-goi does not return it."""
+        known = self._written.get(campaign_id)
+        return known.html if known is not None else None
+
     def _detail(self, campaign: Campaign, *, include_html: bool) -> CampaignDetail:
         known = self._written.get(campaign.id)
         detail = CampaignDetail.model_validate(campaign.model_dump(include=set(CampaignDetail.model_fields)))

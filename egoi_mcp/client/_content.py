@@ -26,6 +26,7 @@ class ContentSummary(BaseModel):
     images: int = 0
     images_without_alt: int = 0
     has_plain_text: bool = False
+    checklist: list[str] = Field(default_factory=list)  # "ok: ..." or "fix: ...", one line per check
 
 
 class CampaignDetail(BaseModel):
@@ -72,7 +73,7 @@ def summarise(html: str, plain_text: str = "") -> ContentSummary:
     scan.feed(html)
     scan.close()
     size_kb = round(len(html.encode()) / 1024, 1)
-    return ContentSummary(
+    summary = ContentSummary(
         size_kb=size_kb,
         over_gmail_clip=size_kb > GMAIL_CLIP_KB,
         has_unsubscribe_link=scan.unsubscribe,
@@ -82,3 +83,20 @@ def summarise(html: str, plain_text: str = "") -> ContentSummary:
         images_without_alt=scan.without_alt,
         has_plain_text=bool(plain_text.strip()),
     )
+    summary.checklist = checklist(summary)
+    return summary
+
+
+def checklist(summary: ContentSummary) -> list[str]:
+    """The checks a person runs before sending, one line each ("ok: ..." or "fix: ..."): what the text result
+    and the preview view both show."""
+    s = summary
+    return [
+        "ok: has an unsubscribe link" if s.has_unsubscribe_link
+        else "fix: no unsubscribe link (recipients and inbox providers expect one)",
+        f"fix: {s.images_without_alt} of {s.images} image(s) without alt text" if s.images_without_alt
+        else f"ok: every image has alt text ({s.images})",
+        f"fix: {s.size_kb} KB: Gmail clips messages over {GMAIL_CLIP_KB} KB" if s.over_gmail_clip
+        else f"ok: {s.size_kb} KB, under Gmail's {GMAIL_CLIP_KB} KB clipping",
+        f"ok: {s.link_count} link(s), listed in links" if s.link_count else "ok: no links",
+    ]  # fmt: skip

@@ -45,8 +45,8 @@ def _campaign_review(campaign_id: str) -> str:
     return (
         f"Review E-goi campaign {c}. "
         f"Call egoi_get_campaign_report(campaign_id={c}) for its numbers. "
-        f"Call egoi_list_events(limit=50) and look at the events of this campaign (campaign_id {c}) "
-        "for what happened since it was sent. "
+        f"Call egoi_list_events(campaign_id={c}, limit=50) for what happened since it was sent (opens, clicks, "
+        "bounces and unsubscribes by contact, as the webhook received them). "
         "If the report says the campaign has not been sent, say so and stop. "
         "Otherwise conclude, in a few bullet points: what worked (an open rate above about 20% and a click rate "
         "above about 2% are good for e-mail), which links people clicked most, and what to fix: a bounce rate above "
@@ -59,9 +59,8 @@ def _list_health(list_id: str) -> str:
     n = _number(list_id)
     return (
         f"Assess the health of E-goi list {n}. "
-        f"Call egoi_list_contacts(list_id={n}, limit=100) for its size (total) and its contacts' statuses; "
-        "page on with next_cursor to count every status on a small list, or estimate the shares from the first "
-        "pages of a large one. "
+        f"Call egoi_list_lists(counts=true) and read list {n}'s subscribers (total, active, unsubscribed, inactive, "
+        "unconfirmed, as E-goi counts them) for its size and the share of each status. "
         f"Call egoi_list_events(list_id={n}, limit=100) for recent subscribes, unsubscribes and bounces. "
         f"Call egoi_list_campaigns(list_id={n}, status='sent', limit=3) and "
         "egoi_get_campaign_report for each of them. "
@@ -163,7 +162,7 @@ class _Listings:
 
 
 async def _lists(client: EGoiClient) -> list[tuple[str, str]]:
-    return [(str(item.id), item.name) for item in (await client.get_lists(limit=100)).items]
+    return [(str(item.id), item.name) for item in (await client.get_lists(limit=100, counts=False)).items]
 
 
 async def _tags(client: EGoiClient) -> list[tuple[str, str]]:

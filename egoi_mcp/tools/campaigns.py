@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field
 from egoi_mcp._dates import parse_datetime
 from egoi_mcp.client import SendPlan
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
-from egoi_mcp.models import Campaign, CampaignReport, Operation, Page
+from egoi_mcp.models import Campaign, Operation, Page
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools import authoring
 from egoi_mcp.tools._base import (
@@ -30,6 +30,7 @@ from egoi_mcp.tools._base import (
     tool,
 )
 from egoi_mcp.tools._confirm import NothingToDo, Plan
+from egoi_mcp.tools._reactions import ReportWithReactions, Who, reactions
 from egoi_mcp.untrusted import quote
 
 
@@ -55,9 +56,15 @@ async def egoi_list_campaigns(
 
 
 @tool("Campaign report", read_only=True, idempotent=True)
-async def egoi_get_campaign_report(campaign_id: CampaignId, ctx: Context) -> CampaignReport:
+async def egoi_get_campaign_report(
+    campaign_id: CampaignId, ctx: Context, who: Who = None, limit: Limit = 25, cursor: Cursor = None
+) -> ReportWithReactions:
     """How a sent campaign did."""
-    return await runtime(ctx).client.get_campaign_report(campaign_id)
+    rt = runtime(ctx)
+    report = ReportWithReactions.model_construct(**dict(await rt.client.get_campaign_report(campaign_id)))
+    if who is not None:
+        report.reacted = await reactions(rt, campaign_id, who, limit, cursor)
+    return report
 
 
 async def _send_plan(rt: Runtime, campaign_id: str, list_id: int | None, send_at: str | None) -> tuple[SendPlan, str]:
@@ -176,5 +183,6 @@ TOOLSET = Toolset(
     (egoi_list_campaigns, egoi_get_campaign_report, *authoring.TOOLS, egoi_send_email_to_contact,
      egoi_send_email_to_segment, egoi_cancel_send),
     about="Campaign ids are hashes from egoi_list_campaigns. A send goes to the campaign's own list unless "
-    "list_id; send_at schedules it, and egoi_cancel_send stops it while it waits.",
+    "list_id; send_at schedules it, and egoi_cancel_send stops it while it waits. The report's who names those "
+    "contacts from the webhook events received.",
 )  # fmt: skip

@@ -25,9 +25,12 @@ async def egoi_create_list(
 
 
 @tool("List lists", read_only=True, idempotent=True)
-async def egoi_list_lists(ctx: Context, limit: Limit = 25, cursor: Cursor = None) -> Page[MailingList]:
-    """The account's contact lists, oldest first. Most tools need a list id from here."""
-    return await runtime(ctx).client.get_lists(limit=limit, cursor=cursor)
+async def egoi_list_lists(
+    ctx: Context, limit: Limit = 25, cursor: Cursor = None, counts: bool = False
+) -> Page[MailingList]:
+    """The account's contact lists, oldest first. Most tools need a list id from here. counts=true adds each list's
+    subscribers (total, active, unsubscribed...) at one more E-goi call per list."""
+    return await runtime(ctx).client.get_lists(limit=limit, cursor=cursor, counts=counts)
 
 
 async def _delete_summary(rt: Runtime, list_id: int) -> Plan:

@@ -160,7 +160,7 @@ const view = (() => {
       try { data = first ? JSON.parse(first.text) : null; } catch (e) { data = null; }
     }
     if (!data || typeof data !== "object") { note("The tool result has no data to draw."); return; }
-    draw(data, input);
+    draw(data, input, last._meta || {});
   }
 
   let reported = "";
