@@ -18,7 +18,7 @@ import pytest
 
 from egoi_mcp.apps import PREVIEW_URI
 from egoi_mcp.server import build_server
-from tests.conftest import make_settings
+from tests.conftest import every_tool, make_settings
 from tests.test_apps import apps_client
 from tests.test_apps_browser import WIDTH, Host, launched_browser, open_view, show_result
 from tests.test_apps_layout import assert_fits
@@ -84,7 +84,7 @@ async def preview_call(
             {"list_id": 1, "subject": subject, "sender": "news@acme.example", "html": html},
         )
         assert not created.is_error, created.content
-        listed = {t.name: t for t in (await client.list_tools()).tools}
+        listed = {t.name: t for t in await every_tool(client)}
         assert listed["egoi_get_campaign"].meta == {"ui": {"resourceUri": PREVIEW_URI}}
         (view,) = (await client.read_resource(PREVIEW_URI)).contents
         arguments = {"campaign_id": created.structured_content["id"]}  # type: ignore[index]

@@ -18,7 +18,7 @@ from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from egoi_mcp.apps import EVENTS_URI, REPORT_URI
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.untrusted import quote
-from tests.conftest import ERAS, call, fails, make_settings
+from tests.conftest import ERAS, call, every_tool, fails, make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -210,7 +210,7 @@ async def test_a_tag_by_id_and_a_segment(client: Client, server: EgoiServer) -> 
 async def test_apps_clients_see_the_views_on_the_real_server(server: EgoiServer, mode: str) -> None:
     apps = Client(server.mcp, mode=mode, extensions=[advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})])
     async with apps as client:
-        tools = {t.name: t for t in (await client.list_tools()).tools}
+        tools = {t.name: t for t in await every_tool(client)}
         assert tools["egoi_get_campaign_report"].meta == {"ui": {"resourceUri": REPORT_URI}}
         assert tools["egoi_list_events"].meta == {"ui": {"resourceUri": EVENTS_URI}}
         assert tools["egoi_list_lists"].meta is None
@@ -219,7 +219,7 @@ async def test_apps_clients_see_the_views_on_the_real_server(server: EgoiServer,
         campaign_id, _ = draft_campaign(server)
         with_view = await client.call_tool("egoi_get_campaign_report", {"campaign_id": campaign_id})
     async with Client(server.mcp, mode=mode) as client:
-        tools = (await client.list_tools()).tools
+        tools = await every_tool(client)
         assert all(t.meta is None for t in tools), "a plain client sees no view"
         assert not [r for r in (await client.list_resources()).resources if str(r.uri).startswith("ui://")]
         plain = await client.call_tool("egoi_get_campaign_report", {"campaign_id": campaign_id})

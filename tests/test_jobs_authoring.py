@@ -137,7 +137,7 @@ async def test_who_reacted_is_paged_and_bounced_covers_both_kinds(client: Client
     plain = await call(client, "egoi_get_campaign_report", campaign_id=campaign_id)
     assert "reacted" not in plain or plain["reacted"] is None, "without who the report is as before"
     error = await fails(client, "egoi_get_campaign_report", campaign_id=campaign_id, who="loved")
-    assert "opened, clicked, bounced, unsubscribed" in error
+    assert "'opened', 'clicked', 'bounced' or 'unsubscribed'" in error
 
 
 async def test_without_a_webhook_the_report_says_the_numbers_are_totals(client: Client, server: EgoiServer) -> None:
