@@ -38,10 +38,11 @@ from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.health import health_routes
+from egoi_mcp.jobs import job_callback_routes, open_jobs
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
-from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
+from egoi_mcp.resources import EventNotifier, register_event_resources, register_job_resources, register_prompts
 from egoi_mcp.resources.audit import register_audit_resource
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
@@ -156,6 +157,7 @@ class EgoiServer:
             complete_prompts=complete_prompts, hide_user_content=settings.user_content == "hide",
         )  # fmt: skip
         register_audit_resource(self.mcp, self.current)
+        register_job_resources(self.mcp, self.current)
 
     async def _campaign_names(self, hashes: list[str]) -> dict[str, str]:
         return await self.current().client.campaign_names(hashes)
@@ -181,6 +183,7 @@ class EgoiServer:
             stack.push_async_callback(store.close)
             notifier = EventNotifier(store, self.bus)
             routes = receiver_routes(store, self.webhook_secret, notifier.notify)
+            routes += job_callback_routes(store, self.webhook_secret)  # E-goi's callbacks for exports and reports
             sandbox = None
             if settings.sandbox:
                 from egoi_mcp.sandbox import create_app
@@ -215,6 +218,7 @@ class EgoiServer:
             tasks = await stack.enter_async_context(anyio.create_task_group())
             stack.callback(tasks.cancel_scope.cancel)
             tasks.start_soon(notifier.watch)
+            jobs = open_jobs(settings, store, client, notifier, tasks, callback_base=self.receiver_url())
             if settings.transport == "stdio" and settings.webhook_listen:
                 tasks.start_soon(_serve_receiver, Starlette(routes=routes), settings.webhook_listen)
             self._receiver = Router(routes=routes)
@@ -228,6 +232,7 @@ class EgoiServer:
                 ledger=Ledger(store, clock=self._clock),
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
                 audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
+                jobs=jobs,
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,
