@@ -6,6 +6,7 @@ and `download` reads that file (without the API key: the file may live on anothe
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Final, Literal
 
 import httpx
@@ -13,13 +14,20 @@ import httpx
 from egoi_mcp.client._call_budget import Listing
 from egoi_mcp.client._core import Resource, path
 from egoi_mcp.client._transport import Retry
-from egoi_mcp.errors import NetworkError, UpstreamError
+from egoi_mcp.errors import InvalidArgumentError, NetworkError, UpstreamError
 
 __all__ = ["MAX_FILE_BYTES", "REPORT_KINDS", "BulkAPI", "ReportKind"]
 
 MAX_FILE_BYTES: Final = 20 * 1024 * 1024  # E-goi's stream limit; a file past it is refused, not truncated
 ReportKind = Literal["sends", "subscriptions", "unsubscriptions"]  # E-goi's advanced reports of lists
 REPORT_KINDS: Final[tuple[str, ...]] = ("sends", "subscriptions", "unsubscriptions")
+_COLUMNS: Final[dict[str, dict[str, Any]]] = {  # the columns each report requires besides the list's fields
+    "sends": {"campaign_fields": dict.fromkeys(("campaign_hash", "channel", "group", "internal_name", "sender",
+                                                "type"), True)},
+    "subscriptions": {"list_stats_fields": {"subscription_method": True, "subscription_src": True}},
+    "unsubscriptions": {"list_stats_fields": dict.fromkeys(("unsubscription_date", "unsubscription_method",
+                                                            "unsubscription_src"), True)},
+}  # fmt: skip
 
 
 class BulkAPI(Resource):
@@ -51,8 +59,21 @@ class BulkAPI(Resource):
         target = path("/lists/{}/contacts/actions/export", list_id)
         await self._core.request("POST", target, json=body, resource="list", retry=Retry.ON_429)
 
-    async def request_report(self, kind: str, body: dict[str, Any]) -> None:
-        """`POST /reports/advanced/{kind}`; the file's URL comes to `body["callback_url"]`."""
+    async def request_report(self, kind: str, list_id: int, start: date, end: date, callback_url: str) -> None:
+        """`POST /reports/advanced/{kind}` of one list over the days `start` to `end`, with each column E-goi
+        requires (the contact's e-mail, and the kind's own); the file's URL comes to `callback_url`."""
+        if kind not in _COLUMNS:
+            raise InvalidArgumentError(f"kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}")
+        if start > end:
+            raise InvalidArgumentError(f"start ({start}) is after end ({end})")
+        body = {
+            "title": f"egoi-mcp {kind} {start} {end}",
+            "lists": [self._core.resolve_list_id(list_id)],
+            "range": {"start": f"{start}T00:00:00Z", "end": f"{end}T23:59:59Z"},  # RFC 3339: the spec checks it
+            "columns": {"list_base_fields": ["email"], "list_extra_fields": [], **_COLUMNS[kind]},
+            "options": {},
+            "callback_url": callback_url,
+        }
         await self._core.request("POST", path("/reports/advanced/{}", kind), json=body, retry=Retry.ON_429)
 
     async def download(self, url: str) -> str:

@@ -18,7 +18,8 @@ import io
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Final
+from datetime import date
+from typing import TYPE_CHECKING, Final
 
 import anyio
 
@@ -157,14 +158,14 @@ class JobRunner:
     async def _request(self, job: Job) -> None:
         if self._callback_base is None:
             raise EGoiError("E-goi cannot reach this server to deliver the file: set EGOI_MCP_PUBLIC_URL")
-        callback = f"{self._callback_base}/jobs/{job.id}"
-        request: dict[str, Any] = dict(job.params["request"])
+        callback, params = f"{self._callback_base}/jobs/{job.id}", job.params
         if job.kind == "export":
             await self._client.bulk.export_contacts(
-                int(job.params["list_id"]), callback, segments=request.get("segments"), fields=request.get("fields")
+                int(params["list_id"]), callback, segments=params.get("segments"), fields=params.get("fields")
             )
         else:
-            await self._client.bulk.request_report(str(job.params["report"]), {**request, "callback_url": callback})
+            start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+            await self._client.bulk.request_report(params["report"], int(params["list_id"]), start, end, callback)
         asked = await self.book.change(
             job.id,
             lambda j: (

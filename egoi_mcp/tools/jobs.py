@@ -4,6 +4,7 @@ the account that started them (`egoi_mcp.jobs`)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Annotated, Any
 
 import anyio
@@ -139,45 +140,26 @@ async def egoi_export_contacts(
     """Export a list's contacts (or a segment's) to a CSV file, as a job."""
     rt = runtime(ctx)
     _callback_base(rt)
-    request = {"segments": [segment_id] if segment_id else None, "fields": fields}
     what = f"export the contacts of list {list_id}" + (f", segment {quote(segment_id)}" if segment_id else "")
-    job = await rt.jobs.create("export", what, {"list_id": list_id, "request": request})
-    return JobView.of(job)
+    params = {"list_id": list_id, "segments": [segment_id] if segment_id else None, "fields": fields}
+    return JobView.of(await rt.jobs.create("export", what, params))
 
 
 @tool("Request report")
 async def egoi_request_report(
     kind: ReportKind,
-    ctx: Context,
     list_id: RequiredListId,
-    start: Annotated[str, Field(description="YYYY-MM-DD")],
-    end: Annotated[str, Field(description="YYYY-MM-DD")],
+    start: date,
+    end: date,
+    ctx: Context,
 ) -> JobView:
-    """Have E-goi build an advanced report of a list over a date range, as a job (a CSV file)."""
+    """Have E-goi build an advanced report of a list over days start to end (YYYY-MM-DD), as a job (a CSV)."""
     rt = runtime(ctx)
     _callback_base(rt)
-    request = _report_request(kind, list_id, start, end)
-    job = await rt.jobs.create("report", f"{kind} report of list {list_id}, {start} to {end}",
-                               {"list_id": list_id, "report": kind, "request": request})  # fmt: skip
-    return JobView.of(job)
-
-
-def _report_request(kind: str, list_id: int, start: str, end: str) -> dict[str, Any]:
-    from datetime import date
-
-    try:
-        first, last = date.fromisoformat(start), date.fromisoformat(end)
-    except ValueError:
-        raise InvalidArgumentError("start and end are dates: YYYY-MM-DD") from None
-    if first > last:
+    if start > end:
         raise InvalidArgumentError(f"start ({start}) is after end ({end})")
-    return {
-        "title": f"egoi-mcp {kind} {start} {end}",
-        "lists": [list_id],
-        "range": {"start": first.isoformat(), "end": last.isoformat()},
-        "columns": {"list_base_fields": ["email"]},
-        "options": {},
-    }
+    params = {"list_id": list_id, "report": kind, "start": start.isoformat(), "end": end.isoformat()}
+    return JobView.of(await rt.jobs.create("report", f"{kind} report of list {list_id}, {start} to {end}", params))
 
 
 TOOLSET = Toolset(

@@ -9,13 +9,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from egoi_mcp.sandbox import bulk, segments
-from egoi_mcp.sandbox.endpoints._common import list_or_404, sandbox_of
+from egoi_mcp.sandbox.endpoints._common import list_or_404, list_or_422, sandbox_of
 from egoi_mcp.sandbox.guard import FILES_PREFIX
 from egoi_mcp.sandbox.params import read_object
-from egoi_mcp.sandbox.problems import invalid, not_found
+from egoi_mcp.sandbox.problems import invalid
 
 _MODES = ("add", "update", "update_only")
 _REPORTS = ("sends", "subscriptions", "unsubscriptions")
@@ -37,7 +37,7 @@ def _call_back(request: Request, url: str | None, data: dict[str, Any]) -> None:
 
 
 async def import_bulk(request: Request) -> JSONResponse:
-    record = list_or_404(request)
+    record = list_or_422(request)  # the spec documents no 404 here
     body = await read_object(request)
     contacts = body.get("contacts")
     errors = {}
@@ -76,9 +76,7 @@ async def export_contacts(request: Request) -> JSONResponse:
 
 
 async def advanced_report(request: Request) -> JSONResponse:
-    kind = request.path_params["kind"]
-    if kind not in _REPORTS:
-        raise not_found("Not Found")
+    kind = request.url.path.rsplit("/", 1)[-1]
     body = await read_object(request)
     sandbox = sandbox_of(request)
     lists, span = body.get("lists"), body.get("range")
@@ -108,6 +106,6 @@ async def get_file(request: Request) -> Response:
 routes = [
     Route("/lists/{list_id}/contacts/actions/import-bulk", import_bulk, methods=["POST"]),
     Route("/lists/{list_id}/contacts/actions/export", export_contacts, methods=["POST"]),
-    Route("/reports/advanced/{kind}", advanced_report, methods=["POST"]),
-    Route(FILES_PREFIX + "{name}", get_file, methods=["GET"]),
+    *(Route(f"/reports/advanced/{kind}", advanced_report, methods=["POST"]) for kind in _REPORTS),
+    Mount(FILES_PREFIX.rstrip("/"), routes=[Route("/{name}", get_file, methods=["GET"])]),  # no E-goi operation
 ]
