@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from egoi_mcp.client._field_values import extra_entries
@@ -117,9 +118,22 @@ def _map_columns(list_id: int, fields: list[ListField], header: list[str], mappi
             continue
         base = _BASE.get(target.casefold().replace(" ", "_"))
         if base is None:
-            extra_entries(list_id, fields, {target: ""})  # FIELD_NOT_FOUND naming the list's fields
+            _check_field(list_id, fields, target)
         mapped[column] = base or target
     return mapped
+
+
+def _check_field(list_id: int, fields: list[ListField], name: str) -> None:
+    """FIELD_NOT_FOUND, naming the list's fields, when `name` is none of them (a value it refuses is no matter)."""
+    try:
+        extra_entries(list_id, fields, {name: ""})
+    except InvalidArgumentError as exc:
+        if exc.code == "FIELD_NOT_FOUND":
+            raise InvalidArgumentError(
+                f"{exc.message}; base fields: email, first_name, last_name, cellphone, birth_date, language; "
+                'rename a column with mapping ({"column": "field"}, "" to leave it out)',
+                code=exc.code,
+            ) from None
 
 
 def _contact(list_id: int, fields: list[ListField], mapped: dict[str, str], record: dict[str, Any]) -> dict[str, Any]:
@@ -151,8 +165,6 @@ def _contact(list_id: int, fields: list[ListField], mapped: dict[str, str], reco
 
 
 def _date(text: str) -> str:
-    from datetime import date
-
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
