@@ -11,7 +11,7 @@ A job is read only by its account: any other account's request gets JOB_NOT_FOUN
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from egoi_mcp.errors import JobNotFoundError
@@ -30,6 +30,10 @@ def _key(job_id: str) -> str:
     return f"job:{job_id}"
 
 
+async def _nobody(job: Job) -> None:
+    return None
+
+
 def _set(value: dict[str, Any]) -> Callable[[dict[str, Any] | None], tuple[dict[str, Any], None]]:
     return lambda _: (value, None)
 
@@ -45,6 +49,7 @@ class JobBook:
         self._keep = keep_hours * 3600
         self._clock = clock
         self.on_created: Callable[[], None] = lambda: None  # the runner's wake, once there is one
+        self.announce: Callable[[Job], Awaitable[None]] = _nobody  # tells a job's subscribers it changed
 
     async def create(
         self, kind: JobKind, summary: str, params: dict[str, Any], *, total: int = 0,

@@ -17,7 +17,7 @@ import csv
 import io
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Final
 
@@ -71,7 +71,7 @@ def _wanted(job: Job) -> bool:
 
 
 class JobRunner:
-    """Runs this account's jobs; `announce(job)` tells subscribers of its resource that it changed."""
+    """Runs this account's jobs; each change goes to the job's subscribers (`book.announce`)."""
 
     def __init__(
         self,
@@ -81,7 +81,6 @@ class JobRunner:
         owner: str,
         lease_seconds: float,
         callback_base: str | None,
-        announce: Callable[[Job], Awaitable[None]],
         poll: float = 1.0,
     ) -> None:
         self.book = book
@@ -89,7 +88,6 @@ class JobRunner:
         self._owner = owner
         self._lease = lease_seconds
         self._callback_base = callback_base
-        self._announce = announce
         self._poll = poll
         self._wake = anyio.Event()
         self._running: set[str] = set()
@@ -128,7 +126,7 @@ class JobRunner:
         except EGoiError as exc:
             failed = await self.book.finish(job.id, "failed", failure=redact(f"{exc.code}: {exc.message}"))
             if failed is not None:
-                await self._announce(failed)
+                await self.book.announce(failed)
         except Exception:
             logger.exception("job %s failed unexpectedly; another claim will try again", job.id)
         finally:
@@ -150,10 +148,10 @@ class JobRunner:
             await self._client.bulk.import_contacts(list_id, contacts, None)
             recorded = await self.book.change(job.id, _recorded(number, len(contacts)))
             if recorded is not None:
-                await self._announce(recorded)
+                await self.book.announce(recorded)
         finished = await self.book.finish(job.id, "done")
         if finished is not None:
-            await self._announce(finished)
+            await self.book.announce(finished)
 
     async def _request(self, job: Job) -> None:
         if self._callback_base is None:
@@ -175,7 +173,7 @@ class JobRunner:
             ),
         )
         if asked is not None:
-            await self._announce(asked)
+            await self.book.announce(asked)
 
     async def _fetch(self, job: Job) -> None:
         text = await self._client.bulk.download(str(job.params["file"]))
@@ -184,4 +182,4 @@ class JobRunner:
             await self.book.put_page(job.id, number, {"format": "csv", "text": page})
         done = await self.book.finish(job.id, "done", pages=len(pages), result_format="csv", total=rows, done=rows)
         if done is not None:
-            await self._announce(done)
+            await self.book.announce(done)

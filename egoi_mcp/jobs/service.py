@@ -42,7 +42,7 @@ def open_jobs(
 
     owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     runner = JobRunner(book, client, owner=owner, lease_seconds=settings.jobs_lease_seconds,
-                       callback_base=callback_base, announce=announce)  # fmt: skip
-    book.on_created = runner.wake
+                       callback_base=callback_base)  # fmt: skip
+    book.on_created, book.announce = runner.wake, announce
     tasks.start_soon(runner.run)
     return book

@@ -120,6 +120,7 @@ async def egoi_cancel_job(job_id: JobId, ctx: Context) -> JobView:
     job = await rt.jobs.finish(job_id, "cancelled")
     if job is None:
         job = await rt.jobs.get(job_id)
+    await rt.jobs.announce(job)
     return JobView.of(job)
 
 
