@@ -30,6 +30,11 @@ def _key(job_id: str) -> str:
     return f"job:{job_id}"
 
 
+def _claimable(job: Job, owner: str, now: float, wanted: Callable[[Job], bool]) -> bool:
+    """Open, wanted, and held by no live lease but `owner`'s."""
+    return not job.finished and wanted(job) and (job.lease_owner == owner or job.lease_until < now)
+
+
 async def _nobody(job: Job) -> None:
     return None
 
@@ -111,12 +116,12 @@ class JobBook:
         opened = await self.store.read_state(_OPEN) or {}
         claimed = []
         for job_id, account in opened.items():
-            if account != self.account:
-                continue
+            seen = Job.from_json(await self.store.read_state(_key(job_id))) if account == self.account else None
+            if seen is None or not _claimable(seen, owner, now, wanted):
+                continue  # nothing to write: most polls find every open job busy or waiting
 
             def take(job: Job) -> Job | None:
-                free = job.lease_owner == owner or job.lease_until < now
-                if job.finished or not free or not wanted(job):
+                if not _claimable(job, owner, now, wanted):
                     return None
                 return job.but(lease_owner=owner, lease_until=now + lease_seconds)
 

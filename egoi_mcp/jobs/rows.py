@@ -20,7 +20,7 @@ from egoi_mcp.client._field_values import extra_entries
 from egoi_mcp.client._validate import check_email, check_text, egoi_phone
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.jobs.record import MAX_ERRORS, row_error
-from egoi_mcp.untrusted import quote
+from egoi_mcp.untrusted import clean, quote
 
 if TYPE_CHECKING:
     from egoi_mcp.client._fields import ListField
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["MAX_ROWS", "ParsedRows", "parse_rows"]
 
 MAX_ROWS: Final = 100_000
+_REASON_CHARS: Final = 240  # a reason quotes the row's value: cut, and without hidden characters
 _BASE: Final = {
     "email": "email", "e-mail": "email", "first_name": "first_name", "last_name": "last_name",
     "cellphone": "cellphone", "phone": "cellphone", "mobile": "cellphone", "birth_date": "birth_date",
@@ -53,7 +54,7 @@ class ParsedRows:
     def refuse(self, row: int, reason: str) -> None:
         self.invalid += 1
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(row_error(row, reason))
+            self.errors.append(row_error(row, clean(reason)[:_REASON_CHARS]))
 
 
 def parse_rows(

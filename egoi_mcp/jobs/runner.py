@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 import anyio
 
-from egoi_mcp.errors import EGoiError, NetworkError, RateLimitError, UpstreamError
+from egoi_mcp.errors import EGoiError, InvalidArgumentError, NetworkError, RateLimitError, UpstreamError
 from egoi_mcp.jobs.record import Job
 from egoi_mcp.redact import redact
 
@@ -155,7 +155,7 @@ class JobRunner:
 
     async def _request(self, job: Job) -> None:
         if self._callback_base is None:
-            raise EGoiError("E-goi cannot reach this server to deliver the file: set EGOI_MCP_PUBLIC_URL")
+            raise InvalidArgumentError("E-goi cannot reach this server to deliver the file: set EGOI_MCP_PUBLIC_URL")
         callback, params = f"{self._callback_base}/jobs/{job.id}", job.params
         if job.kind == "export":
             await self._client.bulk.export_contacts(

@@ -33,12 +33,13 @@ class JobView(BaseModel):
     result: dict[str, Any] | None = None  # pages, format, first: a resource to read page by page
 
     @classmethod
-    def of(cls, job: Job) -> JobView:
+    def of(cls, job: Job, *, errors: int | None = None) -> JobView:
+        """The job as shown; with `errors`, at most that many row errors (the rest are in its resource)."""
         result = None
         if job.pages:
             result = {"pages": job.pages, "format": job.result_format, "first": result_uri(job.id)}
         return cls(
             job_id=job.id, kind=job.kind, status=job.status, summary=job.summary,
             progress={"done": job.done, "total": job.total}, resource=job_uri(job.id),
-            invalid=job.invalid or None, errors=job.errors or None, failure=job.failure or None, result=result,
+            invalid=job.invalid or None, errors=job.errors[:errors] or None, failure=job.failure or None, result=result,
         )  # fmt: skip

@@ -22,6 +22,7 @@ from egoi_mcp.tools._confirm import Plan
 from egoi_mcp.untrusted import quote
 
 _SHOWN_ERRORS = 5  # row errors a preview names (the job keeps them all)
+_SHOWN_JOB_ERRORS = 50  # row errors egoi_get_job shows; its resource has the rest
 _MAX_WAIT = 60
 JobId = Annotated[str, Field(description="from the tool that started it")]
 
@@ -99,7 +100,7 @@ async def egoi_get_job(
     ctx: Context,
     wait: Annotated[int, Field(description="seconds to wait for it to finish, with progress (max 60)")] = 0,
 ) -> JobView:
-    """A job's status, progress, row errors and result pages."""
+    """A job's status, progress, row errors (first 50; all in its resource) and result pages."""
     rt = runtime(ctx)
     job = await rt.jobs.get(job_id)
     with anyio.move_on_after(max(0, min(wait, _MAX_WAIT))):
@@ -109,7 +110,7 @@ async def egoi_get_job(
             job = await rt.jobs.get(job_id)
     if job.finished and wait:
         await ctx.report_progress(job.done, job.total or None, f"{job.status}: {job.done}/{job.total}")
-    return JobView.of(job)
+    return JobView.of(job, errors=_SHOWN_JOB_ERRORS)
 
 
 @tool("Cancel job", idempotent=True, open_world=False)
