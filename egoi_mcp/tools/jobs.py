@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import anyio
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from egoi_mcp.client._bulk import ReportKind
 from egoi_mcp.errors import InvalidArgumentError
@@ -27,13 +27,19 @@ _MAX_WAIT = 60
 JobId = Annotated[str, Field(description="from the tool that started it")]
 
 
+def _names(mapping: dict[str, Any] | None) -> dict[str, Any] | None:
+    if mapping is not None and not all(isinstance(value, str) for value in mapping.values()):
+        raise ValueError('each value must be a field name, or "" to leave the column out')
+    return mapping
+
+
 def _staged(arguments: dict[str, Any]) -> str:
     """The name a preview gives its input, so that the confirm need not send the whole file again."""
     return hashlib.sha256(repr(sorted(canonical(arguments).items())).encode()).hexdigest()[:24]
 
 
 async def _import_summary(
-    rt: Runtime, list_id: int, csv: str | None, rows: list[dict[str, Any]] | None, mapping: dict[str, str] | None,
+    rt: Runtime, list_id: int, csv: str | None, rows: list[dict[str, Any]] | None, mapping: dict[str, Any] | None,
     staged: str | None,
 ) -> Plan:  # fmt: skip
     if staged is not None:
@@ -79,7 +85,7 @@ async def egoi_import_contacts(
     plan: Plan,
     csv: Annotated[str | None, Field(description="text with a header row")] = None,
     rows: list[dict[str, Any]] | None = None,
-    mapping: Annotated[dict[str, str] | None, Field(description="column -> field name")] = None,
+    mapping: Annotated[dict[str, Any] | None, AfterValidator(_names), Field(description="column -> field name")] = None,
     staged: str | None = None,
 ) -> str:
     """Import contacts (csv or rows; columns by field name) as a job; existing e-mails are updated."""
