@@ -77,8 +77,12 @@ class BulkAPI(Resource):
         await self._core.request("POST", path("/reports/advanced/{}", kind), json=body, retry=Retry.ON_429)
 
     async def download(self, url: str) -> str:
-        """The text of a file E-goi made (at most `MAX_FILE_BYTES`), fetched without the API key."""
+        """The text of a file E-goi made (at most `MAX_FILE_BYTES`), fetched without the API key, over https or
+        from E-goi's own host: a callback cannot point this server at anything else on its network."""
         http = self._core.transport.http
+        target, api = httpx.URL(url), http.base_url
+        if target.scheme != "https" and (target.scheme, target.netloc) != (api.scheme, api.netloc):
+            raise UpstreamError(f"E-goi's file is not at an https:// address ({target.scheme}://{target.host})")
         request = http.build_request("GET", url)
         del request.headers["Apikey"]
         try:

@@ -1,7 +1,7 @@
 """What the sandbox's background operations do: import-bulk, export and advanced reports.
 
 An import applies its contacts at once (mode `add`, `update` or `update_only`, matched by e-mail): each valid
-contact is created or updated, each invalid one counted (and recorded with its reason for the callback). An
+contact is created or updated, each invalid one counted; its callback names a file of the invalid ones' reasons. An
 export or report writes a CSV file (kept in `Sandbox.files`, served at `/files/{name}`) and calls back
 `{"file": url}` after the 202 answer, as E-goi does: asynchronously.
 """
@@ -22,7 +22,7 @@ from egoi_mcp.sandbox.models import Contact, Event
 from egoi_mcp.sandbox.problems import ApiError
 from egoi_mcp.sandbox.state import Sandbox
 
-__all__ = ["Imported", "contacts_csv", "import_contacts", "keep_file", "report_csv"]
+__all__ = ["Imported", "contacts_csv", "import_contacts", "keep_file", "reasons_csv", "report_csv"]
 
 _COLUMNS = ("contact_id", "email", "first_name", "last_name", "cellphone", "status")
 
@@ -85,6 +85,11 @@ def _new_contact(sandbox: Sandbox, list_id: int, fields: dict[str, Any]) -> Cont
             setattr(contact, name, value)
     sandbox.contacts[contact.contact_id] = contact
     return contact
+
+
+def reasons_csv(result: Imported) -> str:
+    """The invalid contacts of an import, by position and reason (the file its callback names)."""
+    return _csv(("contact", "reason"), result.reasons)
 
 
 def contacts_csv(contacts: Iterable[Contact]) -> str:

@@ -52,7 +52,10 @@ async def import_bulk(request: Request) -> JSONResponse:
     callback = _callback(body, required=False)
     assert isinstance(contacts, list)
     result = bulk.import_contacts(sandbox_of(request), record.list_id, contacts, str(body["mode"]))
-    _call_back(request, callback, {**result.counts(), "file": ""})
+    report = (
+        bulk.keep_file(sandbox_of(request), bulk.reasons_csv(result), str(request.base_url)) if result.invalid else ""
+    )
+    _call_back(request, callback, {**result.counts(), "file": report})
     return JSONResponse(_ACCEPTED, status_code=202)
 
 
