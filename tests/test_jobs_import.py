@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 from mcp import Client
 
@@ -32,7 +34,7 @@ def contacts_csv(rows: int = 3000, bad: int = 20) -> tuple[str, dict[int, str]]:
     """`rows` data rows of e-mail, first name, city and plan (an options field by label); `bad` of them wrong in
     one of four ways. Returns the CSV and, by row number, a word of the reason each bad row must get."""
     lines, reasons = ["email,first_name,city,plan"], {}
-    spread = sorted({7, 19, 33, 101} | {200 + 140 * i for i in range(bad - 4)})
+    spread = sorted({7, 19, 33, 101, *(200 + 140 * i for i in range(bad - 4))}) if bad else []
     for number in range(1, rows + 1):
         if number in spread:
             kind = (7, 19, 33, 101)[spread.index(number) % 4]
@@ -172,3 +174,29 @@ async def test_finished_jobs_expire_with_their_pages(tmp_path: Path) -> None:
             await store.read_state(f"job:{job.id}") is None and await store.read_state(f"job:{job.id}:page:1") is None
         )
         assert await store.read_state("jobs:done") == {}
+
+
+async def test_a_cancel_mid_import_posts_no_more_batches(tmp_path: Path) -> None:
+    from egoi_mcp.config import Settings
+    from egoi_mcp.sandbox import create_app
+    from tests.test_jobs_restart import HOLD_AT, KEY, HoldAnswer
+
+    gate = HoldAnswer(create_app(api_key=KEY))
+    settings = Settings(api_key=KEY, base_url="http://egoi.invalid", db=tmp_path / "events.db",
+                        webhook_secret="test-webhook-secret", import_batch_size=100)  # fmt: skip
+    server = build_server(settings, transport=httpx.ASGITransport(app=gate))
+    async with Client(server.mcp) as client:
+        preview = await call(client, "egoi_import_contacts", list_id=1, csv=contacts_csv(1000, 0)[0])
+        job_id = (await call(client, "egoi_import_contacts", **preview["call_again_with"]))["summary"].split()[2]
+        with anyio.fail_after(30):
+            while not gate.applied.is_set():
+                await anyio.sleep(0.05)
+        cancelled = await call(client, "egoi_cancel_job", job_id=job_id)
+        assert cancelled["status"] == "cancelled"
+        gate.release.set()
+        with anyio.fail_after(30):
+            while (await call(client, "egoi_get_job", job_id=job_id))["progress"]["done"] < HOLD_AT * 100:
+                await anyio.sleep(0.05)
+        job = await call(client, "egoi_get_job", job_id=job_id)
+    assert job["status"] == "cancelled" and job["progress"] == {"done": HOLD_AT * 100, "total": 1000}
+    assert gate.imports == HOLD_AT, "the batch under way ended; none after it was posted"
