@@ -51,13 +51,14 @@ async def _import_summary(
     if len(parsed.contacts) == 1:
         raise InvalidArgumentError("one contact is no import (E-goi imports 2 or more): use egoi_create_contact")
     known = await rt.client.bulk.emails(list_id)
-    existing = sum(contact["base"]["email"].casefold() in set(known) for contact in parsed.contacts)
+    there = set(known)
+    existing = sum(contact["base"]["email"].casefold() in there for contact in parsed.contacts)
     batches = _batches(parsed.contacts, rt.settings.import_batch_size)
     columns = ", ".join(f"{quote(column)} → {quote(target)}" for column, target in parsed.mapped.items())
-    there = f"{existing} already in the list, updated" if known.complete else f"at least {existing} already there"
+    old = f"{existing} already in the list, updated" if known.complete else f"at least {existing} already there"
     summary = (
         f"import {len(parsed.contacts)} of {parsed.total} rows into list {list_id} as a job "
-        f"({len(parsed.contacts) - existing} new, {there}); columns: {columns}"
+        f"({len(parsed.contacts) - existing} new, {old}); columns: {columns}"
     )
     if parsed.invalid:
         summary += f"; {parsed.invalid} row(s) skipped: {_reasons(parsed)}"
@@ -131,7 +132,7 @@ async def egoi_cancel_job(job_id: JobId, ctx: Context) -> JobView:
     return JobView.of(job)
 
 
-def _callback_base(rt: Runtime) -> None:
+def _needs_public_url(rt: Runtime) -> None:
     if rt.receiver_url() is None:
         raise InvalidArgumentError(
             "E-goi delivers the file by calling this server back: set EGOI_MCP_PUBLIC_URL (e.g. https://mcp.example.com)"
@@ -147,7 +148,7 @@ async def egoi_export_contacts(
 ) -> JobView:
     """Export a list's contacts (or a segment's) to a CSV file, as a job."""
     rt = runtime(ctx)
-    _callback_base(rt)
+    _needs_public_url(rt)
     what = f"export the contacts of list {list_id}" + (f", segment {quote(segment_id)}" if segment_id else "")
     params = {"list_id": list_id, "segments": [segment_id] if segment_id else None, "fields": fields}
     return JobView.of(await rt.jobs.create("export", what, params))
@@ -163,7 +164,7 @@ async def egoi_request_report(
 ) -> JobView:
     """Have E-goi build an advanced report of a list over days start to end (YYYY-MM-DD), as a job (a CSV)."""
     rt = runtime(ctx)
-    _callback_base(rt)
+    _needs_public_url(rt)
     if start > end:
         raise InvalidArgumentError(f"start ({start}) is after end ({end})")
     params = {"list_id": list_id, "report": kind, "start": start.isoformat(), "end": end.isoformat()}
