@@ -15,37 +15,15 @@ import httpx
 import pytest
 from mcp import Client
 
+from egoi_mcp.config import Settings
 from egoi_mcp.jobs import JobBook
+from egoi_mcp.sandbox import create_app
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.store import SQLiteStore
 from tests.conftest import ERAS, call, fails, make_settings
+from tests.jobs_helpers import HOLD_AT, KEY, HoldAnswer, contacts_csv
 
 pytestmark = pytest.mark.anyio
-
-BAD = {  # row number -> (the row's cells, what the reason says)
-    7: ("not-an-address,Ana,Lisboa,Gold", "not a valid e-mail address"),
-    19: (",Rui,Porto,Silver", "no e-mail address"),
-    33: ("p31@example.com,Eva,Faro,Platinum", "not an option of"),
-    101: ("p99@example.com,Luis,Braga,Gold", "e-mail address of row"),
-}
-
-
-def contacts_csv(rows: int = 3000, bad: int = 20) -> tuple[str, dict[int, str]]:
-    """`rows` data rows of e-mail, first name, city and plan (an options field by label); `bad` of them wrong in
-    one of four ways. Returns the CSV and, by row number, a word of the reason each bad row must get."""
-    lines, reasons = ["email,first_name,city,plan"], {}
-    spread = sorted({7, 19, 33, 101, *(200 + 140 * i for i in range(bad - 4))}) if bad else []
-    for number in range(1, rows + 1):
-        if number in spread:
-            kind = (7, 19, 33, 101)[spread.index(number) % 4]
-            cells, reason = BAD[kind]
-            if kind == 101:
-                cells = f"p{number - 2}@example.com,Dup,Braga,Gold"
-            reasons[number] = reason
-        else:
-            cells = f"p{number}@example.com,Name{number},City{number % 7},{('Bronze', 'Silver', 'Gold')[number % 3]}"
-        lines.append(cells)
-    return "\n".join(lines) + "\n", reasons
 
 
 @pytest.fixture(params=ERAS)
@@ -176,14 +154,15 @@ async def test_finished_jobs_expire_with_their_pages(tmp_path: Path) -> None:
         assert await store.read_state("jobs:done") == {}
 
 
-async def test_a_cancel_mid_import_posts_no_more_batches(tmp_path: Path) -> None:
-    from egoi_mcp.config import Settings
-    from egoi_mcp.sandbox import create_app
-    from tests.test_jobs_restart import HOLD_AT, KEY, HoldAnswer
+def gated_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """A server of its own key on a sandbox behind `HoldAnswer`, in batches of 100."""
+    return Settings(api_key=KEY, base_url="http://egoi.invalid", db=tmp_path / "events.db",
+                    webhook_secret="test-webhook-secret", import_batch_size=100, **overrides)  # fmt: skip
 
+
+async def test_a_cancel_mid_import_posts_no_more_batches(tmp_path: Path) -> None:
     gate = HoldAnswer(create_app(api_key=KEY))
-    settings = Settings(api_key=KEY, base_url="http://egoi.invalid", db=tmp_path / "events.db",
-                        webhook_secret="test-webhook-secret", import_batch_size=100)  # fmt: skip
+    settings = gated_settings(tmp_path)
     server = build_server(settings, transport=httpx.ASGITransport(app=gate))
     async with Client(server.mcp) as client:
         preview = await call(client, "egoi_import_contacts", list_id=1, csv=contacts_csv(1000, 0)[0])
@@ -200,3 +179,23 @@ async def test_a_cancel_mid_import_posts_no_more_batches(tmp_path: Path) -> None
         job = await call(client, "egoi_get_job", job_id=job_id)
     assert job["status"] == "cancelled" and job["progress"] == {"done": HOLD_AT * 100, "total": 1000}
     assert gate.imports == HOLD_AT, "the batch under way ended; none after it was posted"
+
+
+async def test_a_server_stopping_mid_import_hands_the_job_on_at_once(tmp_path: Path) -> None:
+    gate = HoldAnswer(create_app(api_key=KEY))
+    settings = gated_settings(tmp_path, jobs_lease_seconds=3600)
+    first = build_server(settings, transport=httpx.ASGITransport(app=gate))
+    async with Client(first.mcp) as client:
+        preview = await call(client, "egoi_import_contacts", list_id=1, csv=contacts_csv(1000, 0)[0])
+        job_id = (await call(client, "egoi_import_contacts", **preview["call_again_with"]))["summary"].split()[2]
+        with anyio.fail_after(30):
+            while not gate.applied.is_set():
+                await anyio.sleep(0.05)
+    gate.release.set()  # the server stopped with the fifth batch applied and unanswered
+    second = build_server(settings, transport=httpx.ASGITransport(app=gate))
+    async with Client(second.mcp, mode="legacy") as client:
+        job = await call(client, "egoi_get_job", job_id=job_id, wait=30)  # a lease of an hour: not waited out
+    assert job["status"] == "done" and job["progress"] == {"done": 1000, "total": 1000}
+    assert gate.imports == 10 + 1, "the unanswered batch once more, then the rest"
+    sandbox = gate.app.state.sandbox  # type: ignore[attr-defined]
+    assert len({c.email for c in sandbox.contacts_of(1) if c.email.startswith("p")}) == 1000

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,46 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 from mcp import Client
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from egoi_mcp.sandbox import create_app
 from tests.conftest import call, free_port
-from tests.test_jobs_import import contacts_csv
+from tests.jobs_helpers import HOLD_AT, KEY, HoldAnswer, contacts_csv
 from tests.test_replicas import serve
 
 pytestmark = pytest.mark.anyio
 
 REPO = Path(__file__).resolve().parents[1]
-KEY = "restart-test-api-key-0123456789abcdef"
-HOLD_AT = 5  # the import-bulk request whose answer is held until the server is dead
-
-
-class HoldAnswer:
-    """Lets the `HOLD_AT`-th import-bulk request be applied, then holds its answer until `release` is set."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.imports = 0
-        self.applied = threading.Event()
-        self.release = threading.Event()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].endswith("/import-bulk"):
-            await self.app(scope, receive, send)
-            return
-        self.imports += 1
-        if self.imports != HOLD_AT:
-            await self.app(scope, receive, send)
-            return
-
-        async def held(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self.applied.set()
-                while not self.release.is_set():
-                    await asyncio.sleep(0.05)
-            await send(message)
-
-        await self.app(scope, receive, held)
 
 
 def environment(db: Path, egoi_url: str) -> dict[str, str]:

@@ -129,11 +129,20 @@ class JobRunner:
                 await self.book.announce(failed)
         except Exception:
             logger.exception("job %s failed unexpectedly; another claim will try again", job.id)
+        except anyio.get_cancelled_exc_class():  # the server is stopping: whoever starts next resumes it at once
+            with anyio.CancelScope(shield=True):
+                await self.book.change(
+                    job.id, lambda j: j.but(lease_owner="", lease_until=0.0) if self._mine(j) else None
+                )
+            raise
         finally:
             self._running.discard(job.id)
 
     def _mine(self, job: Job) -> bool:
         return job.lease_owner == self._owner and not job.finished
+
+    def _released(self, job: Job) -> Job | None:
+        return job.but(lease_owner="", lease_until=0.0) if self._mine(job) else None
 
     async def _import(self, job: Job) -> None:
         list_id, batches = int(job.params["list_id"]), int(job.params["batches"])
