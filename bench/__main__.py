@@ -18,6 +18,7 @@ BENCHMARKS = (
     "store_size",
     "upstream_calls",
     "confirm_calls",
+    "import_calls",
     "startup",
     "tool_calls",
     "webhook_ingest",

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     events_max: int = Field(default=100_000, ge=100)
     events_max_age_days: int = Field(default=30, ge=1)
     audit_max_age_days: int = Field(default=365, ge=1)  # days the audit trail of destructive actions is kept
+    jobs_keep_hours: float = Field(default=72, gt=0)  # hours a finished job (and its file) is kept
+    jobs_lease_seconds: float = Field(default=30, gt=0)  # a dead runner's job is picked up after this long
+    import_batch_size: int = Field(default=1000, ge=2, le=10_000)  # contacts per import-bulk request (E-goi: >= 2)
     otel_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")  # OTLP/HTTP
     log_level: str = "INFO"
 

@@ -92,3 +92,9 @@ class UnattendedLimitError(EGoiError):
     """A destructive action beyond what this server lets an assistant do with no person in the loop."""
 
     code = "UNATTENDED_LIMIT"
+
+
+class JobNotFoundError(NotFoundError):
+    """No job of this account has that id (another account's jobs are not found either)."""
+
+    code = "JOB_NOT_FOUND"

@@ -31,6 +31,7 @@ class Plan:
 
     summary: str
     facts: dict[str, Any] = field(default_factory=dict)
+    arguments: dict[str, Any] | None = None  # what the confirm passes instead of the tool's own (too big to echo)
 
 
 @dataclass(frozen=True)

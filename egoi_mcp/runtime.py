@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from egoi_mcp.audit import AuditTrail
     from egoi_mcp.client import EGoiClient
     from egoi_mcp.config import Settings
+    from egoi_mcp.jobs import JobBook
     from egoi_mcp.ledger import Ledger
     from egoi_mcp.resources.notifier import EventNotifier
     from egoi_mcp.sandbox import Sandbox
@@ -33,6 +34,7 @@ class Runtime:
     unattended: UnattendedLimits
     audit: AuditTrail
     listing: ToolListing  # which registered tools each client sees in tools/list
+    jobs: JobBook
     webhook_secret: str
     public_url: str | None = None  # base URL E-goi can reach us at
     sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox

@@ -38,15 +38,16 @@ from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.health import health_routes
+from egoi_mcp.jobs import job_callback_routes, open_jobs
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
-from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
+from egoi_mcp.resources import EventNotifier, register_event_resources, register_job_resources, register_prompts
 from egoi_mcp.resources.audit import register_audit_resource
 from egoi_mcp.runtime import Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
-from egoi_mcp.tools import instructions, listed_tools, only_registered, register_tools, selected_tools
+from egoi_mcp.tools import TOOLSETS, instructions, listed_tools, only_registered, register_tools, selected_tools
 from egoi_mcp.tools._arguments import argument_errors, out_of_range, unknown_arguments
 from egoi_mcp.tools._listing import ToolListing, serve_listing
 from egoi_mcp.unattended import UnattendedLimits
@@ -135,7 +136,7 @@ class EgoiServer:
         self._receiver: Router | None = None
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
         self.tools = [t.name for t in specs]
-        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets))
+        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets), TOOLSETS)
         self.mcp = EgoiMCP(
             "egoi-mcp",
             requests_per_call=max(1, min(settings.requests_per_call, settings.rate_limit_per_hour // 10)),
@@ -163,6 +164,7 @@ class EgoiServer:
             complete_prompts=complete_prompts, hide_user_content=settings.user_content == "hide",
         )  # fmt: skip
         register_audit_resource(self.mcp, self.current)
+        register_job_resources(self.mcp, self.current)
 
     async def _campaign_names(self, hashes: list[str]) -> dict[str, str]:
         return await self.current().client.campaign_names(hashes)
@@ -188,6 +190,7 @@ class EgoiServer:
             stack.push_async_callback(store.close)
             notifier = EventNotifier(store, self.bus)
             routes = receiver_routes(store, self.webhook_secret, notifier.notify)
+            routes += job_callback_routes(store, self.webhook_secret)  # E-goi's callbacks for exports and reports
             sandbox = None
             if settings.sandbox:
                 from egoi_mcp.sandbox import create_app
@@ -222,6 +225,7 @@ class EgoiServer:
             tasks = await stack.enter_async_context(anyio.create_task_group())
             stack.callback(tasks.cancel_scope.cancel)
             tasks.start_soon(notifier.watch)
+            jobs = open_jobs(settings, store, client, notifier, tasks, callback_base=self.receiver_url())
             if settings.transport == "stdio" and settings.webhook_listen:
                 tasks.start_soon(_serve_receiver, Starlette(routes=routes), settings.webhook_listen)
             self._receiver = Router(routes=routes)
@@ -236,6 +240,7 @@ class EgoiServer:
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
                 audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
                 listing=self.listing,
+                jobs=jobs,
                 webhook_secret=self.webhook_secret,
                 public_url=self.public_url,
                 sandbox=sandbox,

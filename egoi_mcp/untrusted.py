@@ -50,6 +50,7 @@ THIRD_PARTY: Final[dict[str, tuple[str, ...]]] = {
     "EventSummary": ("email", "campaign_name", "contact_id", "campaign_id"),  # a delivery's ids are any text
     "Event": ("email", "campaign_name", "contact_id", "campaign_id", "action", "payload"),
     "ActionResult": ("summary",),
+    "JobView": ("summary", "errors", "failure"),
     "EventPage": ("items[].email", "items[].campaign_name", "items[].contact_id", "items[].campaign_id"),
 }
 # Free text as such (not a name that identifies something): left out with EGOI_MCP_USER_CONTENT=hide.

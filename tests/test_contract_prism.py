@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.anyio, pytest.mark.prism]
 
 CONTACT = "8f3a27ef26"
 FUTURE = datetime(2099, 5, 1, 18, 0, tzinfo=UTC)
+TWO_CONTACTS = [{"base": {"email": "a@example.com"}}, {"base": {"email": "b@example.com", "first_name": "B"}}]
+JAN = (date(2026, 1, 1), date(2026, 1, 31))
 
 
 class _Recorder(httpx.AsyncBaseTransport):
@@ -98,6 +100,17 @@ CALLS = {
     "list_fields": lambda c: c.fields.list(1),
     "email_senders": lambda c: c.senders.email(),
     "create_contact_if_exists_update": lambda c: c.contacts.create("ann@example.com", list_id=1, if_exists="update"),
+    # issue 20
+    "import_contacts": lambda c: c.bulk.import_contacts(1, TWO_CONTACTS, None),
+    "import_contacts_callback": lambda c: c.bulk.import_contacts(1, TWO_CONTACTS, "https://example.com/cb"),
+    "export_contacts": lambda c: c.bulk.export_contacts(1, "https://example.com/cb"),
+    "export_contacts_segment": lambda c: c.bulk.export_contacts(
+        1, "https://example.com/cb", segments=["seg_1"], fields=["email"]
+    ),
+    "report_sends": lambda c: c.bulk.request_report("sends", 1, JAN[0], JAN[1], "https://example.com/cb"),
+    "report_subscriptions": lambda c: c.bulk.request_report("subscriptions", 1, *JAN, "https://example.com/cb"),
+    "report_unsubscriptions": lambda c: c.bulk.request_report("unsubscriptions", 1, *JAN, "https://example.com/cb"),
+    "list_emails": lambda c: c.bulk.emails(1),
 }
 
 

@@ -213,6 +213,7 @@ async def _required_arguments(client: Client) -> dict[str, dict[str, Any]]:
     campaign = (await call(client, "egoi_list_campaigns", list_id=1))["items"][0]["id"]
     segment = (await call(client, "egoi_list_segments", list_id=1))["items"][0]["id"]
     draft = (await call(client, "egoi_list_campaigns", list_id=1, status="draft"))["items"][0]["id"]
+    job = (await call(client, "egoi_export_contacts", list_id=1))["job_id"]
     return {
         "egoi_create_contact": {"email": "nulls@example.com"},
         "egoi_get_contact": {"contact_id": contact_id},
@@ -241,6 +242,11 @@ async def _required_arguments(client: Client) -> dict[str, dict[str, Any]]:
         "egoi_update_email_campaign": {"campaign_id": draft, "subject": "Strict again"},
         "egoi_get_campaign": {"campaign_id": campaign},
         "egoi_call_tool": {"name": "egoi_delete_tag", "arguments": '{"tag_id": 1}'},  # a preview, like the tool's own
+        "egoi_import_contacts": {"list_id": 1, "csv": "email\nstrict1@example.com\nstrict2@example.com\n"},
+        "egoi_export_contacts": {"list_id": 1},
+        "egoi_get_job": {"job_id": job},
+        "egoi_cancel_job": {"job_id": job},
+        "egoi_request_report": {"kind": "sends", "list_id": 1, "start": "2026-01-01", "end": "2026-01-31"},
     }
 
 

@@ -33,6 +33,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from egoi_mcp.sandbox import Sandbox, create_app
 from tests.sandbox_spec_authoring import AUTHORING
+from tests.sandbox_spec_jobs import JOBS
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "spec/egoi/openapi-v3.contract.yaml"
 KEY = {"Apikey": "sandbox-test-key"}
@@ -488,6 +489,7 @@ CASES = {
     "delete webhook unknown": Case("DELETE", "/webhooks/{webhook_id}", 404, {"webhook_id": 7}),
 }
 CASES.update({name: Case(m, p, status, params, **kw) for name, (m, p, status, params, kw) in AUTHORING.items()})
+CASES.update({name: Case(m, p, status, params, **kw) for name, (m, p, status, params, kw) in JOBS.items()})
 
 
 async def _call(app: Any, case: Case, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -495,7 +497,7 @@ async def _call(app: Any, case: Case, headers: dict[str, str] | None = None) -> 
     if case.arrange:
         case.arrange(sandbox)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as http:
-        return await http.request(
+        response = await http.request(
             case.method,
             case.url(sandbox),
             params=case.params,
@@ -503,6 +505,8 @@ async def _call(app: Any, case: Case, headers: dict[str, str] | None = None) -> 
             content=case.content,
             headers=KEY if headers is None else headers,
         )
+    await sandbox.aclose()  # the callbacks and webhook deliveries it started have ended
+    return response
 
 
 @pytest.mark.anyio

@@ -247,7 +247,7 @@ async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
 
 async def test_every_tool_has_title_annotations_and_output_schema(client: Client) -> None:
     tools = await every_tool(client)
-    assert len(tools) == 32
+    assert len(tools) == 37
     for tool in tools:
         if tool.name == "egoi_call_tool":  # its result is the called tool's, previews included
             continue

@@ -3,7 +3,8 @@
 Operations are grouped by E-goi resource, each group a small class over the one transport, reached as an
 attribute: `client.contacts`, `client.lists`, `client.segments`, `client.tags`, `client.fields`,
 `client.campaigns`, `client.senders`, `client.reports`, `client.operations`, `client.webhooks`,
-`client.account`. The seed's flat names (`client.create_contact(...)`, ...) stay as aliases of those methods.
+`client.account`, `client.bulk`. The seed's flat names (`client.create_contact(...)`, ...) stay as aliases of
+those methods.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import httpx
 
 from egoi_mcp.client._account import AccountAPI
 from egoi_mcp.client._aliases import alias
+from egoi_mcp.client._bulk import BulkAPI
 from egoi_mcp.client._campaigns import CampaignsAPI
 from egoi_mcp.client._contacts import ContactsAPI
 from egoi_mcp.client._core import Core
@@ -93,6 +95,7 @@ class EGoiClient:
         self.reports = ReportsAPI(core)
         self.operations = OperationsAPI(core)
         self.webhooks = WebhooksAPI(core)
+        self.bulk = BulkAPI(core)
 
     async def __aenter__(self) -> EGoiClient:
         return self

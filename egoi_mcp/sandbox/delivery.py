@@ -131,12 +131,12 @@ class WebhookDelivery:
             try:
                 response = await self._client.post(url, json=body)
             except Exception as exc:
-                logger.debug("webhook delivery %s to %s failed: %r", body["delivery_id"], _origin(url), exc)
+                logger.debug("webhook delivery %s to %s failed: %r", body.get("delivery_id"), _origin(url), exc)
                 continue
             if response.is_error:
                 logger.debug(
                     "webhook delivery %s to %s answered HTTP %d",
-                    body["delivery_id"],
+                    body.get("delivery_id"),
                     _origin(url),
                     response.status_code,
                 )

@@ -1,6 +1,7 @@
 """Authentication and rate limiting, in front of every route.
 
-- `POST /ping` is open (the spec gives it no security) and costs nothing.
+- `POST /ping` is open (the spec gives it no security) and costs nothing; so are `GET /files/...`, the
+  unguessable links to export and report files (E-goi's are signed download links).
 - Everything else needs an `Apikey` header: missing or empty -> 401; when the sandbox was given a key,
   any other value -> 403 (E-goi's own plugins read 403 as "bad key").
 - Each authenticated request spends one unit of the hourly budget; when it is spent -> 429.
@@ -19,6 +20,7 @@ from egoi_mcp.sandbox.budget import HourlyBudget
 from egoi_mcp.sandbox.problems import problem
 
 OPEN_PATHS = frozenset({"/ping"})
+FILES_PREFIX = "/files/"  # the files exports and reports call back with: unguessable names, fetched without a key
 
 
 class Guard:
@@ -44,7 +46,7 @@ class Guard:
             await self.app(scope, receive, send_with_limits)
 
     def _reject(self, scope: Scope) -> JSONResponse | None:
-        if scope["path"] in OPEN_PATHS:
+        if scope["path"] in OPEN_PATHS or scope["path"].startswith(FILES_PREFIX):
             return None
         key = Headers(scope=scope).get("apikey", "").strip()
         if not key:

@@ -65,6 +65,7 @@ class Sandbox:
         self.senders: dict[int, Sender] = {}
         self.extra_fields: dict[tuple[int, int], ExtraField] = {}  # by (list id, field id): ids are per list
         self.activities: list[Activity] = []
+        self.files: dict[str, str] = {}  # export and report files by name (`endpoints/bulk.py`)
         self.max_lists = max_lists
         self.clock = clock
         self.delivery = WebhookDelivery(deliver)

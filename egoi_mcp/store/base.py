@@ -144,6 +144,10 @@ class Store(SharedState, AuditLog, Protocol):
         """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
         ...
 
+    async def read_state(self, key: str) -> dict[str, Any] | None:
+        """The shared value of `key` as it stands (None when there is none), changing nothing."""
+        ...
+
     async def shared_secret(self, name: str, *, initial: str | None = None) -> str:
         """The secret called `name`, created once for every process sharing the store (`initial` if given)."""
         ...

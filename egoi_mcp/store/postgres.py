@@ -243,6 +243,12 @@ class PostgresStore(PostgresAudit):
                 (f"state:{prefix}", f"state:{prefix}{below}"),
             )
 
+    async def read_state(self, key: str) -> dict[str, Any] | None:
+        """The shared value of `key` as it stands (None when there is none), changing nothing."""
+        rows = await self._fetch("SELECT value FROM egoi_shared WHERE name = %s", (f"state:{key}",))
+        value = json.loads(rows[0][0]) if rows else None
+        return value if isinstance(value, dict) else None
+
     async def close(self) -> None:
         if not self._closed:
             self._closed = True

@@ -13,7 +13,7 @@ from typing import Final
 from mcp.server import MCPServer
 
 from egoi_mcp import _sdk
-from egoi_mcp.tools import campaigns, contacts, discovery, events, lists, segments, tags, webhooks
+from egoi_mcp.tools import campaigns, contacts, discovery, events, jobs, lists, segments, tags, webhooks
 from egoi_mcp.tools._base import Toolset, ToolSpec
 from egoi_mcp.tools._schemas import compact_schema, strict_output_schema
 
@@ -40,6 +40,7 @@ TOOLSETS: Final[tuple[Toolset, ...]] = (
     segments.TOOLSET,
     events.TOOLSET,
     webhooks.TOOLSET,
+    jobs.TOOLSET,
 )
 TOOLSET_NAMES: Final[tuple[str, ...]] = tuple(t.name for t in TOOLSETS)
 ALL: Final = "all"  # --toolsets all: every toolset, all listed

@@ -212,6 +212,7 @@ class _Resolver:
                 rt.unattended.check(plan)  # refused now rather than after the model confirms
             except EGoiError as exc:
                 raise ToolError(f"{exc.code}: {exc.message}") from None
+        args = args if plan.arguments is None else canonical(plan.arguments)
         text, sealed = rt.tokens.issue(self.tool, args)
         await rt.ledger.record(sealed, self.tool, plan)
         again = {**args, "confirm": True, "confirm_token": text}

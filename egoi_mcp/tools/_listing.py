@@ -10,13 +10,14 @@ anyway). With `--toolsets` the listing is static: what is registered is listed.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import mcp.types as types
 from mcp.server import MCPServer, ServerRequestContext
 
 from egoi_mcp import _sdk
+from egoi_mcp.tools._base import Toolset
 
 __all__ = ["MODERN_ERA", "ToolListing", "serve_listing"]
 
@@ -26,8 +27,9 @@ MODERN_ERA: Final = "2026-07-28"  # the first stateless protocol version
 class ToolListing:
     """The tools listed to each client: `listed` by default, grown by `enable` (per 2025-era connection)."""
 
-    def __init__(self, registered: Iterable[str], listed: Iterable[str]) -> None:
+    def __init__(self, registered: Iterable[str], listed: Iterable[str], toolsets: Sequence[Toolset] = ()) -> None:
         self.registered: Final = tuple(registered)
+        self.toolsets: Final = tuple(toolsets)  # the table egoi_find_tools describes
         self.default: Final = frozenset(listed) & set(self.registered)
         self._process: set[str] = set()
         self._per_client: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()

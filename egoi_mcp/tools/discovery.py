@@ -53,13 +53,11 @@ async def egoi_find_tools(ctx: Context, toolset: str | None = None) -> FoundTool
     """More E-goi tools than your list shows: without toolset, every toolset and its tools (listed = in your
     list now); with toolset, adds its tools to your list and returns their descriptions and input schemas. If
     they do not appear in your list, call them with egoi_call_tool."""
-    from egoi_mcp.tools import TOOLSETS  # the table that imports this module
-
     listing = runtime(ctx).listing
     connection = _sdk.connection_of(ctx.request_context.session)
-    chosen = [ts for ts in TOOLSETS if toolset is None or ts.name == toolset]
+    chosen = [ts for ts in listing.toolsets if toolset is None or ts.name == toolset]
     if not chosen:
-        names = ", ".join(ts.name for ts in TOOLSETS)
+        names = ", ".join(ts.name for ts in listing.toolsets)
         raise InvalidArgumentError(f"no toolset {toolset!r}; choose from {names}")
     if toolset is not None and listing.enable(connection, [t.name for t in chosen[0].tools]):
         await _tell_list_changed(ctx)
