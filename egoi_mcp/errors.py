@@ -92,3 +92,9 @@ class UnattendedLimitError(EGoiError):
     """A destructive action beyond what this server lets an assistant do with no person in the loop."""
 
     code = "UNATTENDED_LIMIT"
+
+
+class InsufficientBalanceError(EGoiError):
+    """An SMS send would cost more credits than the account's balance holds: refused before anything is sent."""
+
+    code = "INSUFFICIENT_BALANCE"

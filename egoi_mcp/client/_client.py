@@ -90,7 +90,7 @@ class EGoiClient:
         self.contacts = ContactsAPI(core, self.tags, self.segments, self.fields)
         self.senders = SendersAPI(core)
         self.campaigns = CampaignsAPI(core, self.contacts, self.senders)
-        self.reports = ReportsAPI(core)
+        self.reports = ReportsAPI(core, self.campaigns)
         self.operations = OperationsAPI(core)
         self.webhooks = WebhooksAPI(core)
 
@@ -171,7 +171,7 @@ class EGoiClient:
     send_email_to_contact = alias("campaigns", CampaignsAPI.send_to_contact)
     send_email_to_segment = alias("campaigns", CampaignsAPI.send_to_segment)
 
-    get_campaign_report = alias("reports", ReportsAPI.email)
+    get_campaign_report = alias("reports", ReportsAPI.campaign)
     pending_sends = alias("operations", OperationsAPI.pending)
     cancel_send = alias("operations", OperationsAPI.cancel_campaign)
 
