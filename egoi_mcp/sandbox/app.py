@@ -22,6 +22,7 @@ from egoi_mcp.sandbox.endpoints import (
     operations,
     reports,
     segments,
+    sms,
     tags,
     webhooks,
 )
@@ -69,6 +70,7 @@ def create_app(
             *reports.routes,
             *operations.routes,
             *segments.routes,
+            *sms.routes,
             *webhooks.routes,
         ],
         middleware=[Middleware(Guard, api_key=api_key, budget=budget), Middleware(_RunDueSends, sandbox=sandbox)],
