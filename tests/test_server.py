@@ -18,16 +18,19 @@ pytestmark = pytest.mark.anyio
 
 
 def test_the_toolset_table_is_the_one_source() -> None:
-    modules = [tools.contacts, tools.lists, tools.tags, tools.campaigns, tools.segments, tools.events, tools.webhooks]
+    modules = [tools.contacts, tools.lists, tools.tags, tools.campaigns, tools.sms, tools.segments, tools.events,
+               tools.webhooks]  # fmt: skip
     assert [m.TOOLSET for m in modules] == list(tools.TOOLSETS), "each module exports its toolset, all in the table"
     names = [t.name for ts in tools.TOOLSETS for t in ts.tools]
-    assert len(names) == len(set(names)) == 30
+    assert len(names) == len(set(names)) == 31
     assert [t.name for t in tools.selected_tools(read_only=False)] == names
     read_only = [t.name for t in tools.selected_tools(read_only=True)]
     assert read_only == [t.name for ts in tools.TOOLSETS for t in ts.tools if t.read_only]
     table = tools.tool_table()
     assert all(f"`{name}`" in table for name in names)
-    with pytest.raises(ValueError, match="choose from contacts, lists, tags, campaigns, segments, events, webhooks"):
+    with pytest.raises(
+        ValueError, match="choose from contacts, lists, tags, campaigns, sms, segments, events, webhooks"
+    ):
         tools.selected_tools(read_only=False, toolsets=["contacts", "nope"])
     assert not hasattr(tools, "TOOLS"), "no global list filled by import side effects"
 

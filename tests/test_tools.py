@@ -247,7 +247,7 @@ async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
 
 async def test_every_tool_has_title_annotations_and_output_schema(client: Client) -> None:
     tools = (await client.list_tools()).tools
-    assert len(tools) == 30
+    assert len(tools) == 31
     for tool in tools:
         assert tool.title, tool.name
         a = tool.annotations
