@@ -189,7 +189,7 @@ class CampaignReport(_Model):
     bounce_rate: float | None = None
     top_links: list[LinkClicks] | None = None
     by_day: list[DayStats] | None = None
-    by_day_granularity: Annotated[Granularity | None, WithJsonSchema({"type": "string"})] = None
+    by_day_granularity: Annotated[Granularity | None, WithJsonSchema({"type": "string"})] = "day"
     sms: SmsReport | None = None
     summary: str = ""
     note: str | None = None

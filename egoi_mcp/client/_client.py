@@ -171,7 +171,7 @@ class EGoiClient:
     send_email_to_contact = alias("campaigns", CampaignsAPI.send_to_contact)
     send_email_to_segment = alias("campaigns", CampaignsAPI.send_to_segment)
 
-    get_campaign_report = alias("reports", ReportsAPI.campaign)
+    get_campaign_report = alias("reports", ReportsAPI.email)
     pending_sends = alias("operations", OperationsAPI.pending)
     cancel_send = alias("operations", OperationsAPI.cancel_campaign)
 

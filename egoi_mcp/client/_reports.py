@@ -51,7 +51,7 @@ class ReportsAPI(Resource):
         sent, delivered, sms = parse(SmsReport.from_egoi, body)
         return CampaignReport(
             campaign_id=campaign.id, name=campaign.name or None, sent=sent, delivered=delivered, sms=sms,
-            summary=_summary(campaign, sent, delivered, sms),
+            by_day_granularity=None, summary=_summary(campaign, sent, delivered, sms),
         )  # fmt: skip
 
 

@@ -54,7 +54,7 @@ async def egoi_list_campaigns(
 @tool("Campaign report", read_only=True, idempotent=True)
 async def egoi_get_campaign_report(campaign_id: CampaignId, ctx: Context) -> CampaignReport:
     """How a sent campaign did."""
-    return await runtime(ctx).client.get_campaign_report(campaign_id)
+    return await runtime(ctx).client.reports.campaign(campaign_id)
 
 
 async def _send_plan(rt: Runtime, campaign_id: str, list_id: int | None, send_at: str | None) -> tuple[SendPlan, str]:
