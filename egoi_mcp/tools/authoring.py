@@ -67,7 +67,7 @@ async def egoi_get_campaign(campaign_id: CampaignId, ctx: Context, include_html:
 
 @tool("List senders", read_only=True, idempotent=True)
 async def egoi_list_senders(
-    ctx: Context, channel: Literal["email", "sms"] = "email", limit: Limit = 25, cursor: Cursor = None
+    ctx: Context, channel: Literal["email", "sms"] | None = None, limit: Limit = 25, cursor: Cursor = None
 ) -> Page[Sender]:
     """The account's e-mail or SMS senders; status active = validated (usable), moderation = pending."""
     senders = runtime(ctx).client.senders

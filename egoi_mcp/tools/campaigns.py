@@ -41,13 +41,13 @@ async def egoi_list_campaigns(
     ctx: Context,
     list_id: ListFilter = None,
     status: Literal["draft", "canceled", "queued", "paused", "sending", "sent"] | None = None,
-    channel: Literal["email", "sms"] = "email",
+    channel: Literal["email", "sms"] | None = None,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Campaign]:
     """E-mail (or SMS) campaigns, newest first."""
     return await runtime(ctx).client.campaign_list(
-        list_id=list_id, status=status, channel=channel, limit=limit, cursor=cursor
+        list_id=list_id, status=status, channel=channel or "email", limit=limit, cursor=cursor
     )
 
 
