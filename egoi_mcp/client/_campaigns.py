@@ -1,4 +1,5 @@
-"""`client.campaigns`: list and read e-mail campaigns, know them by name, and send one (now or scheduled).
+"""`client.campaigns`: write e-mail and SMS campaigns, list and read them, know them by name, and send one (now or
+scheduled) by the route of its channel (`_channels.route`).
 
 A send is two steps. `plan_send` is the one place that decides the list a send goes to and checks `send_at`
 (one call: the campaign); `send` is the send itself, exactly one E-goi call, never retried. A `SendPlan` is a

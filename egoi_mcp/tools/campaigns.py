@@ -1,4 +1,6 @@
-"""Campaigns toolset: list e-mail campaigns, read how one did, send it (now or at a time) and stop a pending send.
+"""Campaigns toolset: list campaigns, read how one did, send it (now or at a time) and stop a pending send. E-mail
+and SMS campaigns alike: the client routes each by its channel, and an SMS send's preview adds the recipients
+with a mobile number, the message parts and the credits against the balance (`sms.sms_cost`).
 
 Sends are never retried and never idempotent: a send runs once, after a preview and confirmation. A preview
 works out the list the send will use (the campaign's own unless `list_id`), refuses what E-goi would refuse,
@@ -111,7 +113,7 @@ async def egoi_send_email_to_contact(
     list_id: ListId = None,
     send_at: SendAt = None,
 ) -> str:
-    """Send an e-mail campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
+    """Send an e-mail or SMS campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
     send = SendPlan.model_validate(plan.facts["send"])
     await runtime(ctx).client.campaigns.send(send, email=plan.facts["email"])
     return f"{'scheduled' if send_at else 'sent'} {plan.facts['what']}"
@@ -151,7 +153,7 @@ async def egoi_send_email_to_segment(
     list_id: ListId = None,
     send_at: SendAt = None,
 ) -> str:
-    """Send an e-mail campaign to a segment of its list, now or at send_at. Previews the reach unless
+    """Send an e-mail or SMS campaign to a segment of its list, now or at send_at. Previews the reach unless
     confirm=true."""
     send = SendPlan.model_validate(plan.facts["send"])
     await runtime(ctx).client.campaigns.send(send, segment_id=segment_id)
