@@ -116,7 +116,7 @@ class CampaignsAPI(Resource):
     def sms_text(self, campaign_id: str) -> str | None:
         """The text of an SMS campaign this client wrote (E-goi's API does not return it), else None."""
         known = self._written.get(campaign_id)
-        return known.plain_text if known is not None and known.html is None else None
+        return known.plain_text if known is not None and known.html is None and known.plain_text else None
 
     async def update_email(
         self, campaign_id: str, *, subject: str | None = None, sender: str | int | None = None,
@@ -292,9 +292,10 @@ class CampaignsAPI(Resource):
         check_contact_ids([contact_id])
         plan = await self.plan_send(campaign_id, list_id, send_at)
         contact = await self._contacts.get(contact_id, plan.list_id, tag_names=False)
-        to = contact.phone if route(plan.campaign) == "sms" else contact.email
+        sms = route(plan.campaign) == "sms"
+        to = contact.phone if sms else contact.email
         if not to:
-            what = "mobile number" if route(plan.campaign) == "sms" else "e-mail address"
+            what = "mobile number" if sms else "e-mail address"
             raise InvalidArgumentError(
                 f"contact {contact.id} has no {what} in list {plan.list_id}", code="EMAIL_ADDRESS_INVALID"
             )

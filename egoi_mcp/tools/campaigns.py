@@ -80,7 +80,7 @@ async def _contact_summary(
             f"contact there with egoi_search_contacts(list_id={send.list_id})",
             code="SUBSCRIBER_NOT_FOUND",
         ) from None
-    sms = send.campaign.channel == "sms"
+    sms = route(send.campaign) == "sms"
     to = contact.phone if sms else contact.email
     if not to:
         what = "mobile number" if sms else "e-mail address"
@@ -131,7 +131,7 @@ async def _segment_summary(
             f"one from egoi_list_segments(list_id={send.list_id})",
             code="SEGMENT_NOT_FOUND",
         ) from None
-    if send.campaign.channel == "sms":
+    if route(send.campaign) == "sms":
         reached = await rt.client.contacts.reached_by_sms(send.list_id, segment_id, reserve=1)
         count, more = len(reached), "" if reached.complete else " or more (the segment is longer than one call reads)"
         reach = f"{count}{more} contact(s) with a mobile number"
