@@ -14,7 +14,7 @@ from mcp import Client
 
 from egoi_mcp.sandbox import Sandbox
 from egoi_mcp.server import EgoiServer
-from egoi_mcp.sms import sms_length
+from egoi_mcp.sms import SmsReport, sms_length
 from egoi_mcp.untrusted import UNTRUSTED_META
 from tests.conftest import call, fails
 
@@ -180,3 +180,11 @@ async def test_bad_input_is_one_actionable_line(
 def test_message_parts(text: str, encoding: str, characters: int, parts: int) -> None:
     length = sms_length(text)
     assert (length.encoding, length.characters, length.parts) == (encoding, characters, parts)
+
+
+def test_an_odd_sms_report_reads_as_zeros_not_a_crash() -> None:
+    sent, delivered, report = SmsReport.from_egoi(
+        {"overall": {"sends": "many", "delivered": -1}, "networks": [None, {"network": "x" * 500, "sends": True}]}
+    )
+    assert (sent, delivered, report.delivery_rate, report.failed) == (0, 0, 0.0, 0)
+    assert [(n.network, n.sent) for n in report.by_network] == [("x" * 100, 0)]
