@@ -58,6 +58,7 @@ class CampaignsAPI(Resource):
         self._contacts = contacts
         self._senders = senders
         self._seen: dict[str, tuple[float, Campaign]] = {}  # hash -> (when read, campaign), from listings
+        self._channels: dict[str, str] = {}  # hash -> channel, of every campaign read or written (it never changes)
         self._written: dict[str, Written] = {}  # hash -> what this client wrote (E-goi does not return content)
 
     async def create_email(
@@ -82,6 +83,7 @@ class CampaignsAPI(Resource):
         campaign = Campaign(id=campaign_id, name=payload["internal_name"], channel="email", status="draft",
                             subject=subject, list_id=list_id)  # fmt: skip
         self._remember(campaign_id, written)
+        self._learn([campaign])
         return self._detail(campaign, include_html=False)
 
     async def create_sms(
@@ -110,6 +112,7 @@ class CampaignsAPI(Resource):
         body = await self._write("POST", "/campaigns/sms", payload, _UNCONFIRMED_WRITE % "created", resource="list")
         campaign_id = parse(lambda b: str(b["campaign_hash"]), body)
         self._remember(campaign_id, Written(plain_text=message, sender=resolved.label))
+        self._learn([Campaign(id=campaign_id, name=internal_name, channel="sms")])
         return SmsCampaign(id=campaign_id, name=internal_name, list_id=list_id, sender=resolved.label, text=message,
                            **length.model_dump())  # fmt: skip
 
@@ -201,7 +204,7 @@ class CampaignsAPI(Resource):
             params={"channel": channel, "list_id": list_id, "status": status},
         )  # fmt: skip
         campaigns = [parse(Campaign.from_egoi, i) for i in items]
-        self._core.campaign_names.learn({c.id: c.name for c in campaigns})
+        self._learn(campaigns)
         now = self._core.clock()
         self._seen = {h: seen for h, seen in self._seen.items() if now - seen[0] < _FRESH}
         self._seen.update((c.id, (now, c)) for c in campaigns)
@@ -216,7 +219,7 @@ class CampaignsAPI(Resource):
                 f"no campaign {campaign_id!r}: list campaigns to see their ids", code="CAMPAIGN_NOT_FOUND", status=404
             )
         campaign = parse(Campaign.from_egoi, items[0])
-        self._core.campaign_names.learn({campaign.id: campaign.name})
+        self._learn([campaign])
         return campaign
 
     async def names(self, campaign_ids: builtins.list[str] | None = None) -> dict[str, str]:
@@ -251,6 +254,22 @@ class CampaignsAPI(Resource):
     async def read(self, campaign_id: str) -> Campaign:
         """The campaign as a listing showed it within the last minute, else read (one call)."""
         return self._fresh(campaign_id) or await self.get(campaign_id)
+
+    async def routed(self, campaign_id: str) -> Campaign:
+        """The campaign as far as routing needs it (id, name, channel): no call when this client has read or
+        written it before (a campaign's channel never changes), else read (one call)."""
+        channel = self._channels.get(check_campaign(campaign_id))
+        if channel is None:
+            return await self.read(campaign_id)
+        name = self._core.campaign_names.known([campaign_id]).get(campaign_id, "")
+        return Campaign(id=campaign_id, name=name, channel=channel)
+
+    def _learn(self, campaigns: builtins.list[Campaign]) -> None:
+        """Names and channels of campaigns read in passing (no call)."""
+        self._core.campaign_names.learn({c.id: c.name for c in campaigns})
+        self._channels.update((c.id, c.channel) for c in campaigns if c.channel)
+        while len(self._channels) > _CHANNELS_KEPT:
+            self._channels.pop(next(iter(self._channels)))
 
     def _fresh(self, campaign_id: str) -> Campaign | None:
         """The campaign as a listing showed it less than `_FRESH` seconds ago (a send is planned right after the
@@ -327,6 +346,7 @@ class CampaignsAPI(Resource):
 
 
 _REMEMBERED = 200  # campaigns whose written content a client keeps
+_CHANNELS_KEPT = 10_000  # campaigns whose channel a client keeps
 MAX_HTML_BYTES = 20 * 1024 * 1024  # E-goi refuses request bodies over 20 MB
 
 

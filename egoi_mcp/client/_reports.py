@@ -20,9 +20,9 @@ class ReportsAPI(Resource):
         self._campaigns = campaigns
 
     async def campaign(self, campaign_id: str) -> CampaignReport:
-        """How a campaign did, by its channel: the campaign (one call, none when a listing showed it within the
-        last minute), then its e-mail report (`email`) or its SMS report (`sms`)."""
-        campaign = await self._campaigns.read(check_campaign(campaign_id))
+        """How a campaign did, by its channel: the campaign (one call, none when this client has read or written it
+        before), then its e-mail report (`email`) or its SMS report (`sms`)."""
+        campaign = await self._campaigns.routed(check_campaign(campaign_id))
         return await (self.sms(campaign) if route(campaign) == "sms" else self.email(campaign_id))
 
     async def email(self, campaign_id: str) -> CampaignReport:

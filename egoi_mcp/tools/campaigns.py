@@ -162,7 +162,7 @@ async def egoi_send_email_to_segment(
 
 async def _cancel_summary(rt: Runtime, campaign_id: str) -> Plan:
     try:
-        campaign = await rt.client.campaigns.read(campaign_id)
+        campaign = await rt.client.campaigns.routed(campaign_id)
     except NotFoundError:
         raise NotFoundError(
             f"no campaign {campaign_id!r}: egoi_list_campaigns shows the ids", code="CAMPAIGN_NOT_FOUND", status=404
