@@ -109,6 +109,18 @@ async def test_a_scheduled_sms_send_is_cancelled(client: Client, server: EgoiSer
     assert sandbox.campaigns[created["id"]].status == "canceled" and sandbox.balance == Decimal(50)
 
 
+async def test_a_campaign_the_server_wrote_routes_without_reading_it_again(client: Client, server: EgoiServer) -> None:
+    sandbox = _sandbox(server)
+    created = await call(client, "egoi_create_sms_campaign", **NEW)
+    before = sandbox.budget.used
+    report = await call(client, "egoi_get_campaign_report", campaign_id=created["id"])
+    assert sandbox.budget.used - before == 1, "GET /reports/sms/{hash} only"
+    assert report["name"] == "Summer SMS" and report["sent"] == 0 and "has not been sent yet" in report["summary"]
+    before = sandbox.budget.used
+    nothing = await call(client, "egoi_cancel_send", campaign_id=created["id"])
+    assert nothing["status"] == "nothing_to_do" and sandbox.budget.used - before == 1, "GET /operations?type=sms only"
+
+
 async def test_a_short_balance_is_refused_and_nothing_is_sent(client: Client, server: EgoiServer) -> None:
     sandbox = _sandbox(server)
     created = await call(client, "egoi_create_sms_campaign", **{**NEW, "text": "x" * 200})  # two parts
