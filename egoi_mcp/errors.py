@@ -98,3 +98,9 @@ class JobNotFoundError(NotFoundError):
     """No job of this account has that id (another account's jobs are not found either)."""
 
     code = "JOB_NOT_FOUND"
+
+
+class InsufficientBalanceError(EGoiError):
+    """An SMS send would cost more credits than the account's balance holds: refused before anything is sent."""
+
+    code = "INSUFFICIENT_BALANCE"

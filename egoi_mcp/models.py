@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from egoi_mcp._dates import parse_datetime, parse_day
+from egoi_mcp._json import json_object
 from egoi_mcp._series import MAX_COUNT, Granularity, summarise
+from egoi_mcp.sms import SmsReport
 from egoi_mcp.untrusted import quote
 
 T = TypeVar("T")
-
-
-def json_object(value: Any) -> dict[str, Any]:
-    """`value` when it is a JSON object, else an empty one: E-goi's bodies are read, never crashed on."""
-    return value if isinstance(value, dict) else {}
 
 
 class _Model(BaseModel):
@@ -178,27 +175,29 @@ class DayStats(_Model):
 
 
 class CampaignReport(_Model):
-    # How an e-mail campaign did. Rates are percentages with one decimal, 0 when nothing was sent.
-    # by_day is by week past 90 days and by month past two years; `note` says what was summarised or left out.
+    # How a campaign did. Rates are percentages with one decimal, 0 when nothing was sent. by_day is by week past
+    # 90 days and by month past two years; `note` says what was summarised or left out. An SMS campaign's report
+    # has sent, delivered and `sms` instead of the e-mail fields (they are left out).
 
     campaign_id: str
     name: str | None = None
     sent: int = 0
     delivered: int = 0
-    opens: int = 0
-    unique_opens: int = 0
-    clicks: int = 0
-    unique_clicks: int = 0
-    hard_bounces: int = 0
-    soft_bounces: int = 0
-    unsubscribes: int = 0
-    complaints: int = 0
-    open_rate: float = 0.0
-    click_rate: float = 0.0
-    bounce_rate: float = 0.0
-    top_links: list[LinkClicks] = Field(default_factory=list)
-    by_day: list[DayStats] = Field(default_factory=list)
-    by_day_granularity: Granularity = "day"
+    opens: int | None = None
+    unique_opens: int | None = None
+    clicks: int | None = None
+    unique_clicks: int | None = None
+    hard_bounces: int | None = None
+    soft_bounces: int | None = None
+    unsubscribes: int | None = None
+    complaints: int | None = None
+    open_rate: float | None = None
+    click_rate: float | None = None
+    bounce_rate: float | None = None
+    top_links: list[LinkClicks] | None = None
+    by_day: list[DayStats] | None = None
+    by_day_granularity: Annotated[Granularity | None, WithJsonSchema({"type": "string"})] = "day"
+    sms: SmsReport | None = None
     summary: str = ""
     note: str | None = None
 

@@ -13,8 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from egoi_mcp.client import EGoiClient
+from egoi_mcp.client import EGoiClient, SendPlan
 from egoi_mcp.errors import NotFoundError
+from egoi_mcp.models import Campaign
+from egoi_mcp.sandbox import create_app
 
 pytestmark = [pytest.mark.anyio, pytest.mark.prism]
 
@@ -111,7 +113,43 @@ CALLS = {
     "report_subscriptions": lambda c: c.bulk.request_report("subscriptions", 1, *JAN, "https://example.com/cb"),
     "report_unsubscriptions": lambda c: c.bulk.request_report("unsubscriptions", 1, *JAN, "https://example.com/cb"),
     "list_emails": lambda c: c.bulk.emails(1),
+    # issue 20: SMS
+    "cellphone_senders": lambda c: c.senders.cellphone(status="active"),
+    "account_balance": lambda c: c.account.get(),
+    "send_sms_to_segment": lambda c: c.campaigns.send(_sms_plan(), segment_id="seg_1"),
+    "send_sms_to_contact": lambda c: c.campaigns.send(_sms_plan(), email="+351 912 345 678"),
+    "schedule_sms": lambda c: c.campaigns.send(_sms_plan(FUTURE), segment_id="seg_1"),
+    "sms_report": lambda c: c.reports.sms(_sms_plan().campaign),
+    "sms_pending_sends": lambda c: c.operations.pending("campaign_hash", channel="sms"),
 }
+
+
+def _sms_plan(send_at: datetime | None = None) -> SendPlan:
+    campaign = Campaign(id="abc123", name="Summer SMS", channel="sms", status="draft", list_id=1)
+    return SendPlan(campaign=campaign, list_id=1, send_at=send_at)
+
+
+class _SendersFromTheSandbox(_Recorder):
+    """Prism's example cellphone senders are `null`s, so no sender could be found: the senders listing is answered
+    by the sandbox (and judged by its own spec test), everything else by Prism."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sandbox = httpx.ASGITransport(app=create_app())
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/senders/cellphone":
+            return await self._sandbox.handle_async_request(request)
+        return await super().handle_async_request(request)
+
+
+@pytest.mark.parametrize("text", ["Summer sale: 20% off today €", "Promoção de verão, só hoje"])
+async def test_create_sms_is_what_egoi_accepts(prism_url: str, text: str) -> None:
+    recorder = _SendersFromTheSandbox()
+    async with EGoiClient("test-key", base_url=prism_url, transport=recorder, max_retries=0) as client:
+        await client.campaigns.create_sms(1, "+351 300 404 336", text, name="Summer SMS")
+    assert [(m, p) for m, p, _, _ in recorder.seen] == [("POST", "/campaigns/sms")]
+    assert _request_violations(recorder) == []
 
 
 async def _not_found(call: Awaitable[Any]) -> None:

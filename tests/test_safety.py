@@ -240,6 +240,7 @@ async def _required_arguments(client: Client) -> dict[str, dict[str, Any]]:
             "html": "<p>Hi</p>",
         },
         "egoi_update_email_campaign": {"campaign_id": draft, "subject": "Strict again"},
+        "egoi_create_sms_campaign": {"list_id": 1, "sender": "351-300404336", "text": "Strict"},
         "egoi_get_campaign": {"campaign_id": campaign},
         "egoi_call_tool": {"name": "egoi_delete_tag", "arguments": '{"tag_id": 1}'},  # a preview, like the tool's own
         "egoi_import_contacts": {"list_id": 1, "csv": "email\nstrict1@example.com\nstrict2@example.com\n"},

@@ -14,7 +14,11 @@ small conversion of OpenAPI 3.0 into JSON Schema (2020-12):
 
 One spec bug is worked around, by name: `DeleteListsConflict` is a `oneOf` of five `errors` shapes none of
 which requires anything, so every body matches all five and none can match exactly one; it is checked as
-`anyOf` (each branch still constrains the message of its own error code).
+`anyOf` (each branch still constrains the message of its own error code). And `AlphanumericCellphoneSender`
+requires `file`, a `writeOnly` property of one of its `allOf` parts (the sender's document, sent when it is
+registered): a response never carries it, as for a `writeOnly` property required where it is declared; without
+it, the discriminator mapping the converter drops is what tells it from `NumericCellphoneSender`, so the fix says
+`type: alpha_numeric` itself.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from egoi_mcp.sandbox import Sandbox, create_app
 from tests.sandbox_spec_authoring import AUTHORING
 from tests.sandbox_spec_jobs import JOBS
+from tests.sandbox_spec_sms import SMS
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "spec/egoi/openapi-v3.contract.yaml"
 KEY = {"Apikey": "sandbox-test-key"}
@@ -52,7 +57,12 @@ def _one_of_as_any_of(schema: dict[str, Any]) -> dict[str, Any]:
     return {**fixed, "anyOf": schema["oneOf"]}
 
 
-SPEC_FIXES = {"DeleteListsConflict": _one_of_as_any_of}
+def _alphanumeric_sender(schema: dict[str, Any]) -> dict[str, Any]:
+    required = [name for name in schema["required"] if name != "file"]
+    return {**schema, "required": required, "properties": {"type": {"const": "alpha_numeric"}}}
+
+
+SPEC_FIXES = {"DeleteListsConflict": _one_of_as_any_of, "AlphanumericCellphoneSender": _alphanumeric_sender}
 
 
 # -- the spec, as JSON Schema ------------------------------------------------------------------------
@@ -490,6 +500,7 @@ CASES = {
 }
 CASES.update({name: Case(m, p, status, params, **kw) for name, (m, p, status, params, kw) in AUTHORING.items()})
 CASES.update({name: Case(m, p, status, params, **kw) for name, (m, p, status, params, kw) in JOBS.items()})
+CASES.update({name: Case(m, p, status, params, **kw) for name, (m, p, status, params, kw) in SMS.items()})
 
 
 async def _call(app: Any, case: Case, headers: dict[str, str] | None = None) -> httpx.Response:

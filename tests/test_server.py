@@ -23,6 +23,7 @@ def test_the_toolset_table_is_the_one_source() -> None:
         tools.lists,
         tools.tags,
         tools.campaigns,
+        tools.sms,
         tools.segments,
         tools.events,
         tools.webhooks,
@@ -30,7 +31,7 @@ def test_the_toolset_table_is_the_one_source() -> None:
     ]
     assert [m.TOOLSET for m in modules] == list(tools.TOOLSETS), "each module exports its toolset, all in the table"
     names = [t.name for ts in tools.TOOLSETS for t in ts.tools]
-    assert len(names) == len(set(names)) == 35
+    assert len(names) == len(set(names)) == 36
     discovery = ["egoi_find_tools", "egoi_call_tool"]
     assert [t.name for t in tools.selected_tools(read_only=False)] == names + discovery
     assert [t.name for t in tools.selected_tools(read_only=False, toolsets=["all"])] == names
@@ -41,7 +42,7 @@ def test_the_toolset_table_is_the_one_source() -> None:
     table = tools.tool_table()
     assert all(f"`{name}`" in table for name in names)
     with pytest.raises(
-        ValueError, match="choose from contacts, lists, tags, campaigns, segments, events, webhooks, jobs, all"
+        ValueError, match="choose from contacts, lists, tags, campaigns, sms, segments, events, webhooks, jobs, all"
     ):
         tools.selected_tools(read_only=False, toolsets=["contacts", "nope"])
     assert not hasattr(tools, "TOOLS"), "no global list filled by import side effects"

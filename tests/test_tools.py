@@ -247,7 +247,7 @@ async def test_read_only_and_toolsets(tmp_path: Path, mode: str) -> None:
 
 async def test_every_tool_has_title_annotations_and_output_schema(client: Client) -> None:
     tools = await every_tool(client)
-    assert len(tools) == 37
+    assert len(tools) == 38
     for tool in tools:
         if tool.name == "egoi_call_tool":  # its result is the called tool's, previews included
             continue
@@ -278,8 +278,8 @@ async def test_trigger_names_complete(client: Client) -> None:
 
 TOKEN_BUDGET = 250  # o200k tokens per tool, in every mode
 # The one miss, measured and said in docs/performance.md: the report's output schema types the 20 flat fields
-# SPEC's CampaignReport names (about 180 tokens), and issue 19 adds who, limit and cursor.
-OVER_BUDGET = {"egoi_get_campaign_report": 330}
+# SPEC's CampaignReport names (about 180 tokens); issue 19 adds who, limit and cursor, issue 20 the sms block.
+OVER_BUDGET = {"egoi_get_campaign_report": 335}
 DEFAULT_LIST_BUDGET = 3_000  # the default tools/list plus the instructions
 
 

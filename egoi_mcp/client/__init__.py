@@ -14,6 +14,7 @@ from egoi_mcp.client._call_budget import (
     request_budget,
 )
 from egoi_mcp.client._campaigns import SendPlan
+from egoi_mcp.client._channels import Channel, route
 from egoi_mcp.client._client import DEFAULT_BASE_URL, EGoiClient
 from egoi_mcp.client._contacts import ContactStatus, DeleteMode
 from egoi_mcp.client._content import CampaignDetail, ContentSummary
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_CALL_BOUND",
     "Account",
     "CampaignDetail",
+    "Channel",
     "ContactStatus",
     "ContentSummary",
     "DeleteMode",
@@ -42,4 +44,5 @@ __all__ = [
     "default_call_bound",
     "egoi_phone",
     "request_budget",
+    "route",
 ]

@@ -1,4 +1,5 @@
-"""`client.campaigns`: list and read e-mail campaigns, know them by name, and send one (now or scheduled).
+"""`client.campaigns`: write e-mail and SMS campaigns, list and read them, know them by name, and send one (now or
+scheduled) by the route of its channel (`_channels.route`).
 
 A send is two steps. `plan_send` is the one place that decides the list a send goes to and checks `send_at`
 (one call: the campaign); `send` is the send itself, exactly one E-goi call, never retried. A `SendPlan` is a
@@ -16,14 +17,16 @@ from pydantic import BaseModel, ConfigDict
 
 from egoi_mcp._dates import format_datetime
 from egoi_mcp._paging import make_page
+from egoi_mcp.client._channels import route
 from egoi_mcp.client._contacts import ContactsAPI
 from egoi_mcp.client._content import CampaignDetail, summarise
 from egoi_mcp.client._core import Core, Resource, parse, path
 from egoi_mcp.client._senders import SendersAPI
 from egoi_mcp.client._transport import Retry
-from egoi_mcp.client._validate import check_campaign, check_contact_ids, check_text
+from egoi_mcp.client._validate import check_campaign, check_contact_ids, check_text, egoi_phone
 from egoi_mcp.errors import InvalidArgumentError, NetworkError, NotFoundError, UpstreamError
 from egoi_mcp.models import Campaign, Page
+from egoi_mcp.sms import MAX_PARTS, SmsCampaign, sms_length
 from egoi_mcp.untrusted import quote
 
 
@@ -55,6 +58,7 @@ class CampaignsAPI(Resource):
         self._contacts = contacts
         self._senders = senders
         self._seen: dict[str, tuple[float, Campaign]] = {}  # hash -> (when read, campaign), from listings
+        self._channels: dict[str, str] = {}  # hash -> channel, of every campaign read or written (it never changes)
         self._written: dict[str, Written] = {}  # hash -> what this client wrote (E-goi does not return content)
 
     async def create_email(
@@ -79,7 +83,43 @@ class CampaignsAPI(Resource):
         campaign = Campaign(id=campaign_id, name=payload["internal_name"], channel="email", status="draft",
                             subject=subject, list_id=list_id)  # fmt: skip
         self._remember(campaign_id, written)
+        self._learn([campaign])
         return self._detail(campaign, include_html=False)
+
+    async def create_sms(
+        self, list_id: int | None, sender: str | int, text: str, *, name: str | None = None
+    ) -> SmsCampaign:
+        """Create a draft SMS campaign (`POST /campaigns/sms`): `sender` by number, name or id, resolved through
+        `senders.cellphone` (one call); the encoding and `max_messages` follow from the text (at most 7 parts);
+        `name` defaults to the text's start. Attempted once, like `create_email`."""
+        list_id = self._core.resolve_list_id(list_id)
+        message = (check_text(text, "text") or "").strip()
+        length = sms_length(message)
+        if not length.parts:
+            raise InvalidArgumentError("text is empty: give the message recipients get", code="NO_MESSAGE")
+        if length.parts > MAX_PARTS:
+            raise InvalidArgumentError(
+                f"the text takes {length.parts} SMS parts ({length.characters} {length.encoding} characters): E-goi "
+                f"sends at most {MAX_PARTS}; shorten it", code="CONTENT_TOO_LARGE",
+            )  # fmt: skip
+        internal_name = (check_text(name, "name") or "").strip() or " ".join(message.split())[:60]
+        resolved = await self._senders.resolve_cellphone(sender)
+        payload: dict[str, Any] = {
+            "list_id": list_id, "internal_name": internal_name, "sender_id": resolved.id,
+            "content": {"type": "text", "message": message},
+            "options": {"encoding": length.encoding, "max_messages": length.parts},
+        }  # fmt: skip
+        body = await self._write("POST", "/campaigns/sms", payload, _UNCONFIRMED_WRITE % "created", resource="list")
+        campaign_id = parse(lambda b: str(b["campaign_hash"]), body)
+        self._remember(campaign_id, Written(plain_text=message, sender=resolved.label))
+        self._learn([Campaign(id=campaign_id, name=internal_name, channel="sms")])
+        return SmsCampaign(id=campaign_id, name=internal_name, list_id=list_id, sender=resolved.label, text=message,
+                           **length.model_dump())  # fmt: skip
+
+    def sms_text(self, campaign_id: str) -> str | None:
+        """The text of an SMS campaign this client wrote (E-goi's API does not return it), else None."""
+        known = self._written.get(campaign_id)
+        return known.plain_text if known is not None and known.html is None and known.plain_text else None
 
     async def update_email(
         self, campaign_id: str, *, subject: str | None = None, sender: str | int | None = None,
@@ -169,7 +209,7 @@ class CampaignsAPI(Resource):
             params={"channel": channel, "list_id": list_id, "status": status},
         )  # fmt: skip
         campaigns = [parse(Campaign.from_egoi, i) for i in items]
-        self._core.campaign_names.learn({c.id: c.name for c in campaigns})
+        self._learn(campaigns)
         now = self._core.clock()
         self._seen = {h: seen for h, seen in self._seen.items() if now - seen[0] < _FRESH}
         self._seen.update((c.id, (now, c)) for c in campaigns)
@@ -184,7 +224,7 @@ class CampaignsAPI(Resource):
                 f"no campaign {campaign_id!r}: list campaigns to see their ids", code="CAMPAIGN_NOT_FOUND", status=404
             )
         campaign = parse(Campaign.from_egoi, items[0])
-        self._core.campaign_names.learn({campaign.id: campaign.name})
+        self._learn([campaign])
         return campaign
 
     async def names(self, campaign_ids: builtins.list[str] | None = None) -> dict[str, str]:
@@ -205,7 +245,8 @@ class CampaignsAPI(Resource):
         moment = self._future(send_at)
         if list_id is not None:
             list_id = self._core.resolve_list_id(list_id)
-        campaign = self._fresh(campaign_id) or await self.get(campaign_id)
+        campaign = await self.read(campaign_id)
+        route(campaign)
         own = campaign.list_id
         if list_id is not None and own is not None and list_id != own:
             raise InvalidArgumentError(
@@ -215,6 +256,26 @@ class CampaignsAPI(Resource):
         resolved = self._core.resolve_list_id(list_id if list_id is not None else own)
         return SendPlan(campaign=campaign, list_id=resolved, send_at=moment)
 
+    async def read(self, campaign_id: str) -> Campaign:
+        """The campaign as a listing showed it within the last minute, else read (one call)."""
+        return self._fresh(campaign_id) or await self.get(campaign_id)
+
+    async def routed(self, campaign_id: str) -> Campaign:
+        """The campaign as far as routing needs it (id, name, channel): no call when this client has read or
+        written it before (a campaign's channel never changes), else read (one call)."""
+        channel = self._channels.get(check_campaign(campaign_id))
+        if channel is None:
+            return await self.read(campaign_id)
+        name = self._core.campaign_names.known([campaign_id]).get(campaign_id, "")
+        return Campaign(id=campaign_id, name=name, channel=channel)
+
+    def _learn(self, campaigns: builtins.list[Campaign]) -> None:
+        """Names and channels of campaigns read in passing (no call)."""
+        self._core.campaign_names.learn({c.id: c.name for c in campaigns})
+        self._channels.update((c.id, c.channel) for c in campaigns if c.channel)
+        while len(self._channels) > _CHANNELS_KEPT:
+            self._channels.pop(next(iter(self._channels)))
+
     def _fresh(self, campaign_id: str) -> Campaign | None:
         """The campaign as a listing showed it less than `_FRESH` seconds ago (a send is planned right after the
         listing that found it: reading it again would cost a call and say the same)."""
@@ -223,39 +284,47 @@ class CampaignsAPI(Resource):
 
     async def send(self, plan: SendPlan, *, segment_id: str | None = None, email: str | None = None) -> None:
         """Send (or schedule, per the plan) the planned campaign to a segment of the plan's list, or to one
-        address: exactly one E-goi call (`POST /campaigns/email/{hash}/actions/send`), never retried."""
+        contact (`email`: the address, or for an SMS campaign the cellphone): exactly one E-goi call
+        (`POST /campaigns/{email|sms}/{hash}/actions/send`, by the campaign's channel), never retried."""
         if (segment_id is None) == (email is None):
             raise InvalidArgumentError("pass segment_id or email (one of them) to say who the send goes to")
         if segment_id is not None and not str(segment_id).strip():
             raise InvalidArgumentError("segment_id is empty: find it with segment_list", code="SEGMENT_NOT_FOUND")
         campaign_id = check_campaign(plan.campaign.id)
+        channel = route(plan.campaign)
         moment = self._future(plan.send_at)  # a plan made earlier may have fallen into the past since
         segments: dict[str, Any] = (
             {"type": "segment", "data": [str(segment_id)]}
             if segment_id is not None
-            else {"type": "contact", "data": _address(email)}
+            else {"type": "contact", "data": egoi_phone(email or "") if channel == "sms" else _address(email)}
         )
         payload: dict[str, Any] = {"list_id": plan.list_id, "segments": segments}
+        if channel == "sms":
+            payload["destination_field"] = "cellphone"
         if moment is not None:
             payload["schedule_date"] = format_datetime(moment)
         # E-goi may have queued the send before failing: "try again" could mail everyone twice.
-        target = path("/campaigns/email/{}/actions/send", campaign_id)
+        target = path(f"/campaigns/{channel}/{{}}/actions/send", campaign_id)
         await self._write("POST", target, payload, _UNCONFIRMED_SEND, retry=Retry.NEVER)
 
     async def send_to_contact(
         self, campaign_id: str, contact_id: str, list_id: int | None = None, send_at: datetime | None = None
     ) -> str:
-        """Plan, read the contact's address (E-goi's send takes the address), then send. Returns the address."""
+        """Plan, read the contact's address (E-goi's send takes the address, or for an SMS campaign the
+        cellphone), then send. Returns the address (or number)."""
         check_campaign(campaign_id)
         check_contact_ids([contact_id])
         plan = await self.plan_send(campaign_id, list_id, send_at)
         contact = await self._contacts.get(contact_id, plan.list_id, tag_names=False)
-        if not contact.email:
+        sms = route(plan.campaign) == "sms"
+        to = contact.phone if sms else contact.email
+        if not to:
+            what = "mobile number" if sms else "e-mail address"
             raise InvalidArgumentError(
-                f"contact {contact.id} has no e-mail address in list {plan.list_id}", code="EMAIL_ADDRESS_INVALID"
+                f"contact {contact.id} has no {what} in list {plan.list_id}", code="EMAIL_ADDRESS_INVALID"
             )
-        await self.send(plan, email=contact.email)
-        return contact.email
+        await self.send(plan, email=to)
+        return to
 
     async def send_to_segment(
         self, campaign_id: str, segment_id: str, list_id: int | None = None, send_at: datetime | None = None
@@ -282,6 +351,7 @@ class CampaignsAPI(Resource):
 
 
 _REMEMBERED = 200  # campaigns whose written content a client keeps
+_CHANNELS_KEPT = 10_000  # campaigns whose channel a client keeps
 MAX_HTML_BYTES = 20 * 1024 * 1024  # E-goi refuses request bodies over 20 MB
 
 

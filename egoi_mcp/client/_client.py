@@ -92,7 +92,7 @@ class EGoiClient:
         self.contacts = ContactsAPI(core, self.tags, self.segments, self.fields)
         self.senders = SendersAPI(core)
         self.campaigns = CampaignsAPI(core, self.contacts, self.senders)
-        self.reports = ReportsAPI(core)
+        self.reports = ReportsAPI(core, self.campaigns)
         self.operations = OperationsAPI(core)
         self.webhooks = WebhooksAPI(core)
         self.bulk = BulkAPI(core)

@@ -7,7 +7,9 @@ import builtins
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from egoi_mcp._json import json_object
 from egoi_mcp._paging import EGOI_MAX_LIMIT, chunks, decode_cursor, encode_cursor, make_page
+from egoi_mcp.client._call_budget import Listing
 from egoi_mcp.client._core import Core, Resource, parse, path, unexpected
 from egoi_mcp.client._field_values import FieldValue
 from egoi_mcp.client._fields import FieldsAPI
@@ -16,7 +18,7 @@ from egoi_mcp.client._tags import TagsAPI
 from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_contact_ids, check_email, check_limit, check_text, egoi_phone, maybe_phone
 from egoi_mcp.errors import ConflictError, InvalidArgumentError, NotFoundError
-from egoi_mcp.models import Activity, Contact, ContactRef, Page, json_object
+from egoi_mcp.models import Activity, Contact, ContactRef, Page
 from egoi_mcp.untrusted import quote
 
 DeleteMode = Literal["forget", "unsubscribe"]
@@ -195,6 +197,16 @@ class ContactsAPI(Resource):
             total=None,
             next_cursor=encode_cursor(offset + len(items)) if more and items else None,
         )
+
+    async def reached_by_sms(self, list_id: int, segment_id: str, *, reserve: int = 0) -> Listing[str]:
+        """The active contacts of a segment an SMS reaches (a cellphone, its channel active): their ids, reading
+        every member (1000 a call) within the call's request bound, leaving `reserve` requests; `complete` says
+        whether all were read."""
+        target = path("/lists/{}/contacts/segment/{}", self._core.resolve_list_id(list_id), segment_id)
+        items = await self._core.every(target, resource="segment", reserve=reserve)
+        bases = [base for base in (json_object(i.get("base") or i) for i in items) if base.get("cellphone")]
+        reached = (b for b in bases if b.get("status") == "active" and b.get("cellphone_status", "active") == "active")
+        return Listing((str(b.get("contact_id")) for b in reached), complete=items.complete)
 
     async def count(self, list_id: int | None = None, segment_id: str | None = None) -> int:
         """How many contacts a list or segment holds (one call, `limit=1`)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from egoi_mcp._json import json_object
 from egoi_mcp.errors import (
     AuthError,
     ConflictError,
@@ -22,7 +23,6 @@ from egoi_mcp.errors import (
     UpstreamError,
     ValidationError,
 )
-from egoi_mcp.models import json_object
 from egoi_mcp.redact import redact_data
 
 # What E-goi calls each thing in the path: used to pick a precise not-found code and message.

@@ -5,12 +5,14 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 
+from egoi_mcp._json import json_object
 from egoi_mcp.client._call_budget import Listing
+from egoi_mcp.client._channels import Channel
 from egoi_mcp.client._core import Resource, parse
 from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_campaign
 from egoi_mcp.errors import ConflictError
-from egoi_mcp.models import Operation, json_object
+from egoi_mcp.models import Operation
 
 
 class OperationsAPI(Resource):
@@ -20,11 +22,11 @@ class OperationsAPI(Resource):
         items = await self._core.every("/operations", params={"type": type}, reserve=reserve)
         return Listing((parse(Operation.from_egoi, item) for item in items), complete=items.complete)
 
-    async def pending(self, campaign_id: str, *, reserve: int = 0) -> Listing[Operation]:
-        """A campaign's sends still in E-goi's queue; `complete` is False when the queue was longer than one
-        call may read (then more of the campaign's sends may wait)."""
+    async def pending(self, campaign_id: str, *, channel: Channel = "email", reserve: int = 0) -> Listing[Operation]:
+        """A campaign's sends still in E-goi's queue (operations of its `channel`, `email` or `sms`: see
+        `route`); `complete` is False when the queue was longer than one call may read (then more may wait)."""
         check_campaign(campaign_id)
-        found = await self.list("email", reserve=reserve)
+        found = await self.list(channel, reserve=reserve)
         return Listing((op for op in found if op.campaign_id == campaign_id), complete=found.complete)
 
     async def cancel(self, operations: Sequence[Operation]) -> builtins.list[Operation]:
@@ -48,8 +50,8 @@ class OperationsAPI(Resource):
             )
         return cancelled
 
-    async def cancel_campaign(self, campaign_id: str) -> Listing[Operation]:
+    async def cancel_campaign(self, campaign_id: str, *, channel: Channel = "email") -> Listing[Operation]:
         """Cancel a campaign's pending sends (read them, then one cancel); returns those cancelled, empty when
         nothing was pending. `complete` is False when the queue was longer than one call may read."""
-        pending = await self.pending(campaign_id, reserve=1)
+        pending = await self.pending(campaign_id, channel=channel, reserve=1)
         return Listing(await self.cancel(pending), complete=pending.complete)

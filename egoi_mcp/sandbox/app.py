@@ -23,6 +23,7 @@ from egoi_mcp.sandbox.endpoints import (
     operations,
     reports,
     segments,
+    sms,
     tags,
     webhooks,
 )
@@ -70,6 +71,7 @@ def create_app(
             *reports.routes,
             *operations.routes,
             *segments.routes,
+            *sms.routes,
             *webhooks.routes,
             *bulk.routes,
         ],

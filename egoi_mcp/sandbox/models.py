@@ -112,7 +112,8 @@ class Campaign:
     sender_id: int | None = None
     reply_to: int | None = None
     html: str = ""
-    plain_text: str = ""
+    plain_text: str = ""  # an e-mail's text part, or an SMS campaign's message
+    max_messages: int = 1  # SMS: the parts E-goi may split the message into
 
 
 @dataclass
@@ -122,6 +123,16 @@ class Sender:
     sender_id: int
     email: str
     name: str
+    status: str = "active"
+
+
+@dataclass
+class CellphoneSender:
+    """An SMS sender: a number (`numeric`, '351-300404336') or a name (`alpha_numeric`); `status` as `Sender`."""
+
+    sender_id: int
+    cellphone: str
+    type: str
     status: str = "active"
 
 
@@ -167,7 +178,8 @@ class Operation:
 class Activity:
     """One thing that happened to a contact, in the order it was recorded (`seq`).
 
-    `domain` is the domain of the contact's e-mail address at the time (for the report's by-domain stats).
+    `domain` is the domain of the contact's e-mail address at the time (for the report's by-domain stats), and
+    `network` the mobile network of an SMS's number (for the SMS report's by-network stats).
     """
 
     seq: int
@@ -179,6 +191,7 @@ class Activity:
     url: str | None = None
     tag_id: int | None = None
     domain: str = ""
+    network: str = ""
 
 
 class Event(NamedTuple):

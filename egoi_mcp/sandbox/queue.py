@@ -1,4 +1,5 @@
-"""E-goi's operations queue, for e-mail sends: a send waits in it until its time, then runs and leaves it.
+"""E-goi's operations queue, for e-mail and SMS sends (`sending.py`, `sms_sending.py`): a send waits in it until
+its time, then runs and leaves it.
 
 - A send with a `schedule_date` waits until then; one without waits `delay` (a few seconds: "queued
   briefly"), so that it can still be paused or cancelled, as in E-goi.
@@ -19,7 +20,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from egoi_mcp.sandbox import sending
+from egoi_mcp.sandbox import sending, sms_sending
 from egoi_mcp.sandbox.models import Campaign, Operation
 
 if TYPE_CHECKING:
@@ -92,8 +93,10 @@ class SendQueue:
             self._disarm(operation)
             campaign = self._sandbox.campaigns.get(operation.campaign_hash)
             if campaign is not None:
-                to = sending.recipients(self._sandbox, operation.list_id, operation.selection)
-                sending.run(self._sandbox, campaign, to)
+                channel = sms_sending if campaign.channel == "sms" else sending
+                channel.run(
+                    self._sandbox, campaign, channel.recipients(self._sandbox, operation.list_id, operation.selection)
+                )
                 self._settle(operation)
 
     def close(self) -> None:

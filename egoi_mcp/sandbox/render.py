@@ -164,14 +164,14 @@ def webhook(record: Webhook) -> dict[str, Any]:
 
 
 def operation(record: Operation, campaign: Campaign | None) -> dict[str, Any]:
-    """An e-mail send in the queue (`Operation`); its campaign's name, or "" when it is gone."""
+    """A send in the queue (`Operation`), of its campaign's channel; its campaign's name, or "" when it is gone."""
     return {
         "operation_id": record.operation_id,
         "operation_data": {
             "internal_name": campaign.internal_name if campaign is not None else "",
             "campaign_hash": record.campaign_hash,
         },
-        "type": "email",
+        "type": campaign.channel if campaign is not None else "email",
         "status": record.status,
         "created_by": 1,
         "created": stamp(record.created),
@@ -181,7 +181,9 @@ def operation(record: Operation, campaign: Campaign | None) -> dict[str, Any]:
 
 def activity(record: Activity) -> dict[str, Any]:
     """One `ContactActivity`: campaign actions carry the hash (and a click its url), tag actions the tag."""
-    item: dict[str, Any] = {"date": stamp(record.date), "action_name": record.action}
+    # an SMS's delivery is `sms_delivered` to webhooks, `sms_report` in the contact's activities
+    name = "sms_report" if record.action == "sms_delivered" else record.action
+    item: dict[str, Any] = {"date": stamp(record.date), "action_name": name}
     if record.campaign_hash is not None:
         item["action_data"] = {"campaign_hash": record.campaign_hash}
         if record.url is not None:

@@ -13,6 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from egoi_mcp.sandbox.delivery import Post, WebhookDelivery, payload
 from egoi_mcp.sandbox.models import (
     Activity,
     Campaign,
+    CellphoneSender,
     Contact,
     Event,
     ExtraField,
@@ -33,6 +35,7 @@ from egoi_mcp.sandbox.models import (
 )
 from egoi_mcp.sandbox.problems import conflict
 from egoi_mcp.sandbox.queue import SendQueue
+from egoi_mcp.sandbox.sms_sending import network_of
 
 UNIQUE_FIELD_IN_USE = "A unique field is already being used"
 SENT_RECENTLY = timedelta(days=30)
@@ -63,6 +66,8 @@ class Sandbox:
         self.campaigns: dict[str, Campaign] = {}
         self.webhooks: dict[int, Webhook] = {}
         self.senders: dict[int, Sender] = {}
+        self.cellphone_senders: dict[int, CellphoneSender] = {}
+        self.balance = Decimal(0)  # the account's credits: each SMS part sent spends one
         self.extra_fields: dict[tuple[int, int], ExtraField] = {}  # by (list id, field id): ids are per list
         self.activities: list[Activity] = []
         self.files: dict[str, str] = {}  # export and report files by name (`endpoints/bulk.py`)
@@ -295,6 +300,7 @@ class Sandbox:
     ) -> None:
         """Add an activity to the contact's timeline (and so to its campaign's report)."""
         domain = contact.email.rpartition("@")[2].lower()
+        network = network_of(contact.cellphone) if action.startswith("sms_") else ""
         self.activities.append(
             Activity(
                 len(self.activities) + 1,
@@ -306,6 +312,7 @@ class Sandbox:
                 url=url,
                 tag_id=tag_id,
                 domain=domain,
+                network=network,
             )
         )
 

@@ -13,7 +13,7 @@ from typing import Final
 from mcp.server import MCPServer
 
 from egoi_mcp import _sdk
-from egoi_mcp.tools import campaigns, contacts, discovery, events, jobs, lists, segments, tags, webhooks
+from egoi_mcp.tools import campaigns, contacts, discovery, events, jobs, lists, segments, sms, tags, webhooks
 from egoi_mcp.tools._base import Toolset, ToolSpec
 from egoi_mcp.tools._schemas import compact_schema, strict_output_schema
 
@@ -37,6 +37,7 @@ TOOLSETS: Final[tuple[Toolset, ...]] = (
     lists.TOOLSET,
     tags.TOOLSET,
     campaigns.TOOLSET,
+    sms.TOOLSET,
     segments.TOOLSET,
     events.TOOLSET,
     webhooks.TOOLSET,

@@ -7,7 +7,7 @@ check the campaign list first). Only a draft can be changed.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
@@ -80,9 +80,12 @@ async def egoi_get_campaign(campaign_id: CampaignId, ctx: Context, include_html:
 
 
 @tool("List senders", read_only=True, idempotent=True)
-async def egoi_list_senders(ctx: Context, limit: Limit = 25, cursor: Cursor = None) -> Page[Sender]:
-    """The account's e-mail senders; status active = validated (usable), moderation = pending."""
-    return await runtime(ctx).client.senders.email(limit=limit, cursor=cursor)
+async def egoi_list_senders(
+    ctx: Context, channel: Literal["email", "sms"] | None = None, limit: Limit = 25, cursor: Cursor = None
+) -> Page[Sender]:
+    """The account's e-mail or SMS senders; status active = validated (usable), moderation = pending."""
+    senders = runtime(ctx).client.senders
+    return await (senders.cellphone if channel == "sms" else senders.email)(limit=limit, cursor=cursor)
 
 
 TOOLS = (egoi_create_email_campaign, egoi_update_email_campaign, egoi_get_campaign, egoi_list_senders)

@@ -1,4 +1,6 @@
-"""Campaigns toolset: list e-mail campaigns, read how one did, send it (now or at a time) and stop a pending send.
+"""Campaigns toolset: list campaigns, read how one did, send it (now or at a time) and stop a pending send. E-mail
+and SMS campaigns alike: the client routes each by its channel, and an SMS send's preview adds the recipients
+with a mobile number, the message parts and the credits against the balance (`sms.sms_cost`).
 
 Sends are never retried and never idempotent: a send runs once, after a preview and confirmation. A preview
 works out the list the send will use (the campaign's own unless `list_id`), refuses what E-goi would refuse,
@@ -13,7 +15,7 @@ from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
 from egoi_mcp._dates import parse_datetime
-from egoi_mcp.client import SendPlan
+from egoi_mcp.client import SendPlan, route
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Campaign, Operation, Page
 from egoi_mcp.runtime import Runtime, runtime
@@ -31,6 +33,7 @@ from egoi_mcp.tools._base import (
 )
 from egoi_mcp.tools._confirm import NothingToDo, Plan
 from egoi_mcp.tools._reactions import ReportWithReactions, Who, reactions
+from egoi_mcp.tools.sms import sms_cost
 from egoi_mcp.untrusted import quote
 
 
@@ -48,11 +51,14 @@ async def egoi_list_campaigns(
     ctx: Context,
     list_id: ListFilter = None,
     status: Literal["draft", "canceled", "queued", "paused", "sending", "sent"] | None = None,
+    channel: Literal["email", "sms"] | None = None,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> Page[Campaign]:
-    """E-mail campaigns, newest first."""
-    return await runtime(ctx).client.campaign_list(list_id=list_id, status=status, limit=limit, cursor=cursor)
+    """E-mail (or SMS) campaigns, newest first."""
+    return await runtime(ctx).client.campaign_list(
+        list_id=list_id, status=status, channel=channel or "email", limit=limit, cursor=cursor
+    )
 
 
 @tool("Campaign report", read_only=True, idempotent=True)
@@ -61,7 +67,7 @@ async def egoi_get_campaign_report(
 ) -> ReportWithReactions:
     """How a sent campaign did."""
     rt = runtime(ctx)
-    report = ReportWithReactions.model_construct(**dict(await rt.client.get_campaign_report(campaign_id)))
+    report = ReportWithReactions.model_construct(**dict(await rt.client.reports.campaign(campaign_id)))
     if who is not None:
         report.reacted = await reactions(rt, campaign_id, who, limit, cursor)
     return report
@@ -88,19 +94,28 @@ async def _contact_summary(
             f"contact there with egoi_search_contacts(list_id={send.list_id})",
             code="SUBSCRIBER_NOT_FOUND",
         ) from None
-    if not contact.email:
+    sms = route(send.campaign) == "sms"
+    to = contact.phone if sms else contact.email
+    if not to:
+        what = "mobile number" if sms else "e-mail address"
         raise InvalidArgumentError(
-            f"contact {contact_id} has no e-mail address in list {send.list_id}", code="EMAIL_ADDRESS_INVALID"
+            f"contact {contact_id} has no {what} in list {send.list_id}", code="EMAIL_ADDRESS_INVALID"
         )
     status = (
         ""
         if contact.status in (None, "active")
-        else f" (warning: the contact is {contact.status}: E-goi will not mail them)"
+        else f" (warning: the contact is {contact.status}: E-goi will not {'text' if sms else 'mail'} them)"
     )
     campaign = send.campaign
-    what = f"campaign {quote(campaign.name)} (subject {quote(campaign.subject or '')}) to {quote(contact.email)}{when}"
-    facts = {"send": send.model_dump(mode="json"), "email": contact.email, "recipients": 1, "what": what}
-    return Plan(f"{'schedule' if send_at else 'send'} {what}{status}", facts)
+    about = (
+        f"SMS campaign {quote(campaign.name)}"
+        if sms
+        else f"campaign {quote(campaign.name)} (subject {quote(campaign.subject or '')})"
+    )
+    cost = await sms_cost(rt, send, 1) if sms else ""
+    what = f"{about} to {quote(to)}{when}"
+    facts = {"send": send.model_dump(mode="json"), "email": to, "recipients": 1, "what": what}
+    return Plan(f"{'schedule' if send_at else 'send'} {what}{cost}{status}", facts)
 
 
 @tool("Send campaign to contact", confirm=_contact_summary)
@@ -112,7 +127,7 @@ async def egoi_send_email_to_contact(
     list_id: ListId = None,
     send_at: SendAt = None,
 ) -> str:
-    """Send a campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
+    """Send an e-mail or SMS campaign to one contact of its list, now or at send_at. Previews unless confirm=true."""
     send = SendPlan.model_validate(plan.facts["send"])
     await runtime(ctx).client.campaigns.send(send, email=plan.facts["email"])
     return f"{'scheduled' if send_at else 'sent'} {plan.facts['what']}"
@@ -130,10 +145,17 @@ async def _segment_summary(
             f"one from egoi_list_segments(list_id={send.list_id})",
             code="SEGMENT_NOT_FOUND",
         ) from None
-    count = await rt.client.count_contacts(send.list_id, segment_id=segment_id)
-    what = f"campaign {quote(send.campaign.name)} to segment {quote(segment.name)}, reaching {count} contact(s){when}"
+    if route(send.campaign) == "sms":
+        reached = await rt.client.contacts.reached_by_sms(send.list_id, segment_id, reserve=1)
+        count, more = len(reached), "" if reached.complete else " or more (the segment is longer than one call reads)"
+        reach = f"{count}{more} contact(s) with a mobile number"
+        cost = await sms_cost(rt, send, count)
+    else:
+        count, cost = await rt.client.count_contacts(send.list_id, segment_id=segment_id), ""
+        reach = f"{count} contact(s)"
+    what = f"campaign {quote(send.campaign.name)} to segment {quote(segment.name)}, reaching {reach}{when}"
     facts = {"send": send.model_dump(mode="json"), "recipients": count, "what": what}
-    return Plan(f"{'schedule' if send_at else 'send'} {what}", facts)
+    return Plan(f"{'schedule' if send_at else 'send'} {what}{cost}", facts)
 
 
 @tool("Send campaign to segment", confirm=_segment_summary)
@@ -145,7 +167,7 @@ async def egoi_send_email_to_segment(
     list_id: ListId = None,
     send_at: SendAt = None,
 ) -> str:
-    """Send an e-mail campaign to a segment of its list, now or at send_at. Previews the reach unless
+    """Send an e-mail or SMS campaign to a segment of its list now or at send_at; previews reach unless
     confirm=true."""
     send = SendPlan.model_validate(plan.facts["send"])
     await runtime(ctx).client.campaigns.send(send, segment_id=segment_id)
@@ -153,13 +175,14 @@ async def egoi_send_email_to_segment(
 
 
 async def _cancel_summary(rt: Runtime, campaign_id: str) -> Plan:
-    names = await rt.client.campaign_names([campaign_id])
-    if campaign_id not in names:
+    try:
+        campaign = await rt.client.campaigns.routed(campaign_id)
+    except NotFoundError:
         raise NotFoundError(
             f"no campaign {campaign_id!r}: egoi_list_campaigns shows the ids", code="CAMPAIGN_NOT_FOUND", status=404
-        )
-    name = names[campaign_id]
-    pending = await rt.client.operations.pending(campaign_id, reserve=1)
+        ) from None
+    name = campaign.name
+    pending = await rt.client.operations.pending(campaign_id, channel=route(campaign), reserve=1)
     if not pending:
         more = "" if pending.complete else " among the queue's first pages (it is longer than one call may read)"
         raise NothingToDo(f"campaign {quote(name)} has no queued or scheduled send{more}: there is nothing to cancel")

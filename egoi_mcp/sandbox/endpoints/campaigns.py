@@ -59,14 +59,14 @@ async def send_email(request: Request) -> JSONResponse:
     if campaign is None or campaign.channel != "email":
         raise invalid({"campaign_hash": "No e-mail campaign has this hash"}, detail="Campaign not found")
     body = await read_object(request)
-    record = _campaign_list(sandbox, campaign, body.get("list_id"))
-    at = _schedule_date(sandbox, body["schedule_date"]) if "schedule_date" in body else None
+    record = campaign_list(sandbox, campaign, body.get("list_id"))
+    at = schedule_date(sandbox, body["schedule_date"]) if "schedule_date" in body else None
     selection = sending.check(sandbox, record.list_id, body.get("segments"))
     sandbox.queue.add(campaign, selection, at)
     return JSONResponse({"result": "success"})
 
 
-def _campaign_list(sandbox: Sandbox, campaign: Campaign, list_id: Any) -> MailingList:
+def campaign_list(sandbox: Sandbox, campaign: Campaign, list_id: Any) -> MailingList:
     record = sandbox.lists.get(positive_int(list_id, "list_id"))
     if record is None:
         raise invalid({"list_id": "List not found"})
@@ -75,7 +75,7 @@ def _campaign_list(sandbox: Sandbox, campaign: Campaign, list_id: Any) -> Mailin
     return record
 
 
-def _schedule_date(sandbox: Sandbox, value: Any) -> datetime:
+def schedule_date(sandbox: Sandbox, value: Any) -> datetime:
     """A future date-time: `YYYY-MM-DD HH:MM:SS` (UTC) or RFC 3339."""
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None

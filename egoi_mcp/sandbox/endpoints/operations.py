@@ -1,8 +1,8 @@
-"""`GET /operations` and `POST /operations/actions/{cancel,pause,resume}`: the queue of e-mail sends.
+"""`GET /operations` and `POST /operations/actions/{cancel,pause,resume}`: the queue of e-mail and SMS sends.
 
-The queue holds the sends waiting to run (`queue.py`): `status` `queued` or `paused`, `type` `email`
-(a filter on another type finds nothing). Sorted by `order_by` (`operation_id`, the default, `created`
-or `start_date`) and `order` (default `desc`).
+The queue holds the sends waiting to run (`queue.py`): `status` `queued` or `paused`, `type` `email` or `sms`
+(its campaign's channel; a filter on another type finds nothing). Sorted by `order_by` (`operation_id`, the
+default, `created` or `start_date`) and `order` (default `desc`).
 
 The actions take `{"operations": [ids]}` and answer 200 `{"success": [ids], "error":
 {"invalid_operation_action": [ids], "operation_not_found": [ids]}}`: pausing a paused send or resuming
@@ -20,8 +20,10 @@ from starlette.routing import Route
 
 from egoi_mcp.sandbox import render
 from egoi_mcp.sandbox.endpoints._common import sandbox_of
+from egoi_mcp.sandbox.models import Operation
 from egoi_mcp.sandbox.params import ORDER, choice, paging, read_object, window
 from egoi_mcp.sandbox.problems import ApiError, invalid
+from egoi_mcp.sandbox.state import Sandbox
 
 OPERATION_TYPES = (
     "import_contacts", "update_contacts", "export_contacts", "export_reports", "advanced_report", "email", "sms",
@@ -42,11 +44,16 @@ async def get_operations(request: Request) -> JSONResponse:
     found = [
         operation
         for operation in sandbox.queue.operations.values()
-        if kind in (None, "email") and status in (None, operation.status)
+        if kind in (None, _type(sandbox, operation)) and status in (None, operation.status)
     ]
     found.sort(key=lambda o: (getattr(o, order_by), o.operation_id), reverse=order == "desc")
     items = [render.operation(o, sandbox.campaigns.get(o.campaign_hash)) for o in window(found, offset, limit)]
     return JSONResponse(render.collection(items, len(found)))
+
+
+def _type(sandbox: Sandbox, operation: Operation) -> str:
+    campaign = sandbox.campaigns.get(operation.campaign_hash)
+    return campaign.channel if campaign is not None else "email"
 
 
 async def cancel(request: Request) -> JSONResponse:
