@@ -51,8 +51,8 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
 
 
 def check_exposure(settings: Settings) -> None:
-    """Refuse to serve beyond loopback without a bearer token (Settings has refused a weak one already)."""
-    if settings.host in _LOOPBACK or settings.auth_token:
+    """Refuse to serve beyond loopback without a bearer token or OAuth (Settings has refused a weak token already)."""
+    if settings.host in _LOOPBACK or settings.auth_token or settings.auth == "oauth":
         return
     raise SystemExit(
         f"egoi-mcp: refusing to listen on {settings.host} without EGOI_MCP_AUTH_TOKEN: anyone who can reach it "

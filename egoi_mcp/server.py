@@ -38,6 +38,7 @@ from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.health import health_routes
+from egoi_mcp.hosted import Hosted
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
@@ -126,6 +127,7 @@ class EgoiServer:
         register_secret(self.webhook_secret)
         register_secret(self.seal_key.decode(), encoded=False)
         self.public_url = _public_url(settings)
+        self.hosted = Hosted(self, transport) if settings.auth == "oauth" else None
         self.bus = _bus(settings)
         self.runtime: Runtime | None = None
         self._transport = transport
@@ -146,8 +148,12 @@ class EgoiServer:
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
             cache_hints={"tools/list": _LIST_CACHE, "resources/templates/list": _LIST_CACHE},
             extensions=[apps_extension()],
-            middleware=[show_views_to_apps_clients, *([telemetry.middleware] if settings.otel_endpoint else [])],
-            **auth(settings),
+            middleware=[
+                show_views_to_apps_clients,
+                *([telemetry.middleware] if settings.otel_endpoint else []),
+                *(self.hosted.middleware if self.hosted else []),
+            ],
+            **(self.hosted.server_options() if self.hosted else auth(settings)),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
         complete_prompts = register_prompts(self.mcp, self.current, self.tools)
@@ -209,6 +215,8 @@ class EgoiServer:
                     retry_backoff=self._retry_backoff,
                 )
             stack.push_async_callback(client.aclose)
+            if self.hosted:  # each user's own E-goi client, closed before the store
+                stack.push_async_callback(self.hosted.aclose)
             if settings.otel_endpoint:  # stopped, what is pending flushed, when the lifespan ends
                 telemetry.start(settings.otel_endpoint, limiter=client.limiter, version=__version__)
                 stack.push_async_callback(anyio.to_thread.run_sync, telemetry.stop)
@@ -220,18 +228,12 @@ class EgoiServer:
             self._receiver = Router(routes=routes)
             stack.callback(setattr, self, "_receiver", None)
             yield Runtime(
-                settings=settings,
-                client=client,
-                store=store,
-                notifier=notifier,
-                tokens=ConfirmTokens(self.seal_key, clock=self._clock),
-                ledger=Ledger(store, clock=self._clock),
+                settings=settings, client=client, store=store, notifier=notifier,
+                tokens=ConfirmTokens(self.seal_key, clock=self._clock), ledger=Ledger(store, clock=self._clock),
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
                 audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
-                webhook_secret=self.webhook_secret,
-                public_url=self.public_url,
-                sandbox=sandbox,
-            )
+                webhook_secret=self.webhook_secret, public_url=self.public_url, sandbox=sandbox,
+            )  # fmt: skip
 
     @asynccontextmanager
     async def _lifespan(self, _: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
@@ -370,7 +372,8 @@ def build_app(server: EgoiServer) -> Starlette:
         host=settings.host,
     )
     sessions = server.mcp.session_manager  # behind its auth and body limit: overlong ids refused, idle evicted
-    sessions.asgi_app.app = McpGuard(sessions.asgi_app.app, sessions)
+    guarded = McpGuard(sessions.asgi_app.app, sessions)  # with --auth oauth, each request on its user's account:
+    sessions.asgi_app.app = server.hosted.per_account(guarded) if server.hosted else guarded
 
     async def healthz(request: Request) -> JSONResponse:
         running = server.runtime
@@ -389,6 +392,7 @@ def build_app(server: EgoiServer) -> Starlette:
             Route("/webhooks/{path:path}", _Receiver(server)),
             Route("/healthz", healthz, methods=["GET"]),
             *health_routes(lambda: server.runtime),
+            *(server.hosted.routes() if server.hosted else []),
             Mount("/", app=mcp_app),
         ],
         lifespan=lifespan,

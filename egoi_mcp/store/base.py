@@ -140,6 +140,10 @@ class Store(SharedState, AuditLog, Protocol):
 
     async def prune(self) -> None: ...
 
+    async def read_state(self, key: str) -> Any:
+        """The shared JSON value `key` as it stands (None when there is none), changing nothing."""
+        ...
+
     async def drop_states(self, prefix: str, *, below: str) -> None:
         """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
         ...

@@ -14,6 +14,7 @@ lock is free (`store.sqlite_state`).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -189,6 +190,10 @@ class SQLiteStore(SQLiteAudit):
             return done[0]
         return await self._run(self._update_state, key, change)
 
+    async def read_state(self, key: str) -> Any:
+        """The shared JSON value `key` (None when there is none), read without taking the write lock."""
+        return await self._run(self._read_state, key)
+
     async def drop_states(self, prefix: str, *, below: str) -> None:
         """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
         await self._run(self._drop_states, f"state:{prefix}", f"state:{prefix}{below}")
@@ -357,6 +362,10 @@ class SQLiteStore(SQLiteAudit):
         db = self._db
         with write(db):
             db.execute("DELETE FROM shared WHERE name >= ? AND name < ?", (low, high))
+
+    def _read_state(self, key: str) -> Any:
+        row = self._db.execute("SELECT value FROM shared WHERE name = ?", (f"state:{key}",)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def _update_state(self, key: str, change: StateChange[T]) -> T:
         return change_state_waiting(self._db, key, change)
