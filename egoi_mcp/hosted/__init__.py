@@ -89,7 +89,7 @@ class Hosted:
         metadata.client_id_metadata_document_supported = True
         metadata.authorization_response_iss_parameter_supported = True
         resource = ProtectedResourceMetadata(
-            resource=AnyHttpUrl(self.resource), authorization_servers=[AnyHttpUrl(self.base_url)],
+            resource=AnyHttpUrl(self.resource), authorization_servers=[options.issuer_url],
             scopes_supported=SCOPES, resource_name="E-goi",
         )  # fmt: skip
         prm_path = urlsplit(str(build_resource_metadata_url(AnyHttpUrl(self.resource)))).path
