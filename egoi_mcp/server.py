@@ -127,12 +127,12 @@ class EgoiServer:
         register_secret(self.webhook_secret)
         register_secret(self.seal_key.decode(), encoded=False)
         self.public_url = _public_url(settings)
-        self.hosted = Hosted(self, transport) if settings.auth == "oauth" else None
         self.bus = _bus(settings)
         self.runtime: Runtime | None = None
         self._transport = transport
         self._limiter = limiter
         self._clock = clock
+        self.hosted = Hosted(self, transport, clock=clock) if settings.auth == "oauth" else None
         self._receiver: Router | None = None
         self.tools = [t.name for t in selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)]
         self.mcp = EgoiMCP(

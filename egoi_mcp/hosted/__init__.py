@@ -10,6 +10,8 @@ authorization server whose users each link their own E-goi account, and scopes t
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
@@ -45,7 +47,13 @@ _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
 class Hosted:
     """Everything `--auth oauth` adds to the server, built from the settings (no I/O until requests come)."""
 
-    def __init__(self, server: EgoiServer, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        server: EgoiServer,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         settings, current, public_url = server.settings, server.current, server.public_url
         assert settings.secret_key is not None and public_url is not None  # Settings refuses --auth oauth without
         secrets = [s.strip() for s in settings.secret_key.get_secret_value().split(",")]
@@ -54,7 +62,7 @@ class Hosted:
         self.base_url = public_url.rstrip("/")
         self.resource = f"{self.base_url}/mcp"
         self.box = KeyBox(secrets)
-        self.records = Records(lambda: current().store)
+        self.records = Records(lambda: current().store, clock=clock)
         loopback = urlsplit(self.base_url).hostname in _LOOPBACK
         clients = Clients(self.records, self.box, scopes=SCOPES, allow_http_documents=loopback)
         self.provider = HostedProvider(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
+import mcp.types as types
 from mcp.server.auth.middleware.auth_context import get_access_token
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class ScopeGuard:
                     f"insufficient_scope: {name} needs the {needed} scope, which this connection was not granted; "
                     "nothing was done. Reconnect the E-goi connector and allow it to grant that scope."
                 )
-                return {"content": [{"type": "text", "text": text}], "isError": True}
+                return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
             return await call_next(ctx)
         result = await call_next(ctx)
         if not isinstance(result, dict):

@@ -1,0 +1,60 @@
+"""Each user on their own E-goi account, with what they consented to: two users, two sandbox keys, two accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from egoi_mcp.hosted.scopes import READ, WRITE
+from tests.conftest import call, fails
+from tests.hosted import ALICE, BOB, Person, connected, hosted
+
+pytestmark = pytest.mark.anyio
+
+
+async def _names(client: Client) -> set[str]:
+    return {tool.name for tool in (await client.list_tools()).tools}
+
+
+async def test_a_users_lists_are_never_readable_by_another(tmp_path: Path) -> None:
+    with hosted(tmp_path) as (url, _):
+        async with connected(url, Person(ALICE)) as alice, connected(url, Person(BOB)) as bob:
+            made = await call(alice, "egoi_create_list", name="Alice's VIP customers")
+            mine = await call(alice, "egoi_list_lists", limit=100)
+            theirs = await call(bob, "egoi_list_lists", limit=100)
+            assert "Alice's VIP customers" in {item["name"] for item in mine["items"]}
+            assert "Alice's VIP customers" not in {item["name"] for item in theirs["items"]}
+            assert made["id"] not in {item["id"] for item in theirs["items"]}
+            refused = await fails(bob, "egoi_delete_list", list_id=made["id"])
+            assert "LIST_NOT_FOUND" in refused, refused
+            assert "Alice" not in refused
+
+
+async def test_a_confirmation_token_of_one_user_is_refused_for_another(tmp_path: Path) -> None:
+    with hosted(tmp_path) as (url, _):
+        async with connected(url, Person(ALICE)) as alice, connected(url, Person(BOB)) as bob:
+            preview = await call(alice, "egoi_delete_list", list_id=1)
+            assert "confirm_token" in preview["call_again_with"]
+            refused = await fails(bob, "egoi_delete_list", **preview["call_again_with"])
+            assert "nothing was changed" in refused
+            assert any(item["id"] == 1 for item in (await call(bob, "egoi_list_lists", limit=100))["items"])
+            done = await call(alice, "egoi_delete_list", **preview["call_again_with"])
+            assert "deleted list" in str(done)
+
+
+async def test_a_user_without_egoi_send_sees_no_sending_tool_and_cannot_send(tmp_path: Path) -> None:
+    with hosted(tmp_path) as (url, _):
+        async with connected(url, Person(ALICE, grant=[READ, WRITE])) as alice:
+            names = await _names(alice)
+            assert {"egoi_list_lists", "egoi_create_list"} <= names
+            assert not names & {"egoi_send_email_to_segment", "egoi_delete_list", "egoi_delete_contacts"}
+            refused = await fails(alice, "egoi_send_email_to_segment", campaign_hash="c0ffee", segment_id=1)
+            assert refused.startswith("insufficient_scope: egoi_send_email_to_segment needs the egoi:send scope")
+            refused = await fails(alice, "egoi_delete_list", list_id=1, confirm=True, confirm_token="x")
+            assert "egoi:send" in refused
+        async with connected(url, Person(ALICE, grant=[READ])) as reader:
+            names = await _names(reader)
+            assert "egoi_list_lists" in names and "egoi_create_list" not in names
+            assert (await fails(reader, "egoi_create_list", name="x")).startswith("insufficient_scope")
