@@ -37,10 +37,12 @@ REDIRECT = "http://127.0.0.1:9/callback"
 
 @contextmanager
 def hosted(tmp_path: Path, **overrides: Any) -> Iterator[tuple[str, EgoiServer]]:
-    """`egoi-mcp --transport http --auth oauth` (on the sandbox unless told otherwise) on real uvicorn in a thread."""
+    """`egoi-mcp --transport http --auth oauth` (on the sandbox unless told otherwise) on real uvicorn in a thread;
+    `clock` and `transport` (E-goi's) go to `build_server`, the rest to the settings."""
     port = free_port()
+    wiring = {name: overrides.pop(name) for name in ("clock", "transport") if name in overrides}
     options = {"transport": "http", "auth": "oauth", "port": port, "secret_key": SECRET_KEY, **overrides}
-    server = build_server(make_settings(tmp_path, **options), transport=options.pop("egoi_transport", None))
+    server = build_server(make_settings(tmp_path, **options), **wiring)
     with serve(build_app(server), port) as url:
         yield url, server
 
@@ -140,3 +142,31 @@ async def connected(url: str, person: Person, storage: Memory | None = None, *, 
         Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode) as client,
     ):
         yield client
+
+
+def pkce() -> tuple[str, str]:
+    import base64
+    import hashlib
+    import secrets
+
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    return verifier, challenge
+
+
+async def register(http: httpx.AsyncClient, *, auth_method: str = "none") -> dict[str, Any]:
+    body = {"redirect_uris": [REDIRECT], "client_name": "Hand-made client", "token_endpoint_auth_method": auth_method,
+            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"]}  # fmt: skip
+    registered = await http.post("/register", json=body)
+    assert registered.status_code == 201, registered.text
+    return dict(registered.json())
+
+
+async def sign_in(url: str, person: Person, client_id: str, **extra: str) -> tuple[str, str]:
+    """An authorization code for `client_id` by `person`, through the real pages; and its PKCE verifier."""
+    verifier, challenge = pkce()
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT, "state": "s1",
+             "code_challenge": challenge, "code_challenge_method": "S256", "resource": f"{url}/mcp"}  # fmt: skip
+    query.update(extra)
+    await person.open_authorize(str(httpx.URL(f"{url}/authorize", params=query)))
+    return (await person.callback()).code, verifier

@@ -30,9 +30,10 @@ async def test_an_unauthenticated_request_learns_where_to_sign_in(tmp_path: Path
         async with httpx.AsyncClient(base_url=url) as http:
             refused = await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
             assert refused.status_code == 401
-            assert f'resource_metadata="{url}/.well-known/oauth-protected-resource/mcp"' in refused.headers[
-                "www-authenticate"
-            ]
+            assert (
+                f'resource_metadata="{url}/.well-known/oauth-protected-resource/mcp"'
+                in refused.headers["www-authenticate"]
+            )
             prm = (await http.get("/.well-known/oauth-protected-resource/mcp")).json()
             assert prm["resource"] == f"{url}/mcp" and [u.rstrip("/") for u in prm["authorization_servers"]] == [url]
             assert prm["scopes_supported"] == SCOPES
