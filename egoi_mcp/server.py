@@ -44,7 +44,7 @@ from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_prompts
 from egoi_mcp.resources.audit import register_audit_resource
-from egoi_mcp.runtime import Runtime
+from egoi_mcp.runtime import ACCOUNT, Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import instructions, only_registered, register_tools, selected_tools
@@ -167,10 +167,10 @@ class EgoiServer:
         return await self.current().client.campaign_names(hashes)
 
     def current(self) -> Runtime:
-        """The running server's resources; an error outside the lifespan."""
+        """The running server's resources (the user's, when hosted); an error outside the lifespan."""
         if self.runtime is None:
             raise RuntimeError("the egoi-mcp server is not running (its lifespan has not started)")
-        return self.runtime
+        return ACCOUNT.get() or self.runtime  # with --auth oauth, the signed-in user's own account
 
     def receiver_url(self) -> str | None:
         """The full webhook URL to register with E-goi (it holds the secret: for the operator's eyes only)."""
@@ -206,7 +206,7 @@ class EgoiServer:
                 )
             else:
                 client = EGoiClient(
-                    settings.key,
+                    settings.key or ("hosted:each-user-links-a-key" if self.hosted else None),
                     base_url=settings.base_url,
                     default_list_id=settings.default_list_id,
                     limiter=self._limiter
