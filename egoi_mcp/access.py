@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.transport_security import TransportSecuritySettings
@@ -44,7 +45,8 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
     """Host and Origin checks: loopback, and the names given with --allowed-host."""
     hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
     origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
-    for host in settings.allowed_hosts:
+    public = urlsplit(settings.public_url or "").hostname if settings.auth == "oauth" else None
+    for host in [*settings.allowed_hosts, *([public] if public else [])]:  # hosted: its public name too
         hosts += [host, f"{host}:*"]
         origins += [f"https://{host}", f"http://{host}", f"https://{host}:*", f"http://{host}:*"]
     return TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=origins)
