@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
 from egoi_mcp.hosted.scopes import READ, WRITE
 from tests.conftest import call, fails
@@ -58,3 +59,20 @@ async def test_a_user_without_egoi_send_sees_no_sending_tool_and_cannot_send(tmp
             names = await _names(reader)
             assert "egoi_list_lists" in names and "egoi_create_list" not in names
             assert (await fails(reader, "egoi_create_list", name="x")).startswith("insufficient_scope")
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_what_is_still_one_per_server_is_hidden_and_refused(tmp_path: Path, mode: str) -> None:
+    with hosted(tmp_path) as (url, _):
+        async with connected(url, Person(ALICE), mode=mode) as alice:
+            names = await _names(alice)
+            assert "egoi_list_lists" in names
+            assert not {n for n in names if "event" in n or "webhook" in n}
+            refused = await fails(alice, "egoi_list_events")
+            assert refused.startswith("not_per_account: egoi_list_events is not offered by a hosted connector")
+            uris = [str(r.uri) for r in (await alice.list_resources()).resources]
+            templates = [t.uri_template for t in (await alice.list_resource_templates()).resource_templates]
+            assert not [u for u in uris + templates if u.startswith(("egoi://event", "egoi://audit"))]
+            for uri in ("egoi://events/recent", "egoi://audit/recent", "egoi://event/1"):
+                with pytest.raises(MCPError, match="not yet kept per account"):
+                    await alice.read_resource(uri)

@@ -5,7 +5,7 @@ authorization server whose users each link their own E-goi account, and scopes t
 - `clients`: dynamically registered clients, and Client ID Metadata Documents.
 - `link`, `page`: the page where a user links their E-goi key and consents.
 - `accounts`: the sealed keys (`keys`), and each user's own runtime for their requests.
-- `scopes`: egoi:read, egoi:write, egoi:send.
+- `scopes`: egoi:read, egoi:write, egoi:send; `shared`: what is still one per server, left out.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from egoi_mcp.hosted.link import LINK_PATH, link_routes
 from egoi_mcp.hosted.provider import HostedProvider
 from egoi_mcp.hosted.records import Records
 from egoi_mcp.hosted.scopes import SCOPES, ScopeGuard
+from egoi_mcp.hosted.shared import SharedGuard
 from egoi_mcp.redact import register_secret
 from egoi_mcp.runtime import ACCOUNT
 from egoi_mcp.tools import selected_tools
@@ -70,7 +71,8 @@ class Hosted:
             access_ttl=settings.oauth_access_ttl, refresh_ttl=settings.oauth_refresh_ttl,
         )  # fmt: skip
         self.accounts = Accounts(self.records, self.box, current, seal_key=server.seal_key, transport=transport)
-        self.middleware = [ScopeGuard(selected_tools(read_only=settings.read_only, toolsets=settings.toolsets))]
+        specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
+        self.middleware = [ScopeGuard(specs), SharedGuard()]
 
     def server_options(self) -> dict[str, Any]:
         """`MCPServer`'s arguments: the provider, and the settings of a resource server that is its own issuer."""
