@@ -39,7 +39,7 @@ REDIRECT = "http://127.0.0.1:9/callback"
 def hosted(tmp_path: Path, **overrides: Any) -> Iterator[tuple[str, EgoiServer]]:
     """`egoi-mcp --transport http --auth oauth` (on the sandbox unless told otherwise) on real uvicorn in a thread;
     `clock` and `transport` (E-goi's) go to `build_server`, the rest to the settings."""
-    port = free_port()
+    port = overrides.pop("port", None) or free_port()
     wiring = {name: overrides.pop(name) for name in ("clock", "transport") if name in overrides}
     options = {"transport": "http", "auth": "oauth", "port": port, "secret_key": SECRET_KEY, **overrides}
     server = build_server(make_settings(tmp_path, **options), **wiring)

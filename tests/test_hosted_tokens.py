@@ -9,7 +9,8 @@ import httpx
 import psycopg
 import pytest
 
-from tests.hosted import ALICE, REDIRECT, Memory, Person, connected, hosted, register, sign_in
+from tests.conftest import free_port
+from tests.hosted import ALICE, REDIRECT, SECRET_KEY, Memory, Person, connected, hosted, register, sign_in
 
 pytestmark = pytest.mark.anyio
 PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
@@ -124,3 +125,20 @@ async def test_the_store_holds_no_api_key_or_token_in_clear(
         assert b"oauth:user:" in raw and b"oauth:access:" in raw  # the records are there...
         for secret in secrets:
             assert secret.encode() not in raw  # ...the secrets are not
+
+
+async def test_the_secret_key_rotates_without_anyone_linking_again(tmp_path: Path) -> None:
+    old, new = SECRET_KEY, "a-brand-new-secret-key-for-rotation-0123456789"
+    port = free_port()  # one address, so one resource, for the four servers in turn
+    with hosted(tmp_path, port=port) as (url, _):
+        async with httpx.AsyncClient(base_url=url) as http:
+            client = await register(http)
+            code, verifier = await sign_in(url, Person(ALICE), client["client_id"])
+            token = (await _exchange(http, client["client_id"], code, verifier)).json()["access_token"]
+    statuses = []
+    for keys in (f"{new},{old}", new, "yet-another-key-nobody-sealed-with-0123456789"):
+        with hosted(tmp_path, secret_key=keys, port=port) as (url, _):
+            async with httpx.AsyncClient(base_url=url) as http:
+                statuses.append(await _mcp_status(http, token))
+    # new,old: opened with the old key (and sealed again with the new); new alone: opens; a foreign key: link again.
+    assert statuses[0] != 401 and statuses[1] != 401 and statuses[2] == 401

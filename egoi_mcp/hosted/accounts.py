@@ -85,6 +85,8 @@ class Accounts:
         api_key = self._box.open(str(value.get("key")), owner=user or "") if value else None
         if user is None or api_key is None:
             return None
+        if self._box.needs_resealing(str(value and value.get("key"))):  # sealed with a key being retired
+            await self._records.put(f"oauth:user:{user}", {**(value or {}), "key": self._box.seal(api_key, owner=user)})
         found = self._runtimes.get((user, digest(api_key)))
         if found is None:
             found = self._runtimes[(user, digest(api_key))] = self._runtime(user, api_key)
