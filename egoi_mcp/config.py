@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     auth_token: SecretStr | None = None
     auth: Literal["token", "oauth"] = "token"  # oauth: the hosted connector (egoi_mcp.hosted), one E-goi key a user
     secret_key: SecretStr | None = None  # oauth: encrypts the linked API keys; comma-separated, the first is current
+    oauth_issuer: str | None = None  # oauth: an existing identity provider issues the tokens (JWTs), not egoi-mcp
+    oauth_jwks_url: str | None = None  # its JWKS, when its discovery document does not say
     oauth_access_ttl: int = Field(default=3600, ge=60, le=86_400)  # seconds an access token lives
     oauth_refresh_ttl: int = Field(default=30 * 86_400, ge=3600)  # seconds a refresh token lives (rotated on use)
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -145,6 +147,8 @@ class Settings(BaseSettings):
             raise ValueError("--auth oauth on a wildcard address needs EGOI_MCP_PUBLIC_URL (https://your.host)")
         if self.auth == "oauth" and _plain_http_beyond_loopback(self.public_url):
             raise ValueError("--auth oauth needs an https EGOI_MCP_PUBLIC_URL (behind a TLS proxy) beyond loopback")
+        if self.oauth_issuer and _plain_http_beyond_loopback(self.oauth_issuer):
+            raise ValueError("EGOI_MCP_OAUTH_ISSUER must be an https URL (the identity provider's issuer)")
         if self.auth == "oauth" and self.auth_token is not None:
             raise ValueError("--auth oauth and EGOI_MCP_AUTH_TOKEN exclude each other: choose one")
         return self

@@ -27,12 +27,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from egoi_mcp.hosted.accounts import Accounts
 from egoi_mcp.hosted.clients import Clients
+from egoi_mcp.hosted.idp import JwtVerifier
 from egoi_mcp.hosted.keys import KeyBox
 from egoi_mcp.hosted.link import LINK_PATH, link_routes
 from egoi_mcp.hosted.provider import HostedProvider
 from egoi_mcp.hosted.records import Records
 from egoi_mcp.hosted.scopes import SCOPES, ScopeGuard
 from egoi_mcp.hosted.shared import SharedGuard
+from egoi_mcp.hosted.ticket import LinkOnFirstUse, ticket_routes
 from egoi_mcp.redact import register_secret
 from egoi_mcp.runtime import ACCOUNT
 from egoi_mcp.tools import selected_tools
@@ -72,22 +74,27 @@ class Hosted:
         )  # fmt: skip
         self.accounts = Accounts(self.records, self.box, current, seal_key=server.seal_key, transport=transport)
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
-        self.middleware = [ScopeGuard(specs), SharedGuard()]
+        self.middleware: list[Any] = [ScopeGuard(specs), SharedGuard()]
+        self.issuer = settings.oauth_issuer  # an external identity provider: resource server only
+        if self.issuer:
+            self._verifier = JwtVerifier(self.issuer, self.resource, jwks_url=settings.oauth_jwks_url)
+            self.middleware.append(LinkOnFirstUse(self.records, self.base_url))
 
     def server_options(self) -> dict[str, Any]:
-        """`MCPServer`'s arguments: the provider, and the settings of a resource server that is its own issuer."""
-        return {
-            "auth_server_provider": self.provider,
-            "auth": AuthSettings(
-                issuer_url=AnyHttpUrl(self.base_url),
-                resource_server_url=AnyHttpUrl(self.resource),
-                validate_token_resource=True,
-                client_registration_options=ClientRegistrationOptions(
-                    enabled=True, valid_scopes=SCOPES, default_scopes=SCOPES
-                ),
-                revocation_options=RevocationOptions(enabled=True),
+        """`MCPServer`'s arguments: our provider, and the settings of a resource server that is its own issuer; or,
+        with an external identity provider, the verifier of its JWTs."""
+        auth = AuthSettings(
+            issuer_url=AnyHttpUrl(self.issuer or self.base_url),
+            resource_server_url=AnyHttpUrl(self.resource),
+            validate_token_resource=True,
+            client_registration_options=ClientRegistrationOptions(
+                enabled=True, valid_scopes=SCOPES, default_scopes=SCOPES
             ),
-        }
+            revocation_options=RevocationOptions(enabled=True),
+        )
+        if self.issuer:
+            return {"token_verifier": self._verifier, "auth": auth}
+        return {"auth_server_provider": self.provider, "auth": auth}
 
     def routes(self) -> list[Route]:
         """The link page, and the two metadata documents as the SDK serves them but saying what it leaves out:
@@ -104,24 +111,33 @@ class Hosted:
         )  # fmt: skip
         prm_path = urlsplit(str(build_resource_metadata_url(AnyHttpUrl(self.resource)))).path
         methods = ["GET", "OPTIONS"]
+        prm = Route(
+            prm_path, cors_middleware(ProtectedResourceMetadataHandler(resource).handle, methods), methods=methods
+        )
+        if self.issuer:
+            return [
+                prm,
+                *ticket_routes(self.records, self.accounts, self.box, secure=self.base_url.startswith("https:")),
+            ]
         return [
             Route("/.well-known/oauth-authorization-server", cors_middleware(MetadataHandler(metadata).handle, methods),
                   methods=methods),
-            Route(prm_path, cors_middleware(ProtectedResourceMetadataHandler(resource).handle, methods),
-                  methods=methods),
+            prm,
             *link_routes(self.records, self.accounts, self.provider, self.box, issuer=str(options.issuer_url)),
         ]  # fmt: skip
 
     def per_account(self, app: ASGIApp) -> ASGIApp:
         """Wraps the `/mcp` app (inside the SDK's bearer auth): each request runs on its user's own account."""
-        return _PerAccount(app, self.accounts, str(build_resource_metadata_url(AnyHttpUrl(self.resource))))
+        metadata_url = str(build_resource_metadata_url(AnyHttpUrl(self.resource)))
+        return _PerAccount(app, self.accounts, metadata_url, link_on_first_use=bool(self.issuer))
 
     async def aclose(self) -> None:
         await self.accounts.aclose()
 
 
 class _PerAccount:
-    def __init__(self, app: ASGIApp, accounts: Accounts, metadata_url: str) -> None:
+    def __init__(self, app: ASGIApp, accounts: Accounts, metadata_url: str, *, link_on_first_use: bool) -> None:
+        self._link_on_first_use = link_on_first_use  # else a sign-in without a linked account is refused
         self._app = app
         self._accounts = accounts
         self._metadata_url = metadata_url
@@ -132,7 +148,7 @@ class _PerAccount:
             await self._app(scope, receive, send)
             return
         account = await self._accounts.runtime_for(token.subject)
-        if account is None:
+        if account is None and not self._link_on_first_use:
             text = "no E-goi account is linked to this sign-in any more: connect again and link your API key"
             header = (
                 f'Bearer error="invalid_token", error_description="{text}", resource_metadata="{self._metadata_url}"'

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["Accounts", "LinkRefused"]
 
 _SANDBOX_URL: Final = "http://sandbox.egoi.invalid"
+_KEY_SHAPE: Final = re.compile(r"[\x21-\x7e]{8,200}")  # what an Apikey header can carry
 
 
 class LinkRefused(ValueError):
@@ -59,6 +61,8 @@ class Accounts:
 
     async def link(self, user: str, api_key: str) -> None:
         """Check `api_key` with E-goi and keep it, sealed, as `user`'s account (replacing any before)."""
+        if not _KEY_SHAPE.fullmatch(api_key):
+            raise LinkRefused("That is not an E-goi API key (8 to 200 visible characters, no spaces): copy it again.")
         found = self._clients.get(digest(api_key))
         client, sandbox = found or self._new_client(api_key)
         try:

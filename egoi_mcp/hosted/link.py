@@ -9,7 +9,6 @@ The user is remembered by a signed, HttpOnly cookie holding their random id, nev
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -28,12 +27,11 @@ if TYPE_CHECKING:
     from egoi_mcp.hosted.provider import HostedProvider
     from egoi_mcp.hosted.records import Records
 
-__all__ = ["LINK_PATH", "link_routes"]
+__all__ = ["CSRF_COOKIE", "LINK_PATH", "html", "link_routes"]
 
 LINK_PATH: Final = "/oauth/link"
 _USER: Final = "egoi_mcp_user"
-_CSRF: Final = "egoi_mcp_csrf"
-_HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]{8,200}")
+CSRF_COOKIE: Final = "egoi_mcp_csrf"
 _GONE: Final = "This sign-in request has expired or was already used. Start again from your assistant."
 
 
@@ -52,22 +50,22 @@ class _LinkPage:
         secret = request.query_params.get("request", "")
         pending = await self._records.get(self._records.key_of("request", secret))
         if pending is None:
-            return _html(message_page("Link expired", _GONE), status=400)
-        browser = request.cookies.get(_CSRF) or secrets.token_urlsafe(24)
+            return html(message_page("Link expired", _GONE), status=400)
+        browser = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
         response = await self._form(request, secret, pending, browser)
-        response.set_cookie(_CSRF, browser, httponly=True, samesite="strict", secure=self._secure, path=LINK_PATH)
+        response.set_cookie(CSRF_COOKIE, browser, httponly=True, samesite="strict", secure=self._secure, path=LINK_PATH)
         return response
 
     async def post(self, request: Request) -> Response:
         form = await request.form()
         secret, action = str(form.get("request", "")), str(form.get("action", ""))
-        browser = request.cookies.get(_CSRF, "")
+        browser = request.cookies.get(CSRF_COOKIE, "")
         if not browser or not self._box.verify(f"csrf:{browser}:{secret}", str(form.get("csrf", ""))):
-            return _html(message_page("Refused", "This form is stale or was not sent from this page."), status=403)
+            return html(message_page("Refused", "This form is stale or was not sent from this page."), status=403)
         key = self._records.key_of("request", secret)
         pending = await self._records.get(key)
         if pending is None:
-            return _html(message_page("Link expired", _GONE), status=400)
+            return html(message_page("Link expired", _GONE), status=400)
         user = self._user(request)
         if action == "link":
             return await self._link(request, secret, pending, browser, user, str(form.get("api_key", "")).strip())
@@ -83,7 +81,7 @@ class _LinkPage:
                 return await self._form(request, secret, pending, browser, error=error, status=400)
             taken = await self._records.take(key)
             if taken is None:
-                return _html(message_page("Link expired", _GONE), status=400)
+                return html(message_page("Link expired", _GONE), status=400)
             code = await self._provider.issue_code({**taken, "scopes": ticked}, user)
             return self._back(taken, code=code)
         if action == "deny":
@@ -95,9 +93,6 @@ class _LinkPage:
     async def _link(
         self, request: Request, secret: str, pending: dict[str, Any], browser: str, user: str | None, api_key: str
     ) -> Response:
-        if not _HEADER_SAFE.fullmatch(api_key):
-            error = "That is not an E-goi API key (8 to 200 visible characters, no spaces): copy it again."
-            return await self._form(request, secret, pending, browser, error=error, status=400)
         user = user or f"u_{secrets.token_urlsafe(16)}"
         try:
             await self._accounts.link(user, api_key)
@@ -130,7 +125,7 @@ class _LinkPage:
         else:
             page = consent_page(client, hint, list(pending.get("scopes") or []), secret, csrf, error)
         target = urlsplit(str(pending.get("redirect_uri")))
-        return _html(page, status=status, form_targets=f"{target.scheme}://{target.netloc}")
+        return html(page, status=status, form_targets=f"{target.scheme}://{target.netloc}")
 
     def _back(self, request: dict[str, Any], **answer: str) -> Response:
         """Back to the client's redirect URI with `answer`, its state and this issuer (RFC 9207)."""
@@ -143,7 +138,7 @@ class _LinkPage:
         return user if user and self._box.verify(f"user:{user}", mac) else None
 
 
-def _html(page: str, *, status: int = 200, form_targets: str = "") -> HTMLResponse:
+def html(page: str, *, status: int = 200, form_targets: str = "") -> HTMLResponse:
     return HTMLResponse(page, status_code=status, headers={
         "Content-Security-Policy": csp(form_targets), "X-Frame-Options": "DENY", "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",

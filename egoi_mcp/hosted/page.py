@@ -16,7 +16,8 @@ SCOPE_TEXT: Final = {
 }
 _STYLE: Final = (
     "body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1d1d1f}"
-    "h1{font-size:1.4rem}form{margin:1rem 0}input[type=password]{box-sizing:border-box;width:100%;padding:.5rem;font:inherit}"
+    "h1{font-size:1.4rem}form{margin:1rem 0}"
+    "input[type=password]{box-sizing:border-box;width:100%;padding:.5rem;font:inherit}"
     "button{padding:.5rem 1rem;font:inherit;margin-right:.5rem}.error{color:#b00020}.muted{color:#666}"
     "details{margin-top:2rem}ul{list-style:none;padding-left:0}"
 )

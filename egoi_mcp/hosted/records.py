@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["Records"]
 
 _SECRET: Final = re.compile(r"([0-9]{10,12})\.([A-Za-z0-9_-]{43})", re.ASCII)
-KINDS: Final = ("request", "code", "access", "refresh")
+KINDS: Final = ("request", "code", "access", "refresh", "ticket")
 
 
 class Records:
