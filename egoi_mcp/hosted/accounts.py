@@ -71,6 +71,7 @@ class Accounts:
             if found is None:
                 await _close(client, sandbox)
             raise _refusal(exc) from None
+        register_secret(api_key)  # a key E-goi accepted: scrubbed from every log and result from now on
         self._clients[digest(api_key)] = (client, sandbox)
         sealed = self._box.seal(api_key, owner=user)
         await self._records.put(f"oauth:user:{user}", {"key": sealed, "hint": api_key[-4:]})
@@ -118,11 +119,11 @@ class Accounts:
         """The E-goi client of `api_key` (one per key, kept while the server runs)."""
         found = self._clients.get(digest(api_key))
         if found is None:
+            register_secret(api_key)  # a linked key, read back from the store (another replica, a restart)
             found = self._clients[digest(api_key)] = self._new_client(api_key)
         return found
 
     def _new_client(self, api_key: str) -> tuple[EGoiClient, Any]:
-        register_secret(api_key)
         base = self._base()
         settings = base.settings
         sandbox = None
