@@ -89,3 +89,15 @@ async def test_the_user_replaces_then_removes_the_link_and_their_tokens_stop(tmp
             assert 'name="api_key"' in removed.text and "Allow" not in removed.text
             gone = await http.post("/mcp", json=ping, headers=headers)
             assert gone.status_code == 401 and "link" in gone.json()["error_description"]
+
+
+async def test_a_sign_in_tries_at_most_five_keys(tmp_path: Path) -> None:
+    egoi = httpx.ASGITransport(app=create_app(api_key=ALICE))
+    with hosted(tmp_path, sandbox=False, transport=egoi, base_url="http://egoi.test") as (url, _):
+        person = Person(BOB)
+        page = await _link_page(url, person)
+        assert "Allowing sends you back" not in page.text
+        tries = [await person.post(page, action="link", api_key=f"guess-number-{n}") for n in range(6)]
+        assert [t.status_code for t in tries] == [400] * 5 + [429]
+        late = await person.post(page, action="link", api_key=ALICE)  # even the right key: this sign-in is over
+        assert late.status_code == 400 and "expired or was already used" in late.text

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from egoi_mcp.runtime import Runtime
     from egoi_mcp.store import Store
 
-__all__ = ["Accounts", "LinkRefused"]
+__all__ = ["ATTEMPTS", "Accounts", "LinkRefused"]
+
+ATTEMPTS: Final = 5  # keys one sign-in (or one ticket) may try: the link page is no oracle for guessing keys
 
 _SANDBOX_URL: Final = "http://sandbox.egoi.invalid"
 _KEY_SHAPE: Final = re.compile(r"[\x21-\x7e]{8,200}")  # what an Apikey header can carry

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from egoi_mcp.hosted.accounts import LinkRefused
+from egoi_mcp.hosted.accounts import ATTEMPTS, LinkRefused
 from egoi_mcp.hosted.page import consent_page, csp, key_page, message_page
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ __all__ = ["CSRF_COOKIE", "LINK_PATH", "html", "link_routes"]
 LINK_PATH: Final = "/oauth/link"
 _USER: Final = "egoi_mcp_user"
 CSRF_COOKIE: Final = "egoi_mcp_csrf"
+_TOO_MANY: Final = "Too many keys were tried for this sign-in. Start again from your assistant."
 _GONE: Final = "This sign-in request has expired or was already used. Start again from your assistant."
 
 
@@ -93,6 +94,8 @@ class _LinkPage:
     async def _link(
         self, request: Request, secret: str, pending: dict[str, Any], browser: str, user: str | None, api_key: str
     ) -> Response:
+        if not await self._records.attempt(self._records.key_of("request", secret), most=ATTEMPTS):
+            return html(message_page("Too many attempts", _TOO_MANY), status=429)
         user = user or f"u_{secrets.token_urlsafe(16)}"
         try:
             await self._accounts.link(user, api_key)
@@ -120,11 +123,12 @@ class _LinkPage:
         hint = await self._accounts.hint(who) if isinstance(who, str) else None
         csrf = self._box.sign(f"csrf:{browser}:{secret}")
         client = str(pending.get("client_name"))
+        target = urlsplit(str(pending.get("redirect_uri")))
         if hint is None:
             page = key_page(client, secret, csrf, error)
         else:
-            page = consent_page(client, hint, list(pending.get("scopes") or []), secret, csrf, error)
-        target = urlsplit(str(pending.get("redirect_uri")))
+            scopes = list(pending.get("scopes") or [])
+            page = consent_page(client, hint, scopes, secret, csrf, back_to=target.netloc, error=error)
         return html(page, status=status, form_targets=f"{target.scheme}://{target.netloc}")
 
     def _back(self, request: dict[str, Any], **answer: str) -> Response:

@@ -71,7 +71,9 @@ def key_page(client: str, request: str, csrf: str, error: str | None = None) -> 
     )
 
 
-def consent_page(client: str, hint: str, scopes: list[str], request: str, csrf: str, error: str | None = None) -> str:
+def consent_page(
+    client: str, hint: str, scopes: list[str], request: str, csrf: str, *, back_to: str, error: str | None = None
+) -> str:
     """Step two: allow this client what it asked for (each scope can be left out), replace the key, or remove it."""
     asked = "".join(
         f'<li><label><input type="checkbox" name="scope" value="{escape(s)}" checked> '
@@ -84,6 +86,7 @@ def consent_page(client: str, hint: str, scopes: list[str], request: str, csrf: 
         f"<h1>Allow {escape(client)}?</h1>{problem}<p>Your linked E-goi account (API key ending "
         f"<strong>…{escape(hint)}</strong>) will be used to:</p>"
         f'<form method="post" action="link">{_hidden(request, csrf)}<ul>{asked}</ul>'
+        f"<p class='muted'>Allowing sends you back to <strong>{escape(back_to)}</strong>.</p>"
         '<button name="action" value="allow" type="submit">Allow</button>'
         '<button name="action" value="deny" type="submit">Deny</button></form>'
         f"<details><summary>Replace or remove the linked key</summary>{_key_form(request, csrf, 'Replace key')}"

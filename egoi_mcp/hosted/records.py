@@ -68,6 +68,17 @@ class Records:
 
         return await self._store().update_state(key, empty)
 
+    async def attempt(self, key: str | None, *, most: int) -> bool:
+        """Count one more attempt on the record (a key pasted on its page): False past `most`, the record dropped."""
+        if key is None:
+            return False
+
+        def count(value: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+            tried = int((value or {}).get("attempts", 0)) + 1
+            return ({**value, "attempts": tried} if value and tried <= most else {}), bool(value) and tried <= most
+
+        return await self._store().update_state(key, count)
+
     async def drop(self, key: str | None) -> None:
         if key is not None and await self._store().read_state(key) is not None:
             await self._store().update_state(key, lambda _: ({}, None))

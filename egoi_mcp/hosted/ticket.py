@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from egoi_mcp.hosted.accounts import LinkRefused
+from egoi_mcp.hosted.accounts import ATTEMPTS, LinkRefused
 from egoi_mcp.hosted.keys import digest
 from egoi_mcp.hosted.link import CSRF_COOKIE, LINK_PATH, html
 from egoi_mcp.hosted.page import key_page, message_page
@@ -90,6 +90,9 @@ class _TicketPage:
         if action != "link":
             await self._records.drop(key)
             return html(message_page("Nothing was linked", "You can close this page."))
+        if not await self._records.attempt(key, most=ATTEMPTS):
+            text = "Too many keys were tried: ask your assistant again."
+            return html(message_page("Too many attempts", text), status=429)
         try:
             await self._accounts.link(found["subject"], str(form.get("api_key", "")).strip())
         except LinkRefused as exc:
