@@ -76,3 +76,35 @@ async def test_what_is_still_one_per_server_is_hidden_and_refused(tmp_path: Path
             for uri in ("egoi://events/recent", "egoi://audit/recent", "egoi://event/1"):
                 with pytest.raises(MCPError, match="not yet kept per account"):
                     await alice.read_resource(uri)
+
+
+async def test_every_read_with_another_users_ids_finds_nothing_of_theirs(tmp_path: Path) -> None:
+    with hosted(tmp_path) as (url, _):
+        async with connected(url, Person(ALICE)) as alice, connected(url, Person(BOB)) as bob:
+            email, tag, subject = "alice.private@example.com", "alice-secret-tag", "Alice's private launch"
+            listed = await call(alice, "egoi_create_list", name="Alice's private list")
+            contact = await call(alice, "egoi_create_contact", email=email, list_id=1, tags=[tag])
+            sender = (await call(alice, "egoi_list_senders"))["items"][0]
+            campaign = await call(alice, "egoi_create_email_campaign", list_id=1, subject=subject,
+                                  sender=sender["email"], html="<p>private</p>")  # fmt: skip
+            contact_id, campaign_id = str(contact["id"]), str(campaign["id"])
+            reads = [
+                ("egoi_get_contact", {"contact_id": contact_id, "list_id": 1}),
+                ("egoi_get_contact_activity", {"contact_id": contact_id, "list_id": 1}),
+                ("egoi_search_contacts", {"query": "alice.private", "list_id": 1}),
+                ("egoi_list_contacts", {"list_id": 1, "limit": 100}),
+                ("egoi_list_contacts", {"list_id": listed["id"]}),
+                ("egoi_list_tags", {"limit": 100}),
+                ("egoi_get_campaign", {"campaign_id": campaign_id, "include_html": True}),
+                ("egoi_get_campaign_report", {"campaign_id": campaign_id}),
+                ("egoi_list_campaigns", {"limit": 100}),
+                ("egoi_list_lists", {"limit": 100}),
+                ("egoi_list_segments", {"list_id": 1}),
+            ]
+            for tool, arguments in reads:
+                result = await bob.call_tool(tool, arguments)
+                seen = " ".join(getattr(block, "text", "") for block in result.content)
+                for secret in (email, tag, subject, "Alice's private list"):
+                    assert secret not in seen, (tool, seen)
+            mine = await call(alice, "egoi_get_contact", contact_id=contact_id, list_id=1)
+            assert mine["email"] == email  # the same read, by its owner, finds it
