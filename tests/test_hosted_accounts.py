@@ -8,7 +8,9 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
+from egoi_mcp.audit import AuditTrail
 from egoi_mcp.hosted.scopes import READ, WRITE
+from egoi_mcp.store import SQLiteStore
 from tests.conftest import call, fails
 from tests.hosted import ALICE, BOB, Person, connected, hosted
 
@@ -43,6 +45,9 @@ async def test_a_confirmation_token_of_one_user_is_refused_for_another(tmp_path:
             assert any(item["id"] == 1 for item in (await call(bob, "egoi_list_lists", limit=100))["items"])
             done = await call(alice, "egoi_delete_list", **preview["call_again_with"])
             assert "deleted list" in str(done)
+    async with SQLiteStore(tmp_path / "events.db") as store:  # the operator's audit trail names who confirmed
+        entries = await AuditTrail(store, max_age_days=365).recent()
+    assert [(e.tool, str(e.principal)[:2]) for e in entries] == [("egoi_delete_list", "u_")]
 
 
 async def test_a_user_without_egoi_send_sees_no_sending_tool_and_cannot_send(tmp_path: Path) -> None:

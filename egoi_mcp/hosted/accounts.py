@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import httpx
 
+from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.errors import AuthError, EGoiError, NetworkError
 from egoi_mcp.hosted.keys import KeyBox, digest
@@ -115,6 +116,7 @@ class Accounts:
             sandbox=sandbox,
             tokens=ConfirmTokens(own_key, clock=base.tokens.clock),
             unattended=UnattendedLimits(base.settings, state, clock=base.tokens.clock),
+            audit=_UsersAudit(base.store, user, max_age_days=base.settings.audit_max_age_days, clock=base.tokens.clock),
         )
 
     def _client(self, api_key: str) -> tuple[EGoiClient, Any]:
@@ -156,6 +158,17 @@ async def _close(client: EGoiClient, sandbox: Any) -> None:
     await client.aclose()
     if sandbox is not None:
         await sandbox.aclose()
+
+
+class _UsersAudit(AuditTrail):
+    """The audit trail, each action recorded with the user who confirmed it (`egoi-mcp audit` shows who)."""
+
+    def __init__(self, store: Store, user: str, *, max_age_days: float, clock: Callable[[], float]) -> None:
+        super().__init__(store, max_age_days=max_age_days, clock=clock)
+        self._user = user
+
+    async def begin(self, tool: str, summary: str, token: str, principal: str | None = None) -> int:
+        return await super().begin(tool, summary, token, principal or self._user)
 
 
 class _Scoped:
