@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.transport_security import TransportSecuritySettings
@@ -44,15 +45,16 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
     """Host and Origin checks: loopback, and the names given with --allowed-host."""
     hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
     origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
-    for host in settings.allowed_hosts:
+    public = urlsplit(settings.public_url or "").hostname if settings.auth == "oauth" else None
+    for host in [*settings.allowed_hosts, *([public] if public else [])]:  # hosted: its public name too
         hosts += [host, f"{host}:*"]
         origins += [f"https://{host}", f"http://{host}", f"https://{host}:*", f"http://{host}:*"]
     return TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=origins)
 
 
 def check_exposure(settings: Settings) -> None:
-    """Refuse to serve beyond loopback without a bearer token (Settings has refused a weak one already)."""
-    if settings.host in _LOOPBACK or settings.auth_token:
+    """Refuse to serve beyond loopback without a bearer token or OAuth (Settings has refused a weak token already)."""
+    if settings.host in _LOOPBACK or settings.auth_token or settings.auth == "oauth":
         return
     raise SystemExit(
         f"egoi-mcp: refusing to listen on {settings.host} without EGOI_MCP_AUTH_TOKEN: anyone who can reach it "

@@ -114,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--toolsets", help="comma-separated: contacts,lists,tags,campaigns,segments,events,webhooks")
     p.add_argument("--allowed-host", action="append", dest="allowed_hosts", help="extra Host/Origin to accept")
     p.add_argument("--webhook-listen", metavar="HOST:PORT", help="stdio mode: also receive webhooks here")
+    p.add_argument("--auth", choices=["token", "oauth"], help="EGOI_MCP_AUTH: oauth hosts a connector for a team, "
+                   "each user linking their own E-goi key (needs EGOI_MCP_SECRET_KEY; docs/hosting.md)")  # fmt: skip
     p.add_argument("--confirm", choices=["flag", "elicit"], help="EGOI_MCP_CONFIRM (default flag)")
     p.add_argument(
         "--hide-user-content", action="store_const", const="hide", dest="user_content",
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "audit":
         _print_audit(settings, args.since, as_json=args.as_json)
         return
-    if not settings.sandbox and not settings.key:
+    if not settings.sandbox and not settings.key and settings.auth != "oauth":
         sys.stderr.write(NO_KEY)
         sys.exit(2)
 

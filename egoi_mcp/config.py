@@ -33,6 +33,13 @@ def weak_token(token: str) -> str | None:
     return None
 
 
+def _plain_http_beyond_loopback(url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1")
+
+
 def _repeats(token: str, size: int) -> bool:
     """Whether `token` is its first `size` characters over and over (a last repetition may be cut short)."""
     unit = token[:size]
@@ -65,6 +72,12 @@ class Settings(BaseSettings):
     unattended_sends_per_hour: int = Field(default=5, ge=0)  # sends (and schedules), shared by every replica
     unattended_max_deletes: int = Field(default=50, ge=0)  # contacts one call deletes or unsubscribes
     auth_token: SecretStr | None = None
+    auth: Literal["token", "oauth"] = "token"  # oauth: the hosted connector (egoi_mcp.hosted), one E-goi key a user
+    secret_key: SecretStr | None = None  # oauth: encrypts the linked API keys; comma-separated, the first is current
+    oauth_issuer: str | None = None  # oauth: an existing identity provider issues the tokens (JWTs), not egoi-mcp
+    oauth_jwks_url: str | None = None  # its JWKS, when its discovery document does not say
+    oauth_access_ttl: int = Field(default=3600, ge=60, le=86_400)  # seconds an access token lives
+    oauth_refresh_ttl: int = Field(default=30 * 86_400, ge=3600)  # seconds a refresh token lives (rotated on use)
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str | None = None
     max_sessions: int = Field(default=10_000, ge=1)  # open 2025-era sessions; the idle longest is evicted at the cap
@@ -118,6 +131,30 @@ class Settings(BaseSettings):
                 "(`egoi-mcp token` prints one)"
             )
         return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        keys = value.get_secret_value().split(",") if value is not None else []
+        if any(len(key.strip()) < 32 for key in keys):
+            raise ValueError("EGOI_MCP_SECRET_KEY must be 32+ characters each (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @model_validator(mode="after")
+    def _oauth_needs(self) -> Settings:
+        if self.auth == "oauth" and self.transport != "http":
+            raise ValueError("--auth oauth serves remote clients over HTTP: add --transport http")
+        if self.auth == "oauth" and self.secret_key is None:
+            raise ValueError("--auth oauth needs EGOI_MCP_SECRET_KEY (32+ random characters: `openssl rand -hex 32`)")
+        if self.auth == "oauth" and not (self.public_url or self.host not in ("0.0.0.0", "::", "")):
+            raise ValueError("--auth oauth on a wildcard address needs EGOI_MCP_PUBLIC_URL (https://your.host)")
+        if self.auth == "oauth" and _plain_http_beyond_loopback(self.public_url):
+            raise ValueError("--auth oauth needs an https EGOI_MCP_PUBLIC_URL (behind a TLS proxy) beyond loopback")
+        if self.oauth_issuer and _plain_http_beyond_loopback(self.oauth_issuer):
+            raise ValueError("EGOI_MCP_OAUTH_ISSUER must be an https URL (the identity provider's issuer)")
+        if self.auth == "oauth" and self.auth_token is not None:
+            raise ValueError("--auth oauth and EGOI_MCP_AUTH_TOKEN exclude each other: choose one")
+        return self
 
     @field_validator("webhook_secret")
     @classmethod

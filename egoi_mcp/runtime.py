@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from egoi_mcp.tools._listing import ToolListing
     from egoi_mcp.unattended import UnattendedLimits
 
-__all__ = ["Runtime", "runtime"]
+__all__ = ["ACCOUNT", "Runtime", "runtime"]
 
 
 @dataclass
@@ -48,9 +49,13 @@ class Runtime:
         return self.public_url.rstrip("/") + self.receiver_path if self.public_url else None
 
 
+ACCOUNT: ContextVar[Runtime | None] = ContextVar("egoi_mcp_account", default=None)  # set per request when hosted
+
+
 def runtime(ctx: Context) -> Runtime:
-    """The resources the server's lifespan opened, for this request."""
-    rt = ctx.request_context.lifespan_context
+    """The resources the server's lifespan opened, for this request: with `--auth oauth`, those of the signed-in
+    user's own E-goi account (`egoi_mcp.hosted`)."""
+    rt = ACCOUNT.get() or ctx.request_context.lifespan_context
     if not isinstance(rt, Runtime):
         raise RuntimeError("egoi-mcp tools run only inside the server's lifespan (see server.build_server)")
     return rt

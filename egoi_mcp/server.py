@@ -38,13 +38,14 @@ from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.health import health_routes
+from egoi_mcp.hosted import Hosted
 from egoi_mcp.jobs import job_callback_routes, open_jobs
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_job_resources, register_prompts
 from egoi_mcp.resources.audit import register_audit_resource
-from egoi_mcp.runtime import Runtime
+from egoi_mcp.runtime import ACCOUNT, Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import TOOLSETS, instructions, listed_tools, only_registered, register_tools, selected_tools
@@ -133,6 +134,7 @@ class EgoiServer:
         self._transport = transport
         self._limiter = limiter
         self._clock = clock
+        self.hosted = Hosted(self, transport, clock=clock) if settings.auth == "oauth" else None
         self._receiver: Router | None = None
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
         self.tools = [t.name for t in specs]
@@ -153,8 +155,12 @@ class EgoiServer:
                 **({} if self.listing.dynamic else {"tools/list": _LIST_CACHE}),
             },
             extensions=[apps_extension()],
-            middleware=[show_views_to_apps_clients, *([telemetry.middleware] if settings.otel_endpoint else [])],
-            **auth(settings),
+            middleware=[
+                show_views_to_apps_clients,
+                *([telemetry.middleware] if settings.otel_endpoint else []),
+                *(self.hosted.middleware if self.hosted else []),
+            ],
+            **(self.hosted.server_options() if self.hosted else auth(settings)),
         )
         register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
         serve_listing(self.mcp, self.listing)
@@ -170,10 +176,10 @@ class EgoiServer:
         return await self.current().client.campaign_names(hashes)
 
     def current(self) -> Runtime:
-        """The running server's resources; an error outside the lifespan."""
+        """The running server's resources (the user's, when hosted); an error outside the lifespan."""
         if self.runtime is None:
             raise RuntimeError("the egoi-mcp server is not running (its lifespan has not started)")
-        return self.runtime
+        return ACCOUNT.get() or self.runtime  # with --auth oauth, the signed-in user's own account
 
     def receiver_url(self) -> str | None:
         """The full webhook URL to register with E-goi (it holds the secret: for the operator's eyes only)."""
@@ -210,7 +216,7 @@ class EgoiServer:
                 )
             else:
                 client = EGoiClient(
-                    settings.key,
+                    settings.key or ("hosted:each-user-links-a-key" if self.hosted else None),
                     base_url=settings.base_url,
                     default_list_id=settings.default_list_id,
                     limiter=self._limiter
@@ -219,6 +225,8 @@ class EgoiServer:
                     retry_backoff=self._retry_backoff,
                 )
             stack.push_async_callback(client.aclose)
+            if self.hosted:  # each user's own E-goi client, closed before the store
+                stack.push_async_callback(self.hosted.aclose)
             if settings.otel_endpoint:  # stopped, what is pending flushed, when the lifespan ends
                 telemetry.start(settings.otel_endpoint, limiter=client.limiter, version=__version__)
                 stack.push_async_callback(anyio.to_thread.run_sync, telemetry.stop)
@@ -231,20 +239,13 @@ class EgoiServer:
             self._receiver = Router(routes=routes)
             stack.callback(setattr, self, "_receiver", None)
             yield Runtime(
-                settings=settings,
-                client=client,
-                store=store,
-                notifier=notifier,
-                tokens=ConfirmTokens(self.seal_key, clock=self._clock),
-                ledger=Ledger(store, clock=self._clock),
+                settings=settings, client=client, store=store, notifier=notifier,
+                tokens=ConfirmTokens(self.seal_key, clock=self._clock), ledger=Ledger(store, clock=self._clock),
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
                 audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
-                listing=self.listing,
-                jobs=jobs,
-                webhook_secret=self.webhook_secret,
-                public_url=self.public_url,
+                listing=self.listing, jobs=jobs, webhook_secret=self.webhook_secret, public_url=self.public_url,
                 sandbox=sandbox,
-            )
+            )  # fmt: skip
 
     @asynccontextmanager
     async def _lifespan(self, _: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
@@ -360,7 +361,8 @@ def build_app(server: EgoiServer) -> Starlette:
         host=settings.host,
     )
     sessions = server.mcp.session_manager  # behind its auth and body limit: overlong ids refused, idle evicted
-    sessions.asgi_app.app = McpGuard(sessions.asgi_app.app, sessions)
+    guarded = McpGuard(sessions.asgi_app.app, sessions)  # with --auth oauth, each request on its user's account:
+    sessions.asgi_app.app = server.hosted.per_account(guarded) if server.hosted else guarded
 
     async def healthz(request: Request) -> JSONResponse:
         running = server.runtime
@@ -379,6 +381,7 @@ def build_app(server: EgoiServer) -> Starlette:
             Route("/webhooks/{path:path}", _Receiver(server)),
             Route("/healthz", healthz, methods=["GET"]),
             *health_routes(lambda: server.runtime),
+            *(server.hosted.routes() if server.hosted else []),
             Mount("/", app=mcp_app),
         ],
         lifespan=lifespan,

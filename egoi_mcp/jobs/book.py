@@ -143,7 +143,8 @@ class JobBook:
         job = await self.get(job_id)
         if not 1 <= number <= job.pages:
             return None
-        return await self.store.read_state(f"{_key(job_id)}:page:{number}")
+        page = await self.store.read_state(f"{_key(job_id)}:page:{number}")
+        return page if isinstance(page, dict) else None
 
     async def prune(self) -> None:
         """Drop the finished jobs whose time is up, with their batches and pages."""

@@ -140,12 +140,12 @@ class Store(SharedState, AuditLog, Protocol):
 
     async def prune(self) -> None: ...
 
-    async def drop_states(self, prefix: str, *, below: str) -> None:
-        """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
+    async def read_state(self, key: str) -> Any:
+        """The shared JSON value `key` as it stands (None when there is none), changing nothing."""
         ...
 
-    async def read_state(self, key: str) -> dict[str, Any] | None:
-        """The shared value of `key` as it stands (None when there is none), changing nothing."""
+    async def drop_states(self, prefix: str, *, below: str) -> None:
+        """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
         ...
 
     async def shared_secret(self, name: str, *, initial: str | None = None) -> str:

@@ -234,6 +234,11 @@ class PostgresStore(PostgresAudit):
             await conn.execute("UPDATE egoi_shared SET value = %s WHERE name = %s", (json.dumps(value), name))
         return result
 
+    async def read_state(self, key: str) -> Any:
+        """The shared JSON value `key` (None when there is none), changing nothing."""
+        rows = await self._fetch("SELECT value FROM egoi_shared WHERE name = %s", (f"state:{key}",))
+        return json.loads(rows[0][0]) if rows else None
+
     async def drop_states(self, prefix: str, *, below: str) -> None:
         """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
         self._check_open()
@@ -242,12 +247,6 @@ class PostgresStore(PostgresAudit):
                 'DELETE FROM egoi_shared WHERE name COLLATE "C" >= %s AND name COLLATE "C" < %s',
                 (f"state:{prefix}", f"state:{prefix}{below}"),
             )
-
-    async def read_state(self, key: str) -> dict[str, Any] | None:
-        """The shared value of `key` as it stands (None when there is none), changing nothing."""
-        rows = await self._fetch("SELECT value FROM egoi_shared WHERE name = %s", (f"state:{key}",))
-        value = json.loads(rows[0][0]) if rows else None
-        return value if isinstance(value, dict) else None
 
     async def close(self) -> None:
         if not self._closed:

@@ -190,13 +190,13 @@ class SQLiteStore(SQLiteAudit):
             return done[0]
         return await self._run(self._update_state, key, change)
 
+    async def read_state(self, key: str) -> Any:
+        """The shared JSON value `key` (None when there is none), read without taking the write lock."""
+        return await self._run(self._read_state, key)
+
     async def drop_states(self, prefix: str, *, below: str) -> None:
         """Drop the shared values whose keys start with `prefix` and sort before `prefix + below`."""
         await self._run(self._drop_states, f"state:{prefix}", f"state:{prefix}{below}")
-
-    async def read_state(self, key: str) -> dict[str, Any] | None:
-        """The shared value of `key` as it stands (None when there is none), changing nothing."""
-        return await self._run(self._read_state, f"state:{key}")
 
     async def close(self) -> None:
         await self._run(self._close)
@@ -363,12 +363,9 @@ class SQLiteStore(SQLiteAudit):
         with write(db):
             db.execute("DELETE FROM shared WHERE name >= ? AND name < ?", (low, high))
 
-    def _read_state(self, name: str) -> dict[str, Any] | None:
-        db = self._db
-        with read(db):
-            row = db.execute("SELECT value FROM shared WHERE name = ?", (name,)).fetchone()
-        value = json.loads(row[0]) if row else None
-        return value if isinstance(value, dict) else None
+    def _read_state(self, key: str) -> Any:
+        row = self._db.execute("SELECT value FROM shared WHERE name = ?", (f"state:{key}",)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def _update_state(self, key: str, change: StateChange[T]) -> T:
         return change_state_waiting(self._db, key, change)

@@ -122,8 +122,19 @@ def _arguments(given: dict[str, Any] | str | None) -> dict[str, Any]:
     return parsed
 
 
+def called_tool(params: Any) -> str:
+    """The tool a `tools/call` runs: its name, or, through egoi_call_tool, the tool that one is asked to run
+    (what scope and account checks judge)."""
+    name = str(params.get("name", ""))
+    arguments = params.get("arguments")
+    if name == CALL_TOOL and isinstance(arguments, dict) and isinstance(arguments.get("name"), str):
+        return str(arguments["name"])
+    return name
+
+
 _CALL: Final = "Call an unlisted tool"
-NAMES: Final = (egoi_find_tools.name, egoi_call_tool.__name__)
+CALL_TOOL: Final = egoi_call_tool.__name__
+NAMES: Final = (egoi_find_tools.name, CALL_TOOL)
 
 
 def tools(*, read_only: bool) -> tuple[ToolSpec, ...]:
