@@ -129,9 +129,11 @@ def only_registered(text: str, names: set[str]) -> str:
 
 def tool_table() -> str:
     """The README's tool table (Markdown), straight from `TOOLSETS`."""
-    rows = ["| toolset | tool | title | read-only | destructive |", "|---|---|---|---|---|"]
-    for ts in TOOLSETS:
-        for t in ts.tools:
+    rows = ["| toolset | tool | title | listed | read-only | destructive |", "|---|---|---|---|---|---|"]
+    tables = [(ts.name, ts.tools) for ts in TOOLSETS] + [("discovery", discovery.tools(read_only=False))]
+    for toolset, specs in tables:
+        for t in specs:
+            listed = "yes" if t.name in CORE_TOOLS else ""
             ro, destructive = ("yes" if t.read_only else ""), ("yes" if t.destructive else "")
-            rows.append(f"| {ts.name} | `{t.name}` | {t.title} | {ro} | {destructive} |")
+            rows.append(f"| {toolset} | `{t.name}` | {t.title} | {listed} | {ro} | {destructive} |")
     return "\n".join(rows)
