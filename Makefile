@@ -8,14 +8,23 @@ PORT ?= 8000
 
 .PHONY: demo test check bench lint dist clean
 
-$(STAMP): pyproject.toml
+SERVER := $(VENV)/.server
+
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+
+# The server alone (what `make demo` needs), and the server with everything the tests and benchmarks use.
+$(SERVER): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $(SERVER)
+
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(SERVER)
 
 ## Start the MCP server over HTTP on the embedded sandbox (no E-goi account needed).
-demo: $(STAMP)
+demo: $(SERVER)
 	@echo "egoi-mcp on the sandbox: nothing reaches E-goi, nobody is mailed."
 	@echo "  MCP endpoint (streamable HTTP):  http://$(HOST):$(PORT)/mcp"
 	@echo "  Inspector:  npx @modelcontextprotocol/inspector  (transport: Streamable HTTP, URL above)"

@@ -98,6 +98,8 @@ def setup_logging(level: str) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from egoi_mcp.tools import TOOLSET_NAMES  # the one table of toolset names
+
     p = argparse.ArgumentParser(
         prog="egoi-mcp",
         description="MCP server for the E-goi marketing API (needs EGOI_API_KEY, or --sandbox). "
@@ -111,7 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="EGOI_MCP_PORT (default 8000)")
     p.add_argument("--sandbox", action="store_true", default=None, help="use the embedded fake E-goi (no key)")
     p.add_argument("--read-only", action="store_true", default=None, help="register only read tools")
-    p.add_argument("--toolsets", help="comma-separated: contacts,lists,tags,campaigns,segments,events,webhooks")
+    p.add_argument(
+        "--toolsets",
+        help=f"comma-separated, registered and listed (default: a core set listed, the rest found with "
+        f"egoi_find_tools): {','.join(TOOLSET_NAMES)}, or all",
+    )
     p.add_argument("--allowed-host", action="append", dest="allowed_hosts", help="extra Host/Origin to accept")
     p.add_argument("--webhook-listen", metavar="HOST:PORT", help="stdio mode: also receive webhooks here")
     p.add_argument("--auth", choices=["token", "oauth"], help="EGOI_MCP_AUTH: oauth hosts a connector for a team, "

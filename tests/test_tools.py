@@ -262,12 +262,15 @@ async def test_every_tool_has_title_annotations_and_output_schema(client: Client
             assert "confirm" in tool.input_schema["properties"], tool.name
 
 
-def test_tools_list_snapshot() -> None:
-    """A change to what the model reads on every turn is deliberate: update tests/tools_list.json with it."""
-    from tests.snapshot import render_tools_list
+def test_each_tool_matches_its_snapshot() -> None:
+    """A change to what the model reads is deliberate: one snapshot file per tool (tests/toolsnaps/), so a diff
+    names the tool that changed. Update them with: python -m tests.snapshot --write"""
+    from tests.snapshot import SNAPS, every_tool_rendered, snapshot_text
 
-    snapshot = Path(__file__).with_name("tools_list.json")
-    assert json.loads(snapshot.read_text()) == render_tools_list(), "run: python -m tests.snapshot --write"
+    rendered = every_tool_rendered()
+    assert sorted(p.stem for p in SNAPS.glob("*.json")) == sorted(rendered), "run: python -m tests.snapshot --write"
+    for name, tool in rendered.items():
+        assert (SNAPS / f"{name}.json").read_text() == snapshot_text(tool), f"{name}: python -m tests.snapshot --write"
 
 
 async def test_trigger_names_complete(client: Client) -> None:
@@ -284,7 +287,8 @@ DEFAULT_LIST_BUDGET = 3_000  # the default tools/list plus the instructions
 
 
 @pytest.mark.parametrize(
-    "mode", [{}, {"read_only": True}, {"toolsets": ["contacts"]}, {"toolsets": ["campaigns", "events"]}]
+    "mode",
+    [{}, {"discovery": True}, {"read_only": True}, {"toolsets": ["contacts"]}, {"toolsets": ["campaigns", "events"]}],
 )
 def test_every_tool_fits_the_token_budget_in_every_mode(mode: dict[str, Any]) -> None:
     """Counted as the bench counts (bench/tokens.py): o200k tokens of the compact JSON a client receives."""
