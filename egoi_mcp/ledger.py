@@ -71,12 +71,9 @@ class Ledger:
         await self._store.update_state(_PREFIX + token.key, lambda _: (entry, None))
 
     async def read(self, token: SealedToken) -> Entry | None:
-        """The preview of `token`, as it stands; None when the store has no such preview."""
-
-        def keep(value: dict[str, Any] | None) -> tuple[dict[str, Any], Entry | None]:
-            return (value if value is not None else {}), Entry.from_json(value)
-
-        return await self._store.update_state(_PREFIX + token.key, keep)
+        """The preview of `token`, as it stands; None when the store has no such preview (nothing is written)."""
+        value = await self._store.read_state(_PREFIX + token.key)
+        return Entry.from_json(value if isinstance(value, dict) else None)
 
     async def start(self, token: SealedToken) -> tuple[bool, Entry | None]:
         """Claim the act: `(True, entry)` for the one use that moved it to `running`, else `(False, entry as is)`."""

@@ -7,8 +7,6 @@ import json
 import os
 import sqlite3
 import stat
-import threading
-from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -228,79 +226,6 @@ async def test_hundreds_of_concurrent_adds_lose_nothing(store: EventStore) -> No
     ids = {event_id for event_id, _ in results}
     assert ids == {str(n) for n in range(1, 251)}
     assert (await store.page()).total == 250
-
-
-async def test_a_burst_shares_flushes_and_no_flush_runs_empty(store: EventStore) -> None:
-    """Group commit: deliveries that arrive together are written together, and nobody runs a flush for nothing."""
-    batches: list[int] = []
-    flush = store._flush
-
-    def counted(waiting: deque) -> None:
-        batches.append(len(waiting))
-        flush(waiting)
-
-    store._flush = counted  # type: ignore[method-assign]
-    async with anyio.create_task_group() as tasks:
-        for n in range(100):
-            tasks.start_soon(add, store, n)
-    assert sum(batches) == 100 and all(batches)
-    assert len(batches) < 20  # one flush per delivery was the old way
-    assert (await store.page()).total == 100
-
-
-class HeldFlush:
-    """Replaces `store._flush`: takes what is waiting, then holds the first write until the test releases it."""
-
-    def __init__(self, store: EventStore) -> None:
-        self.flush = store._flush
-        self.started, self.released = threading.Event(), threading.Event()
-        self.batches: list[int] = []
-
-    def __call__(self, waiting: deque) -> None:
-        batch = deque(waiting.popleft() for _ in range(len(waiting)))
-        self.batches.append(len(batch))
-        if len(self.batches) == 1:
-            self.started.set()
-            self.released.wait(10)
-        self.flush(batch)
-
-
-async def test_cancelling_the_flushing_delivery_lets_the_waiting_one_flush(store: EventStore) -> None:
-    store._flush = held = HeldFlush(store)  # type: ignore[method-assign]
-    stored: list[str] = []
-
-    async def waiting_one() -> None:
-        event, _ = await add(store, 2)
-        stored.append(event.id)
-
-    async with anyio.create_task_group() as tasks, anyio.create_task_group() as first:
-        first.start_soon(add, store, 1)
-        await anyio.to_thread.run_sync(held.started.wait, 10)  # delivery 1 is being written
-        tasks.start_soon(waiting_one)
-        await anyio.wait_all_tasks_blocked()  # delivery 2 waits for that flush to end
-        first.cancel_scope.cancel()  # the flushing delivery goes; its write, already under way, completes
-        held.released.set()
-    assert stored == ["2"]  # not stranded: once that flush ended, it ran the next one itself
-    assert held.batches == [1, 1]
-    assert [e.id for e in (await store.page()).items] == ["2", "1"]
-
-
-async def test_a_cancelled_waiting_delivery_does_not_wedge_the_store(store: EventStore) -> None:
-    store._flush = held = HeldFlush(store)  # type: ignore[method-assign]
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(add, store, 1)
-        await anyio.to_thread.run_sync(held.started.wait, 10)
-        async with anyio.create_task_group() as second:
-            second.start_soon(add, store, 2)
-            await anyio.wait_all_tasks_blocked()
-            second.cancel_scope.cancel()  # never acknowledged: E-goi would retry it
-        held.released.set()
-    event, duplicate = await add(store, 3)
-    # The cancelled delivery was still queued, so the next flush stored it too; a retry would be a repeat.
-    assert (event.id, duplicate) == ("3", False)
-    assert held.batches == [1, 2]
-    again, duplicate = await add(store, 2)
-    assert (again.id, duplicate) == ("2", True)
 
 
 async def test_a_delivery_the_database_refuses_fails_alone(store: EventStore) -> None:
