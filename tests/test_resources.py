@@ -167,8 +167,12 @@ async def test_legacy_capabilities_subscribe_unsubscribe_and_set_level(store: Ev
             await client.unsubscribe_resource(RECENT_URI)
             assert notifier.subscribers(RECENT_URI) == 0
             assert notifier.subscribers("egoi://events/email_opened") == 1
+            before = logger.level
             await client.set_logging_level("error")
-            assert notifier.log_level == "error" and logger.level == logging.ERROR
+            assert logger.level == before, "a client's level is its own, not the process log's"
+            async with Client(server, mode="legacy") as other:
+                await other.set_logging_level("debug")
+            assert notifier.log_levels() == ["error"], "the other connection's level left with it"
         assert notifier.subscribers("egoi://events/email_opened") == 0  # the connection closed: forgotten
     finally:
         logger.setLevel(level)

@@ -8,9 +8,8 @@ handler: trigger names and event ids for the templates, and the prompts' argumen
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import mcp.types as types
 from mcp import MCPError
@@ -40,16 +39,6 @@ _EVENTS = TypeAdapter(list[Event])
 _PAYLOAD: Final = free_text(Event) or {}  # what EGOI_MCP_USER_CONTENT=hide leaves out of one event
 # Each read names its third-party fields, as tool results do: a list's items (no payloads), or the one event.
 _LIST_META: Final = {UNTRUSTED_META: [f"[].{p}" for p in untrusted_paths(Event) if p not in _PAYLOAD]}
-_PYTHON_LEVELS: Final = {
-    "debug": logging.DEBUG,
-    "info": logging.INFO,
-    "notice": logging.INFO,
-    "warning": logging.WARNING,
-    "error": logging.ERROR,
-    "critical": logging.CRITICAL,
-    "alert": logging.CRITICAL,
-    "emergency": logging.CRITICAL,
-}
 
 
 class EventSource(Protocol):
@@ -85,10 +74,15 @@ def register_event_resources(
     the one completion handler. `hide_user_content` (EGOI_MCP_USER_CONTENT=hide) leaves payloads out of reads too.
     Every read's contents carry `_meta[UNTRUSTED_META]`: the paths of the fields others wrote.
     """
-    hidden = _PAYLOAD if hide_user_content else {}
-    event_meta = {UNTRUSTED_META: [p for p in untrusted_paths(Event) if p not in hidden]}
-    valid = ", ".join(RESOURCE_TRIGGERS)
     hint = f" {empty_hint}" if empty_hint else ""
+    _register_lists(mcp, current, _namer(names), hint)
+    _register_event(mcp, current, _PAYLOAD if hide_user_content else {})
+    _register_completion(mcp, current, complete_prompts)
+    _serve_subscriptions(mcp, current)
+
+
+def _namer(names: CampaignNames | None) -> Callable[[list[Event]], Awaitable[str]]:
+    """A list of events as JSON, each campaign named beside its hash (names are a courtesy: never an error)."""
 
     async def listing(events: list[Event]) -> str:
         hashes = sorted({e.campaign_id for e in events if e.campaign_id})
@@ -97,11 +91,20 @@ def register_event_resources(
             try:
                 known = await names(hashes)
             except EGoiError:
-                known = {}  # names are a courtesy: the events stand without them
+                known = {}
         named = [
             e.model_copy(update={"campaign_name": known.get(e.campaign_id or "") or e.campaign_name}) for e in events
         ]
         return _listing(named)
+
+    return listing
+
+
+def _register_lists(
+    mcp: MCPServer, current: Callable[[], EventSource], listing: Callable[[list[Event]], Awaitable[str]], hint: str
+) -> None:
+    """`egoi://events/recent` and `egoi://events/{trigger}`: the newest events, payloads left out."""
+    valid = ", ".join(RESOURCE_TRIGGERS)
 
     @mcp.resource(
         RECENT_URI,
@@ -128,13 +131,17 @@ def register_event_resources(
             raise ResourceNotFoundError(f"unknown trigger {trigger!r}: use one of {valid}")
         return await listing(await current().store.recent(trigger, RESOURCE_LIMIT))
 
+
+def _register_event(mcp: MCPServer, current: Callable[[], EventSource], hidden: dict[str, Any]) -> None:
+    """`egoi://event/{event_id}`: one event with its payload (unless `hidden` leaves it out)."""
+
     @mcp.resource(
         EVENT_URI,
         name="egoi_event",
         title="One E-goi event",
         description="One webhook event by id" + ("." if hidden else ", with the payload E-goi sent."),
         mime_type=JSON,
-        meta=event_meta,
+        meta={UNTRUSTED_META: [p for p in untrusted_paths(Event) if p not in hidden]},
     )
     async def event_by_id(event_id: str) -> str:
         event = await current().store.get(event_id)
@@ -144,22 +151,10 @@ def register_event_resources(
             )
         return bounded_json(event.model_dump(mode="json", exclude=hidden or None))
 
-    async def on_subscribe(ctx: ServerRequestContext, params: types.SubscribeRequestParams) -> types.EmptyResult:
-        try:
-            current().notifier.subscribe(str(params.uri), ctx.session)
-        except ValueError as exc:
-            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
-        return types.EmptyResult()
 
-    async def on_unsubscribe(ctx: ServerRequestContext, params: types.UnsubscribeRequestParams) -> types.EmptyResult:
-        current().notifier.unsubscribe(str(params.uri), ctx.session)
-        return types.EmptyResult()
-
-    async def on_set_level(ctx: ServerRequestContext, params: types.SetLevelRequestParams) -> types.EmptyResult:
-        current().notifier.log_level = params.level
-        logging.getLogger("egoi_mcp").setLevel(_PYTHON_LEVELS.get(params.level, logging.INFO))
-        return types.EmptyResult()
-
+def _register_completion(
+    mcp: MCPServer, current: Callable[[], EventSource], complete_prompts: PromptCompleter | None
+) -> None:
     @mcp.completion()  # type: ignore[no-untyped-call,untyped-decorator]  # the SDK leaves it untyped
     async def complete(
         ref: types.ResourceTemplateReference | types.PromptReference,
@@ -177,6 +172,25 @@ def register_event_resources(
             return None
         shown = values[:MAX_COMPLETIONS]
         return types.Completion(values=shown, total=len(values), has_more=len(values) > len(shown))
+
+
+def _serve_subscriptions(mcp: MCPServer, current: Callable[[], EventSource]) -> None:
+    """`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`, kept per connection."""
+
+    async def on_subscribe(ctx: ServerRequestContext, params: types.SubscribeRequestParams) -> types.EmptyResult:
+        try:
+            current().notifier.subscribe(str(params.uri), ctx.session)
+        except ValueError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+        return types.EmptyResult()
+
+    async def on_unsubscribe(ctx: ServerRequestContext, params: types.UnsubscribeRequestParams) -> types.EmptyResult:
+        current().notifier.unsubscribe(str(params.uri), ctx.session)
+        return types.EmptyResult()
+
+    async def on_set_level(ctx: ServerRequestContext, params: types.SetLevelRequestParams) -> types.EmptyResult:
+        current().notifier.set_log_level(ctx.session, params.level)
+        return types.EmptyResult()
 
     # MCPServer has no public API for these in SDK 2.3; the SDK's own conformance server registers them so.
     lowlevel = _sdk.lowlevel_server(mcp)

@@ -62,8 +62,7 @@ class EventNotifier:
     def __init__(self, store: Store, bus: SubscriptionBus) -> None:
         self.store = store
         self.bus = bus
-        self.log_level: str | None = None
-        """The level a client set with `logging/setLevel` (also applied to the `egoi_mcp` logger)."""
+        self._log_levels: dict[Hashable, str] = {}  # connection -> the level it set with logging/setLevel
         self._sessions: dict[Hashable, ServerSession] = {}  # connection -> a session of it
         self._subscriptions: dict[Hashable, set[str]] = {}  # connection -> URIs
         self._notified: set[int] = set()
@@ -97,6 +96,23 @@ class EventNotifier:
         """Drop every subscription of one connection: it closed, or it stopped taking notifications."""
         self._subscriptions.pop(key, None)
         self._sessions.pop(key, None)
+        self._log_levels.pop(key, None)
+
+    def set_log_level(self, session: ServerSession, level: str) -> None:
+        """The level of log notifications `session`'s connection asked for: that connection's alone (the
+        process's own log, on stderr, is the operator's: --log-level)."""
+        key = _connection_of(session)
+        if key not in self._log_levels and key not in self._subscriptions:
+            _on_connection_close(session, lambda: self.forget(key))
+        self._log_levels[key] = level
+
+    def log_level(self, session: ServerSession) -> str | None:
+        """The level `session`'s connection set, if it did."""
+        return self._log_levels.get(_connection_of(session))
+
+    def log_levels(self) -> list[str]:
+        """The levels the open connections set, one per connection that did."""
+        return list(self._log_levels.values())
 
     def subscribers(self, uri: str) -> int:
         """How many 2025-era connections are subscribed to `uri`."""
