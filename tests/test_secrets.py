@@ -32,12 +32,6 @@ def server(tmp_path: Path) -> EgoiServer:
     return build_server(settings)
 
 
-@pytest.fixture(params=["auto", "legacy"])
-async def client(request: pytest.FixtureRequest, server: EgoiServer) -> Any:
-    async with Client(server.mcp, mode=request.param) as c:
-        yield c
-
-
 @pytest.fixture
 def egoi() -> Any:
     with respx.mock(base_url=BASE, assert_all_called=False) as router:
