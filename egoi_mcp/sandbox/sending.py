@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 SELECTION_TYPES = ("none", "segment", "contact")
 
 
-def check(sandbox: Sandbox, list_id: int, selection: Any) -> dict[str, Any]:
-    """The selection, validated against the list as it is now; 422 on `segments` when it cannot be sent."""
+def check_selection(sandbox: Sandbox, list_id: int, selection: Any) -> Any:
+    """A selection's shape and its segments, for e-mail and SMS sends alike; its `data` (the contact is the
+    channel's to check). 422 on `segments` when it cannot be sent."""
     if not isinstance(selection, dict) or selection.get("type") not in SELECTION_TYPES:
         raise invalid({"segments": 'Must be {"type": "none"}, {"type": "segment", ...} or {"type": "contact", ...}'})
     data = selection.get("data")
@@ -39,7 +40,13 @@ def check(sandbox: Sandbox, list_id: int, selection: Any) -> dict[str, Any]:
         for segment_id in data:
             if segments.members(sandbox, list_id, segment_id) is None:
                 raise invalid({"segments": f"Segment {segment_id} not found in list {list_id}"})
-    elif selection["type"] == "contact":
+    return data
+
+
+def check(sandbox: Sandbox, list_id: int, selection: Any) -> dict[str, Any]:
+    """The selection, validated against the list as it is now; 422 on `segments` when it cannot be sent."""
+    data = check_selection(sandbox, list_id, selection)
+    if selection["type"] == "contact":
         if not isinstance(data, str) or not EMAIL.match(data):
             raise invalid({"segments": "data must be the contact's e-mail address"})
         contact = sandbox.find_by(list_id, "email", data)

@@ -21,6 +21,7 @@ from egoi_mcp.sandbox import segments
 from egoi_mcp.sandbox.models import Campaign, Contact, Event
 from egoi_mcp.sandbox.params import PHONE
 from egoi_mcp.sandbox.problems import invalid
+from egoi_mcp.sandbox.sending import check_selection
 from egoi_mcp.sms import sms_length
 
 if TYPE_CHECKING:
@@ -37,16 +38,8 @@ def network_of(cellphone: str) -> str:
 def check(sandbox: Sandbox, campaign: Campaign, list_id: int, selection: Any) -> dict[str, Any]:
     """The selection, validated against the list as it is now, and the send's cost against the balance; 422
     on `segments` when it cannot be sent, on `insufficient_balance` when the account cannot pay for it."""
-    if not isinstance(selection, dict) or selection.get("type") not in ("none", "segment", "contact"):
-        raise invalid({"segments": 'Must be {"type": "none"}, {"type": "segment", ...} or {"type": "contact", ...}'})
-    data = selection.get("data")
-    if selection["type"] == "segment":
-        if not isinstance(data, list) or not data or not all(isinstance(item, str) for item in data):
-            raise invalid({"segments": "data must be a non-empty array of segment ids"})
-        for segment_id in data:
-            if segments.members(sandbox, list_id, segment_id) is None:
-                raise invalid({"segments": f"Segment {segment_id} not found in list {list_id}"})
-    elif selection["type"] == "contact":
+    data = check_selection(sandbox, list_id, selection)
+    if selection["type"] == "contact":
         if not isinstance(data, str) or not PHONE.match(data):
             raise invalid({"segments": "data must be the contact's cellphone, e.g. 351-912345678"})
         contact = sandbox.find_by(list_id, "cellphone", data)
