@@ -16,8 +16,9 @@ import logging
 import re
 import sys
 import time
+import typing
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn
 
 from egoi_mcp import __version__
 from egoi_mcp.redact import mask_emails, redact
@@ -97,6 +98,16 @@ def setup_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _setting(name: str, about: str = "") -> dict[str, Any]:
+    """The help and choices of the flag for `Settings.<name>`, from Settings itself (one home for each default)."""
+    from egoi_mcp.config import Settings
+
+    field = Settings.model_fields[name]
+    choices = typing.get_args(field.annotation) if typing.get_origin(field.annotation) is Literal else ()
+    text = f"EGOI_MCP_{name.upper()} (default {field.default})" + (f": {about}" if about else "")
+    return {"help": text, **({"choices": list(choices)} if choices else {})}
+
+
 def _parser() -> argparse.ArgumentParser:
     from egoi_mcp.tools import TOOLSET_NAMES  # the one table of toolset names
 
@@ -108,9 +119,9 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"egoi-mcp {__version__}")
-    p.add_argument("--transport", choices=["stdio", "http"], help="EGOI_MCP_TRANSPORT (default stdio)")
-    p.add_argument("--host", help="EGOI_MCP_HOST (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="EGOI_MCP_PORT (default 8000)")
+    p.add_argument("--transport", **_setting("transport"))
+    p.add_argument("--host", **_setting("host"))
+    p.add_argument("--port", type=int, **_setting("port"))
     p.add_argument("--sandbox", action="store_true", default=None, help="use the embedded fake E-goi (no key)")
     p.add_argument("--read-only", action="store_true", default=None, help="register only read tools")
     p.add_argument(
@@ -120,14 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--allowed-host", action="append", dest="allowed_hosts", help="extra Host/Origin to accept")
     p.add_argument("--webhook-listen", metavar="HOST:PORT", help="stdio mode: also receive webhooks here")
-    p.add_argument("--auth", choices=["token", "oauth"], help="EGOI_MCP_AUTH: oauth hosts a connector for a team, "
-                   "each user linking their own E-goi key (needs EGOI_MCP_SECRET_KEY; docs/hosting.md)")  # fmt: skip
-    p.add_argument("--confirm", choices=["flag", "elicit"], help="EGOI_MCP_CONFIRM (default flag)")
+    p.add_argument("--auth", **_setting("auth", "oauth hosts a connector for a team, each user linking their own "
+                   "E-goi key (needs EGOI_MCP_SECRET_KEY; docs/hosting.md)"))  # fmt: skip
+    p.add_argument("--confirm", **_setting("confirm"))
     p.add_argument(
         "--hide-user-content", action="store_const", const="hide", dest="user_content",
         help="EGOI_MCP_USER_CONTENT=hide: leave free text written by others (event payloads...) out of results",
     )  # fmt: skip
-    p.add_argument("--log-level", help="EGOI_MCP_LOG_LEVEL (default INFO)")
+    p.add_argument("--log-level", **_setting("log_level"))
     p.add_argument(
         "--otel", nargs="?", const="http://localhost:4318", dest="otel_endpoint", metavar="URL",
         help="OTEL_EXPORTER_OTLP_ENDPOINT: export traces and metrics over OTLP/HTTP (needs egoi-mcp[otel]; "
