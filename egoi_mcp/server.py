@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, Final, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 import anyio
 import httpx
@@ -38,7 +38,6 @@ from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient, request_budget
 from egoi_mcp.config import Settings
 from egoi_mcp.health import health_routes
-from egoi_mcp.hosted import Hosted
 from egoi_mcp.jobs import job_callback_routes, open_jobs
 from egoi_mcp.ledger import Ledger
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
@@ -55,6 +54,9 @@ from egoi_mcp.unattended import UnattendedLimits
 from egoi_mcp.webhooks.address import public_url
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
+
+if TYPE_CHECKING:
+    from egoi_mcp.hosted import Hosted
 
 __all__ = ["EgoiServer", "build_app", "build_server"]
 
@@ -134,7 +136,7 @@ class EgoiServer:
         self._transport = transport
         self._limiter = limiter
         self._clock = clock
-        self.hosted = Hosted(self, transport, clock=clock) if settings.auth == "oauth" else None
+        self.hosted = _hosted(self, transport, clock) if settings.auth == "oauth" else None
         self._receiver: Router | None = None
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
         self.tools = [t.name for t in specs]
@@ -300,6 +302,13 @@ def _on_a_thread(coroutine: Coroutine[Any, Any, _T]) -> _T:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(anyio.run, run).result()
+
+
+def _hosted(server: EgoiServer, transport: httpx.AsyncBaseTransport | None, clock: Callable[[], float]) -> Hosted:
+    """The hosted connector, imported only when asked for (its JOSE and AES libraries cost start-up)."""
+    from egoi_mcp.hosted import Hosted
+
+    return Hosted(server, transport, clock=clock)
 
 
 def _bus(settings: Settings) -> SubscriptionBus:
