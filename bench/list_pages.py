@@ -28,7 +28,7 @@ async def _pages(directory: Path) -> list[tuple[str, int, int, int, int]]:
     """(tool, items, text bytes, compact bytes, pretty bytes) for every list tool's default page."""
     env = clean_env(EGOI_MCP_DB=str(directory / "events.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
     rows = []
-    async with Client(egoi_stdio(env), mode="legacy") as client:
+    async with Client(egoi_stdio(env, "--toolsets", "all"), mode="legacy") as client:  # every list tool
         await populate_events(client)
         names = sorted(t.name for t in (await client.list_tools()).tools if t.name.startswith("egoi_list_"))
         for name in names:
