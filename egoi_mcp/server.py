@@ -215,6 +215,7 @@ class EgoiServer:
                     default_list_id=settings.default_list_id or 1,
                     limiter=self._limiter or RateLimiter(5000, max_wait=5, state=store, advice=SANDBOX_BUDGET),
                     transport=httpx.ASGITransport(app=app),
+                    state=store,
                 )
             else:
                 client = EGoiClient(
@@ -225,6 +226,7 @@ class EgoiServer:
                     or RateLimiter(settings.rate_limit_per_hour, state=store, api_key=settings.key),
                     transport=self._transport,
                     retry_backoff=self._retry_backoff,
+                    state=store,
                 )
             stack.push_async_callback(client.aclose)
             if self.hosted:  # each user's own E-goi client, closed before the store

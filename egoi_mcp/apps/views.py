@@ -95,7 +95,7 @@ async def _with_preview(ctx: ServerRequestContext[Any, Any], result: dict[str, A
     rt = ctx.lifespan_context
     if VIEWS.get(str(name)) != PREVIEW_URI or result.get("isError") or not isinstance(structured, dict):
         return result
-    html = rt.client.campaigns.written_html(str(structured.get("id"))) if isinstance(rt, Runtime) else None
+    html = await rt.client.campaigns.written_html(str(structured.get("id"))) if isinstance(rt, Runtime) else None
     if html is None:
         return result
     document = await anyio.to_thread.run_sync(preview_document, html)

@@ -24,6 +24,7 @@ from egoi_mcp.client._core import Core, Resource, parse, path
 from egoi_mcp.client._senders import SendersAPI
 from egoi_mcp.client._transport import Retry
 from egoi_mcp.client._validate import check_campaign, check_contact_ids, check_text, egoi_phone
+from egoi_mcp.client._written import Written, WrittenContent
 from egoi_mcp.errors import InvalidArgumentError, NetworkError, NotFoundError, UpstreamError
 from egoi_mcp.models import Campaign, Page
 from egoi_mcp.sms import MAX_PARTS, SmsCampaign, sms_length
@@ -53,13 +54,13 @@ _FRESH = 60.0  # seconds a campaign read in a listing stands in for reading it a
 
 
 class CampaignsAPI(Resource):
-    def __init__(self, core: Core, contacts: ContactsAPI, senders: SendersAPI) -> None:
+    def __init__(self, core: Core, contacts: ContactsAPI, senders: SendersAPI, written: WrittenContent) -> None:
         super().__init__(core)
         self._contacts = contacts
         self._senders = senders
         self._seen: dict[str, tuple[float, Campaign]] = {}  # hash -> (when read, campaign), from listings
         self._channels: dict[str, str] = {}  # hash -> channel, of every campaign read or written (it never changes)
-        self._written: dict[str, Written] = {}  # hash -> what this client wrote (E-goi does not return content)
+        self._written = written  # what was written into each campaign (E-goi does not return content)
 
     async def create_email(
         self, list_id: int | None, subject: str, sender: str | int, *, html: str | None = None,
@@ -82,9 +83,9 @@ class CampaignsAPI(Resource):
         campaign_id = parse(lambda b: str(b["campaign_hash"]), body)
         campaign = Campaign(id=campaign_id, name=payload["internal_name"], channel="email", status="draft",
                             subject=subject, list_id=list_id)  # fmt: skip
-        self._remember(campaign_id, written)
+        await self._written.put(campaign_id, written)
         self._learn([campaign])
-        return self._detail(campaign, include_html=False)
+        return await self._detail(campaign, include_html=False)
 
     async def create_sms(
         self, list_id: int | None, sender: str | int, text: str, *, name: str | None = None
@@ -111,14 +112,15 @@ class CampaignsAPI(Resource):
         }  # fmt: skip
         body = await self._write("POST", "/campaigns/sms", payload, _UNCONFIRMED_WRITE % "created", resource="list")
         campaign_id = parse(lambda b: str(b["campaign_hash"]), body)
-        self._remember(campaign_id, Written(plain_text=message, sender=resolved.label))
+        await self._written.put(campaign_id, Written(plain_text=message, sender=resolved.label))
         self._learn([Campaign(id=campaign_id, name=internal_name, channel="sms")])
         return SmsCampaign(id=campaign_id, name=internal_name, list_id=list_id, sender=resolved.label, text=message,
                            **length.model_dump())  # fmt: skip
 
-    def sms_text(self, campaign_id: str) -> str | None:
-        """The text of an SMS campaign this client wrote (E-goi's API does not return it), else None."""
-        known = self._written.get(campaign_id)
+    async def sms_text(self, campaign_id: str) -> str | None:
+        """The text of an SMS campaign written through this client or its store (E-goi's API does not return
+        it), else None."""
+        known = await self._written.get(campaign_id)
         return known.plain_text if known is not None and known.html is None and known.plain_text else None
 
     async def update_email(
@@ -146,7 +148,7 @@ class CampaignsAPI(Resource):
                 f"campaign {quote(campaign.name)} is {campaign.status}: only a draft can be changed; create a new "
                 "campaign instead", code="CAMPAIGN_NOT_EDITABLE",
             )  # fmt: skip
-        known = self._written.get(campaign_id) or Written()
+        known = await self._written.get(campaign_id) or Written()
         if sender is not None:
             resolved, _ = await self._senders.resolve(sender)
             payload["sender_id"] = resolved.id
@@ -154,25 +156,25 @@ class CampaignsAPI(Resource):
         if "content" in payload:
             known = known.model_copy(update={"html": payload["content"]["body"], "plain_text": text or ""})
         await self._write("PATCH", path("/campaigns/email/{}", campaign_id), payload, _UNCONFIRMED_WRITE % "changed")
-        self._remember(campaign_id, known)
+        await self._written.put(campaign_id, known)
         changed = {
             "subject": payload.get("subject", campaign.subject),
             "name": payload.get("internal_name", campaign.name),
         }
-        return self._detail(campaign.model_copy(update=changed), include_html=False)
+        return await self._detail(campaign.model_copy(update=changed), include_html=False)
 
     async def detail(self, campaign_id: str, *, include_html: bool = False) -> CampaignDetail:
         """One campaign (one call) with its content summary when this client wrote its content, and the HTML
         itself with `include_html`."""
-        return self._detail(await self.get(campaign_id), include_html=include_html)
+        return await self._detail(await self.get(campaign_id), include_html=include_html)
 
-    def written_html(self, campaign_id: str) -> str | None:
-        """The HTML this client last wrote into the campaign (no call), or None: E-goi does not return it."""
-        known = self._written.get(campaign_id)
+    async def written_html(self, campaign_id: str) -> str | None:
+        """The HTML last written into the campaign (no E-goi call), or None: E-goi does not return it."""
+        known = await self._written.get(campaign_id)
         return known.html if known is not None else None
 
-    def _detail(self, campaign: Campaign, *, include_html: bool) -> CampaignDetail:
-        known = self._written.get(campaign.id)
+    async def _detail(self, campaign: Campaign, *, include_html: bool) -> CampaignDetail:
+        known = await self._written.get(campaign.id)
         detail = CampaignDetail.model_validate(campaign.model_dump(include=set(CampaignDetail.model_fields)))
         if known is not None:
             detail.sender = known.sender
@@ -180,12 +182,6 @@ class CampaignsAPI(Resource):
                 detail.content = summarise(known.html, known.plain_text)
                 detail.html = known.html if include_html else None
         return detail
-
-    def _remember(self, campaign_id: str, written: Written) -> None:
-        self._written.pop(campaign_id, None)
-        self._written[campaign_id] = written
-        while len(self._written) > _REMEMBERED:
-            self._written.pop(next(iter(self._written)))
 
     async def _write(
         self, method: str, target: str, payload: dict[str, Any], unconfirmed: str, *, resource: str = "campaign",
@@ -350,18 +346,8 @@ class CampaignsAPI(Resource):
         return moment
 
 
-_REMEMBERED = 200  # campaigns whose written content a client keeps
 _CHANNELS_KEPT = 10_000  # campaigns whose channel a client keeps
 MAX_HTML_BYTES = 20 * 1024 * 1024  # E-goi refuses request bodies over 20 MB
-
-
-class Written(BaseModel):
-    """What this client wrote into a campaign (E-goi's API does not return it)."""
-
-    html: str | None = None
-    plain_text: str = ""
-    sender: str | None = None
-    reply_to: str | None = None
 
 
 def _subject(subject: str) -> str:

@@ -32,6 +32,7 @@ from egoi_mcp.client._tag_cache import TagCache
 from egoi_mcp.client._tags import TagsAPI
 from egoi_mcp.client._transport import Transport
 from egoi_mcp.client._webhooks import WebhooksAPI
+from egoi_mcp.client._written import ContentState, WrittenContent
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.redact import register_secret
@@ -60,6 +61,7 @@ class EGoiClient:
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         clock: Callable[[], float] = time.time,
+        state: ContentState | None = None,
     ) -> None:
         api_key = (api_key or "").strip()  # a key read from a secrets file ends with a newline
         if not api_key:
@@ -91,7 +93,7 @@ class EGoiClient:
         self.fields = FieldsAPI(core)
         self.contacts = ContactsAPI(core, self.tags, self.segments, self.fields)
         self.senders = SendersAPI(core)
-        self.campaigns = CampaignsAPI(core, self.contacts, self.senders)
+        self.campaigns = CampaignsAPI(core, self.contacts, self.senders, WrittenContent(api_key, state))
         self.reports = ReportsAPI(core, self.campaigns)
         self.operations = OperationsAPI(core)
         self.webhooks = WebhooksAPI(core)

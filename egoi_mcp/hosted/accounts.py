@@ -138,11 +138,11 @@ class Accounts:
             sandbox = app.state.sandbox
             limiter = RateLimiter(5000, max_wait=5, state=base.store, api_key=api_key, advice=SANDBOX_BUDGET)
             client = EGoiClient(api_key, base_url=_SANDBOX_URL, default_list_id=settings.default_list_id or 1,
-                                limiter=limiter, transport=httpx.ASGITransport(app=app))  # fmt: skip
+                                limiter=limiter, transport=httpx.ASGITransport(app=app), state=base.store)  # fmt: skip
         else:
             limiter = RateLimiter(settings.rate_limit_per_hour, state=base.store, api_key=api_key)
             client = EGoiClient(api_key, base_url=settings.base_url, default_list_id=settings.default_list_id,
-                                limiter=limiter, transport=self._transport)  # fmt: skip
+                                limiter=limiter, transport=self._transport, state=base.store)  # fmt: skip
         return client, sandbox
 
 

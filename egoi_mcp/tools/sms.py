@@ -37,7 +37,7 @@ async def sms_cost(rt: Runtime, send: SendPlan, recipients: int) -> str:
     """The words an SMS send's preview adds: message parts and estimated credits against the balance (one call,
     `GET /my-account`). One part per message is assumed for a text this server did not write (E-goi does not
     return it). Refused when the balance is short of the estimate: nothing is sent."""
-    text = rt.client.campaigns.sms_text(send.campaign.id)
+    text = await rt.client.campaigns.sms_text(send.campaign.id)
     length = sms_length(text) if text is not None else None
     parts = length.parts if length is not None else 1
     credits = recipients * parts
