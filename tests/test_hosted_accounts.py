@@ -73,13 +73,15 @@ async def test_what_is_still_one_per_server_is_hidden_and_refused(tmp_path: Path
         async with connected(url, Person(ALICE), mode=mode) as alice:
             names = await _names(alice)
             assert "egoi_list_lists" in names
-            assert not {n for n in names if "event" in n or "webhook" in n}
+            assert not {n for n in names if "event" in n or "webhook" in n or "job" in n or "import" in n}
             refused = await fails(alice, "egoi_list_events")
             assert refused.startswith("not_per_account: egoi_list_events is not offered by a hosted connector")
+            refused = await fails(alice, "egoi_import_contacts", list_id=1, csv="email\na@example.com\n")
+            assert refused.startswith("not_per_account: egoi_import_contacts")
             uris = [str(r.uri) for r in (await alice.list_resources()).resources]
             templates = [t.uri_template for t in (await alice.list_resource_templates()).resource_templates]
             assert not [u for u in uris + templates if u.startswith(("egoi://event", "egoi://audit"))]
-            for uri in ("egoi://events/recent", "egoi://audit/recent", "egoi://event/1"):
+            for uri in ("egoi://events/recent", "egoi://audit/recent", "egoi://event/1", "egoi://jobs/j1"):
                 with pytest.raises(MCPError, match="not yet kept per account"):
                     await alice.read_resource(uri)
 
