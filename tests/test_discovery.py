@@ -114,3 +114,20 @@ async def test_toolsets_all_lists_everything_without_discovery(tmp_path: Path, m
     async with Client(built.mcp, mode=mode) as client:
         assert await _listed(client) == EVERY_TOOL
     assert "egoi_find_tools" not in (built.mcp.instructions or "")
+
+
+@pytest.mark.parametrize("mode", ERAS)
+async def test_through_egoi_call_tool_the_human_is_asked_as_for_a_direct_call(tmp_path: Path, mode: str) -> None:
+    """EGOI_MCP_CONFIRM=elicit: the confirm through the caller asks the user (2025 elicitation, 2026 MRTR)."""
+    asked: list[str] = []
+
+    async def accept(ctx: object, params: types.ElicitRequestParams) -> types.ElicitResult:
+        asked.append(params.message)
+        return types.ElicitResult(action="accept", content={"confirm": True})
+
+    built = build_server(make_settings(tmp_path, confirm="elicit"))
+    async with Client(built.mcp, mode=mode, elicitation_callback=accept) as client:
+        preview = await call(client, "egoi_call_tool", name="egoi_delete_tag", arguments={"tag_id": 2})
+        done = await call(client, "egoi_call_tool", name="egoi_delete_tag", arguments=preview["call_again_with"])
+    assert done["status"] == "done"
+    assert asked == ['Allow the assistant to delete tag "new-signup" (id 2) from the account and every contact?']
