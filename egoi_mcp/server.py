@@ -140,7 +140,8 @@ class EgoiServer:
         self._receiver: Router | None = None
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
         self.tools = [t.name for t in specs]
-        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets), TOOLSETS)
+        offered = [ts for ts in TOOLSETS if not self.hosted or ts.name not in self.hosted.shared_toolsets]
+        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets), offered)
         self.mcp = EgoiMCP(
             "egoi-mcp",
             requests_per_call=max(1, min(settings.requests_per_call, settings.rate_limit_per_hour // 10)),

@@ -20,7 +20,6 @@ from mcp import Client
 from egoi_mcp.config import Settings
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.store import SQLiteStore as EventStore
-from egoi_mcp.tools import TOOLSET_NAMES
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures: a throwaway PostgreSQL)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,8 +110,8 @@ async def every_tool(client: Client) -> list[types.Tool]:
     `--toolsets` there is no discovery, and everything is listed already)."""
     listed = (await client.list_tools()).tools
     if any(t.name == "egoi_find_tools" for t in listed):
-        for name in TOOLSET_NAMES:
-            await call(client, "egoi_find_tools", toolset=name)
+        for toolset in (await call(client, "egoi_find_tools"))["toolsets"]:  # the toolsets this server offers
+            await call(client, "egoi_find_tools", toolset=toolset["name"])
         listed = (await client.list_tools()).tools
     return listed
 

@@ -129,3 +129,11 @@ async def test_egoi_call_tool_is_judged_by_the_tool_it_runs(tmp_path: Path) -> N
             assert refused.startswith("insufficient_scope: egoi_create_tag needs the egoi:write scope")
             refused = await fails(reader, "egoi_call_tool", name="egoi_list_events", arguments={})
             assert refused.startswith("not_per_account: egoi_list_events")
+
+
+async def test_egoi_find_tools_offers_only_what_a_hosted_connector_serves(tmp_path: Path) -> None:
+    with hosted(tmp_path) as (url, _):
+        async with connected(url, Person(ALICE)) as alice:
+            offered = {ts["name"] for ts in (await call(alice, "egoi_find_tools"))["toolsets"]}
+            assert offered and not offered & {"events", "webhooks", "jobs"}
+            assert "no toolset 'jobs'" in await fails(alice, "egoi_find_tools", toolset="jobs")
