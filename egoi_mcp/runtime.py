@@ -40,13 +40,11 @@ class Runtime:
     public_url: str | None = None  # base URL E-goi can reach us at
     sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox
 
-    @property
-    def receiver_path(self) -> str:
-        return f"/webhooks/egoi/{self.webhook_secret}"
-
     def receiver_url(self) -> str | None:
         """The full webhook URL to register with E-goi, when we know our public address."""
-        return self.public_url.rstrip("/") + self.receiver_path if self.public_url else None
+        from egoi_mcp.webhooks.address import receiver_url
+
+        return receiver_url(self.public_url, self.webhook_secret)
 
 
 ACCOUNT: ContextVar[Runtime | None] = ContextVar("egoi_mcp_account", default=None)  # set per request when hosted

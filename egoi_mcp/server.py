@@ -51,7 +51,7 @@ from egoi_mcp.tools import TOOLSETS, instructions, listed_tools, only_registered
 from egoi_mcp.tools._arguments import argument_errors, out_of_range, unknown_arguments
 from egoi_mcp.tools._listing import ToolListing, serve_listing
 from egoi_mcp.unattended import UnattendedLimits
-from egoi_mcp.webhooks.address import public_url
+from egoi_mcp.webhooks.address import public_url, receiver_url
 from egoi_mcp.webhooks.receiver import receiver_routes
 from egoi_mcp.webhooks.secret import webhook_secret
 
@@ -186,7 +186,7 @@ class EgoiServer:
 
     def receiver_url(self) -> str | None:
         """The full webhook URL to register with E-goi (it holds the secret: for the operator's eyes only)."""
-        return f"{self.public_url.rstrip('/')}/webhooks/egoi/{self.webhook_secret}" if self.public_url else None
+        return receiver_url(self.public_url, self.webhook_secret)
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[Runtime]:

@@ -20,6 +20,7 @@ from egoi_mcp.redact import redact
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.store.base import checked_moment
 from egoi_mcp.tools._base import Cursor, Limit, ListFilter, Toolset, tool
+from egoi_mcp.webhooks.address import receiver_path
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
 
@@ -101,7 +102,7 @@ async def why_empty(rt: Runtime, list_id: int | None = None) -> str | None:
         hooks = (await rt.client.list_webhooks(limit=100)).items
     except EGoiError:
         return None
-    path = redact(rt.receiver_path)  # the client scrubs the secret from what E-goi answers
+    path = redact(receiver_path(rt.webhook_secret))  # the client scrubs the secret from what E-goi answers
     ours = [h for h in hooks if path in h.url and (list_id is None or h.list_id == list_id)]
     if ours:
         return None

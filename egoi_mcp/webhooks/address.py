@@ -6,9 +6,21 @@ from typing import Final
 
 from egoi_mcp.config import Settings
 
-__all__ = ["public_url"]
+__all__ = ["public_url", "receiver_path", "receiver_url"]
 
 _WILDCARD: Final = ("0.0.0.0", "::", "")
+
+
+def receiver_path(secret: str) -> str:
+    """The receiver's path for `secret`: the one place it is put together."""
+    from egoi_mcp.webhooks.receiver import RECEIVER_PATH
+
+    return f"{RECEIVER_PATH}/{secret}"
+
+
+def receiver_url(public_url: str | None, secret: str) -> str | None:
+    """The full webhook URL to register with E-goi (it holds the secret), when the public address is known."""
+    return f"{public_url.rstrip('/')}{receiver_path(secret)}" if public_url else None
 
 
 def public_url(settings: Settings) -> str | None:
