@@ -147,6 +147,9 @@ def test_a_body_that_trickles_in_is_cut_and_a_whole_one_is_served(tmp_path: Path
                 if trickle.recv(65536) == b"":
                     cut = True
                     break
+            except ConnectionResetError:  # cut with a reset rather than a close: cut all the same
+                cut = True
+                break
             except TimeoutError:
                 try:
                     trickle.sendall(b" ")
