@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from egoi_mcp.hosted.provider import HostedProvider
     from egoi_mcp.hosted.records import Records
 
-__all__ = ["CSRF_COOKIE", "LINK_PATH", "html", "link_routes"]
+__all__ = ["CSRF_COOKIE", "LINK_PATH", "browser_of", "checked_form", "html", "link_routes", "with_browser"]
 
 LINK_PATH: Final = "/oauth/link"
 _USER: Final = "egoi_mcp_user"
@@ -52,17 +52,14 @@ class _LinkPage:
         pending = await self._records.get(self._records.key_of("request", secret))
         if pending is None:
             return html(message_page("Link expired", _GONE), status=400)
-        browser = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        response = await self._form(request, secret, pending, browser)
-        response.set_cookie(CSRF_COOKIE, browser, httponly=True, samesite="strict", secure=self._secure, path=LINK_PATH)
-        return response
+        browser = browser_of(request)
+        return with_browser(await self._form(request, secret, pending, browser), browser, secure=self._secure)
 
     async def post(self, request: Request) -> Response:
-        form = await request.form()
-        secret, action = str(form.get("request", "")), str(form.get("action", ""))
-        browser = request.cookies.get(CSRF_COOKIE, "")
-        if not browser or not self._box.verify(f"csrf:{browser}:{secret}", str(form.get("csrf", ""))):
-            return html(message_page("Refused", "This form is stale or was not sent from this page."), status=403)
+        checked = await checked_form(request, self._box)
+        if isinstance(checked, Response):
+            return checked
+        form, secret, action, browser = checked
         key = self._records.key_of("request", secret)
         pending = await self._records.get(key)
         if pending is None:
@@ -154,3 +151,25 @@ def link_routes(
 ) -> list[Route]:
     page = _LinkPage(records, accounts, provider, box, issuer=issuer)
     return [Route(LINK_PATH, page.get, methods=["GET"]), Route(LINK_PATH, page.post, methods=["POST"])]
+
+
+def browser_of(request: Request) -> str:
+    """This browser's random id (the CSRF cookie), or a new one."""
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def with_browser(response: Response, browser: str, *, secure: bool) -> Response:
+    """`response` setting the browser's id: HttpOnly, SameSite=Strict, only for the link page."""
+    response.set_cookie(CSRF_COOKIE, browser, httponly=True, samesite="strict", secure=secure, path=LINK_PATH)
+    return response
+
+
+async def checked_form(request: Request, box: Any) -> tuple[Any, str, str, str] | Response:
+    """A posted link form, its request secret, action and the browser's id, once its CSRF token is checked (it
+    is bound to this browser and this request); else the page saying it was refused."""
+    form = await request.form()
+    secret, action = str(form.get("request", "")), str(form.get("action", ""))
+    browser = request.cookies.get(CSRF_COOKIE, "")
+    if not browser or not box.verify(f"csrf:{browser}:{secret}", str(form.get("csrf", ""))):
+        return html(message_page("Refused", "This form is stale or was not sent from this page."), status=403)
+    return form, secret, action, browser

@@ -9,7 +9,6 @@ that page, and it reaches the user through their own client only.
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING, Any, Final
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -21,7 +20,7 @@ from starlette.routing import Route
 
 from egoi_mcp.hosted.accounts import ATTEMPTS, LinkRefused
 from egoi_mcp.hosted.keys import digest
-from egoi_mcp.hosted.link import CSRF_COOKIE, LINK_PATH, html
+from egoi_mcp.hosted.link import LINK_PATH, browser_of, checked_form, html, with_browser
 from egoi_mcp.hosted.page import key_page, message_page
 from egoi_mcp.runtime import ACCOUNT
 
@@ -72,17 +71,15 @@ class _TicketPage:
         found = await self._records.get(self._records.key_of("ticket", ticket))
         if found is None:
             return html(message_page("Link expired", _GONE), status=400)
-        browser = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        response = html(key_page("Your assistant", ticket, self._box.sign(f"csrf:{browser}:{ticket}")))
-        response.set_cookie(CSRF_COOKIE, browser, httponly=True, samesite="strict", secure=self._secure, path=LINK_PATH)
-        return response
+        browser = browser_of(request)
+        page = html(key_page("Your assistant", ticket, self._box.sign(f"csrf:{browser}:{ticket}")))
+        return with_browser(page, browser, secure=self._secure)
 
     async def post(self, request: Request) -> Response:
-        form = await request.form()
-        ticket, action = str(form.get("request", "")), str(form.get("action", ""))
-        browser = request.cookies.get(CSRF_COOKIE, "")
-        if not browser or not self._box.verify(f"csrf:{browser}:{ticket}", str(form.get("csrf", ""))):
-            return html(message_page("Refused", "This form is stale or was not sent from this page."), status=403)
+        checked = await checked_form(request, self._box)
+        if isinstance(checked, Response):
+            return checked
+        form, ticket, action, browser = checked
         key = self._records.key_of("ticket", ticket)
         found = await self._records.get(key)
         if found is None:
