@@ -8,10 +8,12 @@ import shutil
 import socket
 import subprocess
 import time
+import types as stdtypes
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import mcp.types as types
 import pytest
@@ -103,6 +105,20 @@ async def server(tmp_path: Path) -> AsyncIterator[EgoiServer]:
 async def client(request: pytest.FixtureRequest, server: EgoiServer) -> AsyncIterator[Client]:
     async with Client(server.mcp, mode=request.param) as c:
         yield c
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch, clock: Any) -> list[float]:
+    """The rate limiter's sleeps made instant: each advances the module's fake `clock` instead, and is recorded."""
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.now += seconds
+
+    fake_anyio = stdtypes.SimpleNamespace(sleep=fake_sleep, Semaphore=anyio.Semaphore, Lock=anyio.Lock)
+    monkeypatch.setattr("egoi_mcp.ratelimit.anyio", fake_anyio)
+    return sleeps
 
 
 async def every_tool(client: Client) -> list[types.Tool]:

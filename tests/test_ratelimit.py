@@ -7,7 +7,6 @@ the client tests count calls and look at exceptions and states.
 from __future__ import annotations
 
 import ssl
-import types
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -43,20 +42,6 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture
-def slept(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> list[float]:
-    """Make the limiter's sleeps instant: each one advances the fake clock instead, and is recorded."""
-    sleeps: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        clock.advance(seconds)
-
-    fake_anyio = types.SimpleNamespace(sleep=fake_sleep, Semaphore=anyio.Semaphore, Lock=anyio.Lock)
-    monkeypatch.setattr("egoi_mcp.ratelimit.anyio", fake_anyio)
-    return sleeps
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ that reset time and a hint that fits the cause. The limiter's sleeps run on a fa
 
 from __future__ import annotations
 
-import types
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import anyio
 import httpx
 import pytest
 import respx
@@ -21,6 +19,7 @@ from egoi_mcp.config import Settings
 from egoi_mcp.errors import RateLimitError
 from egoi_mcp.ratelimit import RateLimiter
 from egoi_mcp.server import build_server
+from tests.test_ratelimit import FakeClock
 
 pytestmark = pytest.mark.anyio
 
@@ -29,31 +28,9 @@ API_KEY = "clock-test-key-5e1b7c9d3a"
 LISTS = {"total_items": 1, "items": [{"list_id": 1, "internal_name": "Newsletter", "public_name": "Weekly"}]}
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 50_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def slept(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> list[float]:
-    """The limiter's sleeps, recorded and passed on the fake clock at once."""
-    sleeps: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        clock.now += seconds
-
-    fake_anyio = types.SimpleNamespace(sleep=fake_sleep, Semaphore=anyio.Semaphore, Lock=anyio.Lock)
-    monkeypatch.setattr("egoi_mcp.ratelimit.anyio", fake_anyio)
-    return sleeps
+    return FakeClock(50_000.0)
 
 
 @pytest.fixture

@@ -59,8 +59,9 @@ def check(sandbox: Sandbox, list_id: int, selection: Any) -> dict[str, Any]:
     return {"type": selection["type"], **({"data": data} if data is not None else {})}
 
 
-def recipients(sandbox: Sandbox, list_id: int, selection: dict[str, Any]) -> list[Contact]:
-    """The active contacts with an e-mail address that a (checked) selection reaches now, each once."""
+def selected(sandbox: Sandbox, list_id: int, selection: dict[str, Any], by: str) -> list[Contact]:
+    """The contacts a (checked) selection names now, each once, whatever their status: the list, its segments'
+    members, or the one contact whose `by` field (email, cellphone) is the selection's data."""
     chosen: list[Contact] = []
     if selection["type"] == "none":
         chosen = sandbox.contacts_of(list_id)
@@ -68,10 +69,14 @@ def recipients(sandbox: Sandbox, list_id: int, selection: dict[str, Any]) -> lis
         for segment_id in dict.fromkeys(selection["data"]):
             chosen += segments.members(sandbox, list_id, segment_id) or []
     else:
-        contact = sandbox.find_by(list_id, "email", selection["data"])
+        contact = sandbox.find_by(list_id, by, selection["data"])
         chosen = [contact] if contact is not None else []
-    unique = {contact.contact_id: contact for contact in chosen}
-    return [contact for contact in unique.values() if contact.status == "active" and contact.email]
+    return list({contact.contact_id: contact for contact in chosen}.values())
+
+
+def recipients(sandbox: Sandbox, list_id: int, selection: dict[str, Any]) -> list[Contact]:
+    """The active contacts with an e-mail address that a (checked) selection reaches now, each once."""
+    return [c for c in selected(sandbox, list_id, selection, "email") if c.status == "active" and c.email]
 
 
 def run(sandbox: Sandbox, campaign: Campaign, to: Sequence[Contact]) -> None:

@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from egoi_mcp.sandbox import segments
 from egoi_mcp.sandbox.models import Campaign, Contact, Event
 from egoi_mcp.sandbox.params import PHONE
 from egoi_mcp.sandbox.problems import invalid
-from egoi_mcp.sandbox.sending import check_selection
+from egoi_mcp.sandbox.sending import check_selection, selected
 from egoi_mcp.sms import sms_length
 
 if TYPE_CHECKING:
@@ -57,17 +56,8 @@ def check(sandbox: Sandbox, campaign: Campaign, list_id: int, selection: Any) ->
 
 def recipients(sandbox: Sandbox, list_id: int, selection: dict[str, Any]) -> list[Contact]:
     """The active contacts with an active cellphone that a (checked) selection reaches now, each once."""
-    chosen: list[Contact] = []
-    if selection["type"] == "none":
-        chosen = sandbox.contacts_of(list_id)
-    elif selection["type"] == "segment":
-        for segment_id in dict.fromkeys(selection["data"]):
-            chosen += segments.members(sandbox, list_id, segment_id) or []
-    else:
-        contact = sandbox.find_by(list_id, "cellphone", selection["data"])
-        chosen = [contact] if contact is not None else []
-    unique = {contact.contact_id: contact for contact in chosen}
-    return [c for c in unique.values() if c.status == "active" and c.cellphone and c.cellphone_status == "active"]
+    chosen = selected(sandbox, list_id, selection, "cellphone")
+    return [c for c in chosen if c.status == "active" and c.cellphone and c.cellphone_status == "active"]
 
 
 def cost_of(campaign: Campaign, recipients: int) -> Decimal:
