@@ -17,7 +17,7 @@ from egoi_mcp.jobs.rows import ParsedRows, parse_rows
 from egoi_mcp.jobs.view import JobView, job_uri
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.seal import canonical
-from egoi_mcp.tools._base import RequiredListId, Toolset, tool
+from egoi_mcp.tools._base import RequiredListId, SegmentId, Toolset, tool
 from egoi_mcp.tools._confirm import Plan
 from egoi_mcp.untrusted import quote
 
@@ -84,12 +84,13 @@ async def egoi_import_contacts(
     list_id: RequiredListId,
     ctx: Context,
     plan: Plan,
-    csv: Annotated[str | None, Field(description="text with a header row")] = None,
+    csv: str | None = None,
     rows: list[dict[str, Any]] | None = None,
     mapping: Annotated[dict[str, Any] | None, AfterValidator(_names), Field(description="column -> field name")] = None,
-    staged: str | None = None,
+    staged: str | None = None,  # only in a preview's call_again_with
 ) -> str:
-    """Import contacts (csv or rows; columns by field name) as a job; existing e-mails are updated."""
+    """Import contacts (csv with a header row, or rows) as a job, columns by field name, known e-mails updated.
+    Previews first."""
     rt = runtime(ctx)
     facts = plan.facts
     batches: list[list[dict[str, Any]]] = facts["batches"]
@@ -143,8 +144,8 @@ def _needs_public_url(rt: Runtime) -> None:
 async def egoi_export_contacts(
     list_id: RequiredListId,
     ctx: Context,
-    segment_id: str | None = None,
-    fields: Annotated[list[str] | None, Field(description="field ids")] = None,
+    segment_id: SegmentId | None = None,
+    fields: Annotated[list[str] | None, Field(description="field ids (egoi_list_fields)")] = None,
 ) -> JobView:
     """Export a list's contacts (or a segment's) to a CSV file, as a job."""
     rt = runtime(ctx)
