@@ -137,3 +137,20 @@ async def test_egoi_find_tools_offers_only_what_a_hosted_connector_serves(tmp_pa
             offered = {ts["name"] for ts in (await call(alice, "egoi_find_tools"))["toolsets"]}
             assert offered and not offered & {"events", "webhooks", "jobs"}
             assert "no toolset 'jobs'" in await fails(alice, "egoi_find_tools", toolset="jobs")
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_apps_client_sees_the_preview_of_its_users_campaign(tmp_path: Path, mode: str) -> None:
+    """The preview is read from the signed-in user's account (what that user's client wrote), not the server's."""
+    from mcp.client.extension import advertise
+    from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
+
+    from egoi_mcp.apps.preview import PREVIEW_META
+
+    apps = [advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})]
+    with hosted(tmp_path) as (url, _):
+        async with connected(url, Person(ALICE), mode=mode, extensions=apps) as alice:
+            new = {"list_id": 1, "subject": "June", "sender": "news@acme.example", "html": "<p>Hello June</p>"}
+            created = await alice.call_tool("egoi_create_email_campaign", new)
+            assert not created.is_error, created.content
+            assert "Hello June" in created.meta[PREVIEW_META]["document"]  # type: ignore[index]

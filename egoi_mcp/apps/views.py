@@ -10,7 +10,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
 from egoi_mcp.apps.pages import EVENTS, PREVIEW, REPORT, page
 from egoi_mcp.apps.preview import PREVIEW_META, preview_document
-from egoi_mcp.runtime import Runtime
+from egoi_mcp.runtime import ACCOUNT, Runtime
 
 REPORT_URI = "ui://egoi/campaign-report"
 EVENTS_URI = "ui://egoi/event-stream"
@@ -92,7 +92,7 @@ async def _with_preview(ctx: ServerRequestContext[Any, Any], result: dict[str, A
     in a worker thread: a 1 MB e-mail takes about a quarter of a second to parse."""
     name = (ctx.params or {}).get("name")
     structured = result.get("structuredContent")
-    rt = ctx.lifespan_context
+    rt = ACCOUNT.get() or ctx.lifespan_context  # hosted: the signed-in user's account wrote it
     if VIEWS.get(str(name)) != PREVIEW_URI or result.get("isError") or not isinstance(structured, dict):
         return result
     html = await rt.client.campaigns.written_html(str(structured.get("id"))) if isinstance(rt, Runtime) else None
