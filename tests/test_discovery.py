@@ -93,6 +93,10 @@ async def test_egoi_call_tool_refuses_what_it_cannot_run(client: Client) -> None
     assert "UNKNOWN_ARGUMENT 'colour'" in error, "the called tool's own argument checks apply"
     error = await fails(client, "egoi_find_tools", toolset="nope")
     assert "INVALID_ARGUMENT" in error and "webhooks" in error
+    assert "length must be 1 to 64" in await fails(client, "egoi_call_tool", name="x" * 5000)
+    too_long = await fails(client, "egoi_call_tool", name="egoi_list_tags", arguments="{" * 1_000_001)
+    assert "length must be 0 to 1000000" in too_long and len(too_long) < 300, "bounded, and said briefly"
+    assert "length must be 0 to 40" in await fails(client, "egoi_find_tools", toolset="y" * 500)
 
 
 @pytest.mark.parametrize("mode", ERAS)

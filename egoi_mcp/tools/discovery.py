@@ -11,7 +11,7 @@ without `--toolsets`.
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import mcp.types as types
 from mcp.server.mcpserver import Context
@@ -22,10 +22,13 @@ from pydantic import BaseModel
 from egoi_mcp import _sdk
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.runtime import runtime
-from egoi_mcp.tools._base import ToolSpec, tool
+from egoi_mcp.tools._base import Length, ToolSpec, tool
 from egoi_mcp.tools._listing import MODERN_ERA
 
 __all__ = ["NAMES", "FoundTools", "ToolInfo", "egoi_call_tool", "egoi_find_tools", "tools"]
+
+
+_MAX_ARGUMENTS: Final = 1_000_000  # characters of JSON text (or keys of an object): what any tool could take
 
 
 class ToolInfo(BaseModel):
@@ -49,7 +52,7 @@ class FoundTools(BaseModel):
 
 
 @tool("Find tools", read_only=True, idempotent=True, open_world=False)
-async def egoi_find_tools(ctx: Context, toolset: str | None = None) -> FoundTools:
+async def egoi_find_tools(ctx: Context, toolset: Annotated[str | None, Length(40)] = None) -> FoundTools:
     """More E-goi tools than your list shows: without toolset, every toolset and its tools (listed = in your
     list now); with toolset, adds its tools to your list and returns their descriptions and input schemas. If
     they do not appear in your list, call them with egoi_call_tool."""
@@ -96,7 +99,9 @@ async def _tell_list_changed(ctx: Context) -> None:
 
 
 async def egoi_call_tool(
-    name: str, ctx: Context, arguments: dict[str, Any] | str | None = None
+    name: Annotated[str, Length(64, 1)],
+    ctx: Context,
+    arguments: Annotated[dict[str, Any] | str | None, Length(_MAX_ARGUMENTS)] = None,
 ) -> types.CallToolResult:
     """Run an E-goi tool your list does not show (egoi_find_tools gives its name, description and input
     schema): name, and its arguments as an object or JSON text. It behaves as if called directly, previews
