@@ -7,8 +7,8 @@ The baseline is the fewest requests E-goi's v3 API allows for the same result, w
 - `GET /tags` has no name filter, so turning names into ids needs one listing (then cached); a new name needs a
   `POST /tags`;
 - a segment-send preview needs the campaign (name), the segment (name) and its size: 3 reads; the send is 1.
-- a report is `GET /reports/email/{hash}`, which carries no campaign name: 1 (the name comes from what the client
-  already read, e.g. a campaign listing, never from an extra call);
+- a report is `GET /reports/{email|sms}/{hash}`, by the campaign's channel: a campaign this process has not seen
+  (listed, read or written) is read first, 2 in all, which also names it; 1 once it is known;
 - a tag's contacts go through its tag segment (`GET /lists/{id}/segments?type=tag`, named after the tag but
   carrying no tag id), then the segment's contacts; naming the tags those contacts carry needs the tag listing:
   3 cold, 2 when the tag names are cached (E-goi offers no way to 2 cold with the tags named);
@@ -92,6 +92,7 @@ async def _count_calls(server: Any, mcp: Any, rows: list[tuple[str, int, int, st
         if cold:
             client._tags.forget()  # a fresh process: no tag names or campaign names known yet
             client._campaign_names.forget()
+            client.campaigns.forget()  # nor which channel (e-mail or SMS) a campaign is
         before = sandbox.budget.used
         result = await mcp.call_tool(tool, args)
         if result.is_error:
@@ -142,7 +143,7 @@ async def _count_calls(server: Any, mcp: Any, rows: list[tuple[str, int, int, st
     )  # fmt: skip
     sent = next(c for c in sandbox.campaigns.values() if c.list_id == 1 and c.status == "sent")
     await count(
-        "campaign report, cold", 1, "1 GET /reports/email/{hash}",
+        "campaign report, cold", 2, "1 GET /campaigns (its channel and name) + 1 GET /reports/email/{hash}",
         "egoi_get_campaign_report", {"campaign_id": sent.campaign_hash}, cold=True,
     )  # fmt: skip
     await mcp.call_tool("egoi_list_campaigns", {"list_id": 1})

@@ -265,6 +265,11 @@ class CampaignsAPI(Resource):
         name = self._core.campaign_names.known([campaign_id]).get(campaign_id, "")
         return Campaign(id=campaign_id, name=name, channel=channel)
 
+    def forget(self) -> None:
+        """Forget the campaigns read in passing (their channels and the fresh listing), as a new process would."""
+        self._seen.clear()
+        self._channels.clear()
+
     def _learn(self, campaigns: builtins.list[Campaign]) -> None:
         """Names and channels of campaigns read in passing (no call)."""
         self._core.campaign_names.learn({c.id: c.name for c in campaigns})
