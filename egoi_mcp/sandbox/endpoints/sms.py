@@ -15,12 +15,11 @@ from starlette.routing import Route
 
 from egoi_mcp.sandbox import sms_sending
 from egoi_mcp.sandbox.endpoints._common import sandbox_of
+from egoi_mcp.sandbox.endpoints.authoring import SENDER_STATUSES
 from egoi_mcp.sandbox.endpoints.campaigns import campaign_list, schedule_date
 from egoi_mcp.sandbox.params import choice, flag, paging, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
 from egoi_mcp.sandbox.sms import create_sms_campaign, sms_report
-
-SENDER_STATUSES = ("active", "moderation", "rejected")
 
 
 async def post_sms_campaign(request: Request) -> JSONResponse:
