@@ -11,6 +11,7 @@ without `--toolsets`.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated, Any, Final
 
 import mcp.types as types
@@ -28,6 +29,7 @@ from egoi_mcp.tools._listing import MODERN_ERA
 __all__ = ["NAMES", "FoundTools", "ToolInfo", "egoi_call_tool", "egoi_find_tools", "tools"]
 
 
+logger = logging.getLogger("egoi_mcp.tools")
 _MAX_ARGUMENTS: Final = 1_000_000  # characters of JSON text (or keys of an object): what any tool could take
 
 
@@ -92,10 +94,13 @@ def _info(spec: ToolSpec, visible: frozenset[str], defined: dict[str, types.Tool
 async def _tell_list_changed(ctx: Context) -> None:
     """`notifications/tools/list_changed`: on the connection (2025 era) and on the subscription bus (2026 era)."""
     session = ctx.request_context.session
-    if _sdk.connection_of(session).protocol_version >= MODERN_ERA:  # no back-channel: its listen stream hears it
-        await runtime(ctx).notifier.bus.publish(ToolsListChanged())
-    else:
-        await session.send_tool_list_changed()
+    try:
+        if _sdk.connection_of(session).protocol_version >= MODERN_ERA:  # no back-channel: its listen stream hears it
+            await runtime(ctx).notifier.bus.publish(ToolsListChanged())
+        else:
+            await session.send_tool_list_changed()
+    except Exception:  # a courtesy: the answer carries the definitions anyway, and the list has changed
+        logger.warning("telling the client its tool list changed failed", exc_info=True)
 
 
 async def egoi_call_tool(
