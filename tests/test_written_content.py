@@ -49,3 +49,15 @@ async def test_a_campaign_written_by_one_client_is_known_to_the_next(
             assert await stranger.campaigns.written_html(created.id) is None, "kept per account"
     finally:
         await reopened.close()
+
+
+async def test_a_store_that_fails_costs_only_the_sharing(tmp_path: Path) -> None:
+    """E-goi accepted the campaign: a store that cannot keep its content must not turn that into an error (the
+    caller would make the campaign again)."""
+    egoi = httpx.ASGITransport(app=create_app(api_key=KEY))
+    closed = await open_store(tmp_path / "events.db")
+    await closed.close()  # a real store that no longer answers
+    async with EGoiClient(KEY, base_url="http://sandbox", transport=egoi, state=closed) as writer:
+        created = await writer.campaigns.create_email(1, "June", "news@acme.example", html=HTML)
+        assert created.content is not None and created.content.has_unsubscribe_link
+        assert await writer.campaigns.written_html(created.id) == HTML, "kept in this process"

@@ -9,6 +9,7 @@ the account (a hash of its API key, never the key) and the campaign.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any, Final, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 __all__ = ["REMEMBERED", "ContentState", "Written", "WrittenContent"]
 
 T = TypeVar("T")
+logger = logging.getLogger("egoi_mcp.client")
 REMEMBERED: Final = 200  # campaigns a client keeps in memory
 
 
@@ -57,11 +59,16 @@ class WrittenContent:
         return known
 
     async def put(self, campaign_id: str, written: Written) -> None:
-        """Remember what was just written (after E-goi accepted it)."""
+        """Remember what was just written (after E-goi accepted it). A store that fails here costs only the
+        sharing: the write itself succeeded, and failing it would invite the caller to make the campaign again."""
         self._keep(campaign_id, written)
-        if self._state is not None:
-            value = written.model_dump()
+        if self._state is None:
+            return
+        value = written.model_dump()
+        try:
             await self._state.update_state(self._prefix + campaign_id, lambda _: (value, None))
+        except Exception:
+            logger.warning("campaign %s: its content is kept in this process only (the store failed)", campaign_id)
 
     def _keep(self, campaign_id: str, written: Written) -> None:
         self._memory.pop(campaign_id, None)
