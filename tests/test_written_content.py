@@ -61,3 +61,5 @@ async def test_a_store_that_fails_costs_only_the_sharing(tmp_path: Path) -> None
         created = await writer.campaigns.create_email(1, "June", "news@acme.example", html=HTML)
         assert created.content is not None and created.content.has_unsubscribe_link
         assert await writer.campaigns.written_html(created.id) == HTML, "kept in this process"
+    async with EGoiClient(KEY, base_url="http://sandbox", transport=egoi, state=closed) as reader:
+        assert (await reader.campaigns.detail(created.id)).content is None, "the campaign, without its content"

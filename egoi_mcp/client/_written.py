@@ -55,6 +55,9 @@ class WrittenContent:
             known = Written.model_validate(await self._state.read_state(self._prefix + campaign_id))
         except ValidationError:
             return None  # nothing stored (None), or not ours to read
+        except Exception:  # the store failed: the campaign is still E-goi's to show, without its content
+            logger.warning("campaign %s: its written content could not be read from the store", campaign_id)
+            return None
         self._keep(campaign_id, known)
         return known
 
