@@ -16,30 +16,27 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 import anyio
 import httpx
-import mcp.types as types
 from mcp.server import MCPServer
 from mcp.server.caching import CacheHint
-from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.subscriptions import InMemorySubscriptionBus, SubscriptionBus
-from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from egoi_mcp import __version__, _sdk, telemetry
+from egoi_mcp import __version__, telemetry
 from egoi_mcp._mcp_guard import McpGuard
 from egoi_mcp.access import auth, transport_security
 from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.audit import AuditTrail
-from egoi_mcp.client import EGoiClient, request_budget
+from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
 from egoi_mcp.health import health_routes
 from egoi_mcp.jobs import job_callback_routes, open_jobs
 from egoi_mcp.ledger import Ledger
+from egoi_mcp.mcpserver import EgoiMCP
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_job_resources, register_prompts
@@ -48,7 +45,6 @@ from egoi_mcp.runtime import ACCOUNT, Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
 from egoi_mcp.tools import TOOLSETS, instructions, listed_tools, only_registered, register_tools, selected_tools
-from egoi_mcp.tools._arguments import argument_errors, out_of_range, unknown_arguments
 from egoi_mcp.tools._listing import ToolListing, serve_listing
 from egoi_mcp.unattended import UnattendedLimits
 from egoi_mcp.webhooks.address import public_url, receiver_url
@@ -72,40 +68,6 @@ _RESOURCES: Final = (
 )
 _LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]  # Settings checks the value
 _LIST_CACHE: Final = CacheHint(ttl_ms=60_000, scope="private")
-
-
-class EgoiMCP(MCPServer[Runtime]):
-    """`MCPServer` with egoi-mcp's argument rules (null means omitted, bad arguments read as one line each) and a
-    bound on the E-goi requests of each tool call, its preview and elicitation rounds included."""
-
-    def __init__(self, *args: Any, requests_per_call: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.requests_per_call = requests_per_call
-
-    def _refused(self, name: str, arguments: dict[str, Any]) -> str | None:
-        """What no tool takes, refused before any tool code runs: unknown names, numbers past 32 bits, NUL."""
-        try:
-            schema = _sdk.registered_tool(self, name).parameters
-        except KeyError:
-            return None  # the SDK answers an unknown tool
-        return unknown_arguments(name, arguments, schema) or out_of_range(arguments)
-
-    async def call_tool(
-        self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
-    ) -> types.CallToolResult | types.InputRequiredResult:
-        arguments = {key: value for key, value in arguments.items() if value is not None}
-        refused = self._refused(name, arguments)
-        if refused:
-            return types.CallToolResult(content=[types.TextContent(type="text", text=refused)], is_error=True)
-        try:
-            with request_budget(self.requests_per_call):
-                return await super().call_tool(name, arguments, context)
-        except ToolError as exc:
-            if not isinstance(exc.__cause__, ValidationError):
-                raise
-            schema = _sdk.registered_tool(self, name).parameters
-            text = argument_errors(exc.__cause__, schema, tool=name)
-            return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
 
 class EgoiServer:
@@ -145,6 +107,7 @@ class EgoiServer:
         self.mcp = EgoiMCP(
             "egoi-mcp",
             requests_per_call=max(1, min(settings.requests_per_call, settings.rate_limit_per_hour // 10)),
+            listing=self.listing,
             title="E-goi",
             version=__version__,
             instructions=instructions(self.listing.default, resources=_RESOURCES),
@@ -165,7 +128,7 @@ class EgoiServer:
             ],
             **(self.hosted.server_options() if self.hosted else auth(settings)),
         )
-        register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets)
+        register_tools(self.mcp, read_only=settings.read_only, toolsets=settings.toolsets, listing=self.listing)
         serve_listing(self.mcp, self.listing)
         complete_prompts = register_prompts(self.mcp, self.current, self.tools)
         register_event_resources(

@@ -6,6 +6,7 @@ validation, `--read-only`, the server instructions and the README's tool table a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Final
@@ -15,6 +16,7 @@ from mcp.server import MCPServer
 from egoi_mcp import _sdk
 from egoi_mcp.tools import campaigns, contacts, discovery, events, jobs, lists, segments, sms, tags, webhooks
 from egoi_mcp.tools._base import Toolset, ToolSpec
+from egoi_mcp.tools._listing import ToolListing
 from egoi_mcp.tools._schemas import compact_schema, strict_output_schema
 
 __all__ = [
@@ -84,23 +86,36 @@ def listed_tools(specs: Iterable[ToolSpec], toolsets: Iterable[str] | None = Non
     return [n for n in names if n in CORE_TOOLS] if toolsets is None else names
 
 
-def register_tools(server: MCPServer, *, read_only: bool, toolsets: Iterable[str] | None = None) -> list[str]:
-    """Register the selected tools on `server`, with compact schemas and descriptions that only name them."""
+def register_tools(
+    server: MCPServer, *, read_only: bool, toolsets: Iterable[str] | None = None, listing: ToolListing | None = None
+) -> list[str]:
+    """Register the selected tools on `server`, with compact schemas and descriptions that only name them; their
+    names. With `listing`, only the tools it lists by default are built now, each other one the first time it is
+    listed or called (`ToolListing.build`): building a tool's argument and output models is most of start-up,
+    and most sessions use few of the tools."""
     specs = selected_tools(read_only=read_only, toolsets=toolsets)
     names = {spec.name for spec in specs}
     for spec in specs:
-        server.add_tool(
-            spec.fn,
-            name=spec.name,
-            title=spec.title,
-            description=only_registered(spec.fn.__doc__ or "", names),
-            annotations=spec.annotations,
-        )
-        registered = _sdk.registered_tool(server, spec.name)
-        registered.parameters = compact_schema(registered.parameters)
-        if registered.fn_metadata.output_schema is not None:
-            registered.fn_metadata.output_schema = strict_output_schema(registered.fn_metadata.output_schema)
+        build = functools.partial(_register, server, spec, names)
+        if listing is None or spec.name in listing.default:
+            build()
+        else:
+            listing.defer(spec.name, build)
     return [spec.name for spec in specs]
+
+
+def _register(server: MCPServer, spec: ToolSpec, names: set[str]) -> None:
+    server.add_tool(
+        spec.fn,
+        name=spec.name,
+        title=spec.title,
+        description=only_registered(spec.fn.__doc__ or "", names),
+        annotations=spec.annotations,
+    )
+    registered = _sdk.registered_tool(server, spec.name)
+    registered.parameters = compact_schema(registered.parameters)
+    if registered.fn_metadata.output_schema is not None:
+        registered.fn_metadata.output_schema = strict_output_schema(registered.fn_metadata.output_schema)
 
 
 def instructions(tool_names: Iterable[str], *, resources: str) -> str:

@@ -5,12 +5,15 @@ with `egoi_find_tools`. A 2025-era connection keeps its own choice for its life 
 one client). A 2026-era request has no connection that lasts, so its choices are kept for the process: over
 stdio that is one client; over HTTP every 2026-era client of the process then sees them (they could call them
 anyway). With `--toolsets` the listing is static: what is registered is listed.
+
+A tool left out of the default listing is built (its SDK registration: argument and output models) the first
+time it is listed or called, not at start-up.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
 import mcp.types as types
@@ -29,9 +32,11 @@ class ToolListing:
 
     def __init__(self, registered: Iterable[str], listed: Iterable[str], toolsets: Sequence[Toolset] = ()) -> None:
         self.registered: Final = tuple(registered)
+        self.order: Final = {name: number for number, name in enumerate(self.registered)}
         self.toolsets: Final = tuple(toolsets)  # the table egoi_find_tools describes
         self.default: Final = frozenset(listed) & set(self.registered)
         self._process: set[str] = set()
+        self._unbuilt: dict[str, Callable[[], None]] = {}
         self._per_client: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
     @property
@@ -50,6 +55,17 @@ class ToolListing:
         enabled.update(new)
         return new
 
+    def defer(self, name: str, build: Callable[[], None]) -> None:
+        """Register `name` with `build` only when first listed or called (`tools.register_tools`)."""
+        self._unbuilt[name] = build
+
+    def build(self, names: Iterable[str]) -> None:
+        """Register the deferred tools among `names`, each once (no await in between: requests cannot race)."""
+        for name in names:
+            build = self._unbuilt.pop(name, None)
+            if build is not None:
+                build()
+
     def _enabled(self, connection: Any, *, create: bool = False) -> set[str]:
         if getattr(connection, "protocol_version", MODERN_ERA) >= MODERN_ERA:
             return self._process
@@ -66,7 +82,9 @@ def serve_listing(server: MCPServer, listing: ToolListing) -> None:
 
     async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams) -> types.ListToolsResult:
         visible = listing.visible(_sdk.connection_of(ctx.session))
-        return types.ListToolsResult(tools=[t for t in await server.list_tools() if t.name in visible])
+        listing.build(visible)
+        shown = sorted((t for t in await server.list_tools() if t.name in visible), key=lambda t: listing.order[t.name])
+        return types.ListToolsResult(tools=shown)  # in the table's order, whenever each tool was built
 
     _sdk.lowlevel_server(server).add_request_handler("tools/list", types.PaginatedRequestParams, list_tools)
     if listing.dynamic:

@@ -67,6 +67,8 @@ async def egoi_find_tools(ctx: Context, toolset: Annotated[str | None, Length(40
     if toolset is not None and listing.enable(connection, [t.name for t in chosen[0].tools]):
         await _tell_list_changed(ctx)
     visible = listing.visible(connection)
+    if toolset is not None:
+        listing.build(t.name for t in chosen[0].tools)
     defined = {t.name: t for t in await ctx.mcp_server.list_tools()} if toolset else {}
     registered = set(listing.registered)
     infos = [
