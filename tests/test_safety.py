@@ -280,8 +280,8 @@ async def test_output_schemas_are_portable(client: Client) -> None:
     def walk(schema: Any, where: str) -> None:
         if isinstance(schema, dict):
             assert not isinstance(schema.get("type"), list), f"array-form type at {where}"
-            if "properties" in schema:
-                for name, sub in schema["properties"].items():
+            for named in ("properties", "patternProperties"):
+                for name, sub in schema.get(named, {}).items():
                     assert "type" in sub or "anyOf" in sub or "enum" in sub, f"untyped {where}.{name}"
             for key, value in schema.items():
                 walk(value, f"{where}.{key}")

@@ -280,9 +280,10 @@ async def test_trigger_names_complete(client: Client) -> None:
 
 
 TOKEN_BUDGET = 250  # o200k tokens per tool, in every mode
-# The one miss, measured and said in docs/performance.md: the report's output schema types the 20 flat fields
-# SPEC's CampaignReport names (about 180 tokens); issue 19 adds who, limit and cursor, issue 20 the sms block.
-OVER_BUDGET = {"egoi_get_campaign_report": 335}
+# The one miss, measured and said in docs/performance.md: the report's output schema names the 22 fields of SPEC's
+# CampaignReport, the sms block and who reacted (about 110 tokens, each type said once), and it takes who, limit and
+# cursor (about 60).
+OVER_BUDGET = {"egoi_get_campaign_report": 256}
 DEFAULT_LIST_BUDGET = 3_000  # the default tools/list plus the instructions
 
 

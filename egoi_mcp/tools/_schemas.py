@@ -4,11 +4,14 @@ The model reads every tool's schemas on every turn, so they drop pydantic's gene
 `default: null`. Every optional argument admits null, spelled `anyOf: [{type: T}, {type: null}]` (a `type` array
 is legal but not portable): strict-mode clients (OpenAI's strict function calling) make every property required
 and send null for the ones the model leaves out; the server treats null as omitted. Output schemas type every
-top-level property, each with one `type`, and leave nested shapes to the result itself.
+top-level property, each with one `type`, and leave nested shapes to the result itself; properties sharing a type
+are named together, under one `patternProperties` entry (`^(sent|delivered|opens)$: {type: integer}`), so a type is
+said once however many fields have it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 __all__ = ["compact_schema", "strict_output_schema"]
@@ -35,9 +38,19 @@ def strict_output_schema(schema: Any) -> Any:
     reads the schemas of every tool on every turn, and the results themselves say the rest."""
     out = _portable(_inline(_compact(schema, optional_null=False)))
     if isinstance(out, dict) and isinstance(out.get("properties"), dict):
-        out["properties"] = {name: _outline(sub) for name, sub in out["properties"].items()}
         out.pop("required", None)
+        out.update(_by_type({name: _outline(sub) for name, sub in out.pop("properties").items()}))
     return out
+
+
+def _by_type(properties: dict[str, Any]) -> dict[str, Any]:
+    """`properties`, and `patternProperties` naming together the ones that share a schema (in their order)."""
+    groups: dict[str, list[str]] = {}
+    for name, sub in properties.items():
+        groups.setdefault(json.dumps(sub, sort_keys=True), []).append(name)
+    alone = {names[0]: properties[names[0]] for names in groups.values() if len(names) == 1}
+    shared = {f"^({'|'.join(names)})$": properties[names[0]] for names in groups.values() if len(names) > 1}
+    return {**({"properties": alone} if alone else {}), **({"patternProperties": shared} if shared else {})}
 
 
 def _outline(schema: Any) -> Any:
