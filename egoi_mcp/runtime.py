@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from egoi_mcp.audit import AuditTrail
     from egoi_mcp.client import EGoiClient
     from egoi_mcp.config import Settings
+    from egoi_mcp.embedded import EmbeddedSandbox
     from egoi_mcp.jobs import JobBook
     from egoi_mcp.ledger import Ledger
     from egoi_mcp.resources.notifier import EventNotifier
@@ -38,7 +39,12 @@ class Runtime:
     jobs: JobBook
     webhook_secret: str
     public_url: str | None = None  # base URL E-goi can reach us at
-    sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox
+    embedded: EmbeddedSandbox | None = None  # the embedded fake E-goi, with --sandbox
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        """The embedded fake E-goi account, with --sandbox."""
+        return self.embedded.sandbox if self.embedded else None
 
     def receiver_url(self) -> str | None:
         """The full webhook URL to register with E-goi, when we know our public address."""

@@ -1,8 +1,9 @@
 """Builds the MCP server and, for HTTP, the one Starlette app: `/mcp`, the webhook receiver and `/healthz`.
 
-The server's lifespan owns every resource: the E-goi client, the event store, the notifier and (with
-`--sandbox`) the embedded fake E-goi are opened when it starts and closed in `finally` when it ends, over stdio,
-HTTP and in-memory alike. Tools reach them through `egoi_mcp.runtime.runtime(ctx)`.
+The server's lifespan owns every resource: the E-goi client, the event store and the notifier are opened when it
+starts and closed in `finally` when it ends, over stdio, HTTP and in-memory alike, and so is (with `--sandbox`) the
+embedded fake E-goi, made on the first E-goi request (`egoi_mcp.embedded`). Tools reach them through
+`egoi_mcp.runtime.runtime(ctx)`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from egoi_mcp.apps import apps_extension, show_views_to_apps_clients
 from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.config import Settings
+from egoi_mcp.embedded import EmbeddedSandbox
 from egoi_mcp.health import health_routes
 from egoi_mcp.jobs import job_callback_routes, open_jobs
 from egoi_mcp.ledger import Ledger
@@ -165,20 +167,16 @@ class EgoiServer:
             routes += job_callback_routes(store, self.webhook_secret)  # E-goi's callbacks for exports and reports
             sandbox = None
             if settings.sandbox:
-                from egoi_mcp.sandbox import create_app
-
                 # Sandbox deliveries reach our receiver in-process, whatever address the webhook was registered with.
                 deliver = httpx.AsyncClient(transport=httpx.ASGITransport(app=Starlette(routes=routes)))
                 stack.push_async_callback(deliver.aclose)
-                app = create_app(deliver=deliver, api_key=SANDBOX_KEY)
-                sandbox = app.state.sandbox
-                stack.push_async_callback(sandbox.aclose)
+                sandbox = EmbeddedSandbox(SANDBOX_KEY, deliver)  # closed with the client, made on its first request
                 client = EGoiClient(
                     SANDBOX_KEY,
                     base_url=SANDBOX_BASE_URL,
                     default_list_id=settings.default_list_id or 1,
                     limiter=self._limiter or RateLimiter(5000, max_wait=5, state=store, advice=SANDBOX_BUDGET),
-                    transport=httpx.ASGITransport(app=app),
+                    transport=sandbox,
                     state=store,
                 )
             else:
@@ -212,7 +210,7 @@ class EgoiServer:
                 unattended=UnattendedLimits(settings, store, clock=self._clock),
                 audit=AuditTrail(store, max_age_days=settings.audit_max_age_days, clock=self._clock),
                 listing=self.listing, jobs=jobs, webhook_secret=self.webhook_secret, public_url=self.public_url,
-                sandbox=sandbox,
+                embedded=sandbox,
             )  # fmt: skip
 
     @asynccontextmanager

@@ -20,6 +20,7 @@ import httpx
 
 from egoi_mcp.audit import AuditTrail
 from egoi_mcp.client import EGoiClient
+from egoi_mcp.embedded import EmbeddedSandbox
 from egoi_mcp.errors import AuthError, EGoiError, NetworkError
 from egoi_mcp.hosted.keys import KeyBox, digest
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
@@ -113,7 +114,7 @@ class Accounts:
         return dataclasses.replace(
             base,
             client=client,
-            sandbox=sandbox,
+            embedded=sandbox,
             tokens=ConfirmTokens(own_key, clock=base.tokens.clock),
             unattended=UnattendedLimits(base.settings, state, clock=base.tokens.clock),
             audit=_UsersAudit(base.store, user, max_age_days=base.settings.audit_max_age_days, clock=base.tokens.clock),
@@ -132,13 +133,10 @@ class Accounts:
         settings = base.settings
         sandbox = None
         if settings.sandbox:
-            from egoi_mcp.sandbox import create_app
-
-            app = create_app(api_key=api_key)
-            sandbox = app.state.sandbox
+            sandbox = EmbeddedSandbox(api_key)
             limiter = RateLimiter(5000, max_wait=5, state=base.store, api_key=api_key, advice=SANDBOX_BUDGET)
             client = EGoiClient(api_key, base_url=_SANDBOX_URL, default_list_id=settings.default_list_id or 1,
-                                limiter=limiter, transport=httpx.ASGITransport(app=app), state=base.store)  # fmt: skip
+                                limiter=limiter, transport=sandbox, state=base.store)  # fmt: skip
         else:
             limiter = RateLimiter(settings.rate_limit_per_hour, state=base.store, api_key=api_key)
             client = EGoiClient(api_key, base_url=settings.base_url, default_list_id=settings.default_list_id,
@@ -155,9 +153,7 @@ def _refusal(exc: EGoiError) -> LinkRefused:
 
 
 async def _close(client: EGoiClient, sandbox: Any) -> None:
-    await client.aclose()
-    if sandbox is not None:
-        await sandbox.aclose()
+    await client.aclose()  # and its transport, the account's sandbox if it has one
 
 
 class _UsersAudit(AuditTrail):
