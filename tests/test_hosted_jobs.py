@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 import httpx
+import mcp.types as types
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
@@ -35,6 +36,12 @@ def _rows(count: int) -> str:
 
 async def _found(client: Client, email: str) -> list[Any]:
     return list((await call(client, "egoi_search_contacts", query=email, list_id=1))["items"])
+
+
+async def _read(client: Client, uri: str) -> dict[str, Any]:
+    (content,) = (await client.read_resource(uri)).contents
+    assert isinstance(content, types.TextResourceContents)
+    return dict(json.loads(content.text))
 
 
 async def _import(client: Client, csv: str) -> str:
@@ -64,8 +71,7 @@ async def test_an_import_runs_on_its_users_account_and_is_theirs_alone(tmp_path:
                 with pytest.raises(MCPError, match="no job") as raised:
                     await bob.read_resource(uri)
                 assert "alice" not in str(raised.value).lower()
-            mine = json.loads((await alice.read_resource(f"egoi://jobs/{job_id}")).contents[0].text)  # type: ignore[union-attr]
-            assert mine["status"] == "done", "Bob's cancel changed nothing"
+            assert (await _read(alice, f"egoi://jobs/{job_id}"))["status"] == "done", "Bob's cancel changed nothing"
 
 
 async def test_an_exports_callback_reaches_its_accounts_job(tmp_path: Path) -> None:
@@ -76,13 +82,13 @@ async def test_an_exports_callback_reaches_its_accounts_job(tmp_path: Path) -> N
             started = await call(alice, "egoi_export_contacts", list_id=1)
             job = await call(alice, "egoi_get_job", job_id=started["job_id"], wait=60)
             assert job["status"] == "done", job
-            page = json.loads((await alice.read_resource(f"egoi://jobs/{job['job_id']}/result?page=1")).contents[0].text)  # type: ignore[union-attr]
+            page = await _read(alice, f"egoi://jobs/{job['job_id']}/result?page=1")
             assert "alice.row3@example.com" in page["csv"]
             with pytest.raises(MCPError, match="no job"):
                 await bob.read_resource(f"egoi://jobs/{job['job_id']}/result?page=1")
             theirs = await call(bob, "egoi_export_contacts", list_id=1)
             done = await call(bob, "egoi_get_job", job_id=theirs["job_id"], wait=60)
-            page = json.loads((await bob.read_resource(f"egoi://jobs/{done['job_id']}/result?page=1")).contents[0].text)  # type: ignore[union-attr]
+            page = await _read(bob, f"egoi://jobs/{done['job_id']}/result?page=1")
             assert "alice.row" not in page["csv"], "Bob's export is of Bob's account"
 
 
