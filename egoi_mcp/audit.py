@@ -5,6 +5,12 @@ summary (what the human or the model confirmed), the confirmation token's finger
 principal (who confirmed, where the server authenticates users; None otherwise), the outcome and E-goi's error
 code when it failed. Summaries and outcomes pass the redactor, so no secret is kept. Rows older than
 `EGOI_MCP_AUDIT_MAX_AGE_DAYS` are dropped as new ones come. Read it as `egoi://audit/recent` or `egoi-mcp audit`.
+
+A hosted connector (`--auth oauth`) records each action with `<account>/<user>` as its principal (the account
+is the linked API key's fingerprint, `egoi_mcp.jobs.account_of`), and a user's `egoi://audit/recent` shows the
+actions of their account, by whichever sign-in: everyone who linked that key already reads and changes the same
+lists, contacts and campaigns, and "who deleted this list" is asked of the account, not of one sign-in. No other
+account's action is shown. `egoi-mcp audit`, the operator's, shows every row with its principal.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from egoi_mcp.redact import redact
 from egoi_mcp.store.auditlog import AuditEntry, AuditLog, AuditOutcome
 from egoi_mcp.untrusted import clean
 
-__all__ = ["RECENT_LIMIT", "AuditTrail", "entries_table", "entry_json"]
+__all__ = ["RECENT_LIMIT", "AccountAudit", "AuditTrail", "entries_table", "entry_json"]
 
 RECENT_LIMIT: Final = 50
 
@@ -30,12 +36,14 @@ class AuditTrail:
         self._store = store
         self._max_age = timedelta(days=max_age_days)
         self._clock = clock
+        self._principal: str | None = None  # recorded when `begin` is given none
+        self._shown: str | None = None  # what `recent` keeps: the rows whose principal starts with it
 
     async def begin(self, tool: str, summary: str, token: str, principal: str | None = None) -> int:
         """Record an action about to act (dropping rows past the age bound); its id, for `end`."""
         now = self._now()
         await self._store.audit_prune(now - self._max_age)
-        return await self._store.audit_begin(now, tool, redact(summary), token, principal)
+        return await self._store.audit_begin(now, tool, redact(summary), token, principal or self._principal)
 
     async def end(self, entry_id: int | None, *, ok: bool, detail: str, error_code: str | None = None) -> None:
         """Complete the row `begin` returned (None: nothing was recorded, nothing to complete)."""
@@ -46,10 +54,22 @@ class AuditTrail:
     async def recent(self, *, since: datetime | None = None, limit: int = RECENT_LIMIT) -> list[AuditEntry]:
         """The newest rows, at most `limit`, started at or after `since` and within the age bound."""
         oldest = self._now() - self._max_age
-        return await self._store.audit_recent(max(since, oldest) if since else oldest, limit)
+        return await self._store.audit_recent(max(since, oldest) if since else oldest, limit, principal=self._shown)
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
+
+
+class AccountAudit(AuditTrail):
+    """The trail of one hosted account, as `user` acts on it: actions recorded as `<account>/<user>`, and only the
+    account's read back (see the module)."""
+
+    def __init__(
+        self, store: AuditLog, account: str, user: str, *, max_age_days: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(store, max_age_days=max_age_days, clock=clock)
+        self._principal = f"{account}/{user}"
+        self._shown = f"{account}/"
 
 
 def entry_json(entry: AuditEntry) -> dict[str, Any]:

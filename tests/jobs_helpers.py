@@ -1,5 +1,5 @@
-"""What the job tests share: a CSV of contacts with bad rows, and a sandbox whose answer to one import batch is
-held (applied, not yet answered) until the test lets it go."""
+"""What the job tests share: a CSV of contacts with bad rows, a sandbox whose answer to one import batch is
+held (applied, not yet answered) until the test lets it go, and E-goi as several accounts behind one address."""
 
 from __future__ import annotations
 
@@ -38,6 +38,19 @@ class HoldAnswer:
             await send(message)
 
         await self.app(scope, receive, held)
+
+
+class ByKey:
+    """E-goi serving several accounts at one address, as the real one does: each request goes to the sandbox
+    account of its `Apikey` header (an unknown key gets the first one, which refuses it)."""
+
+    def __init__(self, accounts: dict[str, ASGIApp]) -> None:
+        self.accounts = accounts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = dict(scope.get("headers", [])).get(b"apikey", b"").decode() if scope["type"] == "http" else ""
+        app = self.accounts.get(key) or next(iter(self.accounts.values()))
+        await app(scope, receive, send)
 
 
 BAD = {  # row number -> (the row's cells, what the reason says)

@@ -1,5 +1,5 @@
 """Each user's linked E-goi account: the API key sealed at rest and bound to the user, and the runtime their
-requests run on (their own E-goi client, rate budget, confirmation tokens and unattended limits).
+requests run on (their own E-goi client, rate budget, confirmation tokens, unattended limits, jobs and audit trail).
 
 A user is the random id the link page gave them (`egoi_mcp.hosted.link`); their tokens name it as `subject`.
 The key is checked with one cheap E-goi call before it is kept, decrypted only to build that user's client, and
@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import httpx
 
-from egoi_mcp.audit import AuditTrail
+from egoi_mcp.audit import AccountAudit
 from egoi_mcp.client import EGoiClient
 from egoi_mcp.embedded import EmbeddedSandbox
 from egoi_mcp.errors import AuthError, EGoiError, NetworkError
 from egoi_mcp.hosted.keys import KeyBox, digest
+from egoi_mcp.jobs.service import account_of
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import register_secret
 from egoi_mcp.seal import ConfirmTokens
@@ -111,13 +112,15 @@ class Accounts:
         client, sandbox = self._client(api_key)
         own_key = hmac.new(self._seal_key, f"user:{user}".encode(), hashlib.sha256).digest()
         state = cast("Store", _Scoped(base.store, f"user:{user}:"))  # UnattendedLimits reads and changes state only
+        account, days, clock = account_of(api_key), base.settings.audit_max_age_days, base.tokens.clock
         return dataclasses.replace(
             base,
             client=client,
             embedded=sandbox,
-            tokens=ConfirmTokens(own_key, clock=base.tokens.clock),
-            unattended=UnattendedLimits(base.settings, state, clock=base.tokens.clock),
-            audit=_UsersAudit(base.store, user, max_age_days=base.settings.audit_max_age_days, clock=base.tokens.clock),
+            tokens=ConfirmTokens(own_key, clock=clock),
+            unattended=UnattendedLimits(base.settings, state, clock=clock),
+            audit=AccountAudit(base.store, account, user, max_age_days=days, clock=clock),
+            jobs=base.jobs.of_account(account, client),  # its runner starts now: open jobs resume (see jobs.service)
         )
 
     def _client(self, api_key: str) -> tuple[EGoiClient, Any]:
@@ -154,17 +157,6 @@ def _refusal(exc: EGoiError) -> LinkRefused:
 
 async def _close(client: EGoiClient, sandbox: Any) -> None:
     await client.aclose()  # and its transport, the account's sandbox if it has one
-
-
-class _UsersAudit(AuditTrail):
-    """The audit trail, each action recorded with the user who confirmed it (`egoi-mcp audit` shows who)."""
-
-    def __init__(self, store: Store, user: str, *, max_age_days: float, clock: Callable[[], float]) -> None:
-        super().__init__(store, max_age_days=max_age_days, clock=clock)
-        self._user = user
-
-    async def begin(self, tool: str, summary: str, token: str, principal: str | None = None) -> int:
-        return await super().begin(tool, summary, token, principal or self._user)
 
 
 class _Scoped:

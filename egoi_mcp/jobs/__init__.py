@@ -4,7 +4,10 @@ from egoi_mcp.jobs.book import JobBook
 from egoi_mcp.jobs.callbacks import job_callback_routes
 from egoi_mcp.jobs.record import Job
 from egoi_mcp.jobs.runner import JobRunner
-from egoi_mcp.jobs.service import open_jobs
+from egoi_mcp.jobs.service import JobBooks, account_of, open_jobs
 from egoi_mcp.jobs.view import JobView, job_uri, result_uri
 
-__all__ = ["Job", "JobBook", "JobRunner", "JobView", "job_callback_routes", "job_uri", "open_jobs", "result_uri"]
+__all__ = [
+    "Job", "JobBook", "JobBooks", "JobRunner", "JobView", "account_of", "job_callback_routes", "job_uri", "open_jobs",
+    "result_uri",
+]  # fmt: skip

@@ -18,6 +18,7 @@ from egoi_mcp.errors import JobNotFoundError
 from egoi_mcp.jobs.record import JOB_ID, Job, JobKind, JobStatus, new_job_id
 
 if TYPE_CHECKING:
+    from egoi_mcp.client import EGoiClient
     from egoi_mcp.store import Store
 
 __all__ = ["JobBook"]
@@ -39,6 +40,10 @@ async def _nobody(job: Job) -> None:
     return None
 
 
+def _no_runners(account: str, client: EGoiClient) -> JobBook:
+    raise RuntimeError("this job book runs no jobs: books come from egoi_mcp.jobs.open_jobs")
+
+
 def _set(value: dict[str, Any]) -> Callable[[dict[str, Any] | None], tuple[dict[str, Any], None]]:
     return lambda _: (value, None)
 
@@ -55,6 +60,7 @@ class JobBook:
         self._clock = clock
         self.on_created: Callable[[], None] = lambda: None  # the runner's wake, once there is one
         self.announce: Callable[[Job], Awaitable[None]] = _nobody  # tells a job's subscribers it changed
+        self.of_account: Callable[[str, EGoiClient], JobBook] = _no_runners  # another account's book (service)
 
     async def create(
         self, kind: JobKind, summary: str, params: dict[str, Any], *, total: int = 0,

@@ -1,4 +1,12 @@
-"""The jobs of a running server: its account's book and runner, and how a job's change reaches subscribers."""
+"""The jobs of a running server: one book per account, each with its runner, and how a job's change reaches
+subscribers.
+
+An account is its API key's fingerprint (`account_of`, the name the rate budget gives it; the sandbox of a
+single-account server is one account). The server's own account gets its book and runner when the server
+starts, so its open jobs resume at once. A hosted user's account (`egoi_mcp.hosted.accounts`) gets its own book
+and runner, working on that account's E-goi client, when the account is first used after the start: an open job
+of a hosted account therefore resumes after a restart at the latest when one of its users next sends a request.
+"""
 
 from __future__ import annotations
 
@@ -23,26 +31,52 @@ if TYPE_CHECKING:
     from egoi_mcp.resources.notifier import EventNotifier
     from egoi_mcp.store import Store
 
-__all__ = ["open_jobs"]
+__all__ = ["JobBooks", "account_of", "open_jobs"]
+
+
+def account_of(api_key: str | None) -> str:
+    """The account of `api_key` as jobs (and the hosted audit trail) name it: the key's fingerprint."""
+    return budget_key(api_key).removeprefix("ratelimit:")
+
+
+class JobBooks:
+    """The book of each account, and its runner in `tasks` on that account's E-goi client."""
+
+    def __init__(
+        self, settings: Settings, store: Store, notifier: EventNotifier, tasks: TaskGroup, *,
+        callback_base: str | None,
+    ) -> None:  # fmt: skip
+        self._settings = settings
+        self._store = store
+        self._notifier = notifier
+        self._tasks = tasks
+        self._callback_base = callback_base
+        self._books: dict[str, JobBook] = {}
+
+    def book(self, account: str, client: EGoiClient) -> JobBook:
+        """The book of `account`; the first call starts its runner, on `client`, under an owner name of its own
+        (host, process, random), so that two runners never hold one job."""
+        found = self._books.get(account)
+        if found is not None:
+            return found
+        book = self._books[account] = JobBook(self._store, account, keep_hours=self._settings.jobs_keep_hours)
+        owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        runner = JobRunner(book, client, owner=owner, lease_seconds=self._settings.jobs_lease_seconds,
+                           callback_base=self._callback_base)  # fmt: skip
+        book.on_created, book.announce, book.of_account = runner.wake, self._announce, self.book
+        self._tasks.start_soon(runner.run)
+        return book
+
+    async def _announce(self, job: Job) -> None:
+        uri = job_uri(job.id)
+        await self._notifier.bus.publish(ResourceUpdated(uri=uri))
+        await self._notifier.notify_uris([uri])
 
 
 def open_jobs(
     settings: Settings, store: Store, client: EGoiClient, notifier: EventNotifier, tasks: TaskGroup, *,
     callback_base: str | None,
 ) -> JobBook:  # fmt: skip
-    """The book of the server's account (its API key's fingerprint, as the rate budget names it; the sandbox is
-    one account), its runner started in `tasks` under an owner name of its own (host, process, random)."""
-    account = budget_key(None if settings.sandbox else settings.key).removeprefix("ratelimit:")
-    book = JobBook(store, account, keep_hours=settings.jobs_keep_hours)
-
-    async def announce(job: Job) -> None:
-        uri = job_uri(job.id)
-        await notifier.bus.publish(ResourceUpdated(uri=uri))
-        await notifier.notify_uris([uri])
-
-    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-    runner = JobRunner(book, client, owner=owner, lease_seconds=settings.jobs_lease_seconds,
-                       callback_base=callback_base)  # fmt: skip
-    book.on_created, book.announce = runner.wake, announce
-    tasks.start_soon(runner.run)
-    return book
+    """The book of the server's account, its runner started in `tasks`; `book.of_account` opens the others'."""
+    books = JobBooks(settings, store, notifier, tasks, callback_base=callback_base)
+    return books.book(account_of(None if settings.sandbox else settings.key), client)

@@ -43,8 +43,11 @@ class AuditLog(Protocol):
         """Complete the row `entry_id` with how the action ended."""
         ...
 
-    async def audit_recent(self, since: datetime | None, limit: int) -> list[AuditEntry]:
-        """At most `limit` rows started at or after `since`, newest first."""
+    async def audit_recent(
+        self, since: datetime | None, limit: int, *, principal: str | None = None
+    ) -> list[AuditEntry]:
+        """At most `limit` rows started at or after `since`, newest first; with `principal`, only the rows whose
+        principal starts with it."""
         ...
 
     async def audit_prune(self, before: datetime) -> None:

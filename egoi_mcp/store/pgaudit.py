@@ -68,11 +68,21 @@ class PostgresAudit:
                 (at, outcome, detail, error_code, entry_id),
             )
 
-    async def audit_recent(self, since: datetime | None, limit: int) -> list[AuditEntry]:
-        where, args = ("started_at >= %s", (since, limit)) if since else ("true", (limit,))
+    async def audit_recent(
+        self, since: datetime | None, limit: int, *, principal: str | None = None
+    ) -> list[AuditEntry]:
+        where: list[str] = ["true"]
+        args: list[Any] = []
+        if since:
+            where.append("started_at >= %s")
+            args.append(since)
+        if principal is not None:
+            where.append("starts_with(principal, %s)")
+            args.append(principal)
+        query = f"SELECT {_COLUMNS} FROM egoi_audit WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT %s"
         self._check_open()
         async with self._pool.connection() as conn:
-            cur = await conn.execute(f"SELECT {_COLUMNS} FROM egoi_audit WHERE {where} ORDER BY id DESC LIMIT %s", args)
+            cur = await conn.execute(query, (*args, limit))
             rows = await cur.fetchall()
         return [_entry(row) for row in rows]
 

@@ -76,11 +76,21 @@ class SQLiteAudit:
 
         await self._run(update)
 
-    async def audit_recent(self, since: datetime | None, limit: int) -> list[AuditEntry]:
-        where, args = ("started_at >= ?", (_iso(since), limit)) if since else ("1", (limit,))
+    async def audit_recent(
+        self, since: datetime | None, limit: int, *, principal: str | None = None
+    ) -> list[AuditEntry]:
+        where: list[str] = ["1"]
+        args: list[Any] = []
+        if since:
+            where.append("started_at >= ?")
+            args.append(_iso(since))
+        if principal is not None:
+            where.append("substr(principal, 1, ?) = ?")
+            args += [len(principal), principal]
+        query = f"SELECT {_COLUMNS} FROM audit WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
 
         def select() -> list[AuditEntry]:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM audit WHERE {where} ORDER BY id DESC LIMIT ?", args)
+            rows = self._db.execute(query, (*args, limit))
             return [_entry(row) for row in rows.fetchall()]
 
         return await self._run(select)
