@@ -36,15 +36,16 @@ class Runtime:
     audit: AuditTrail
     listing: ToolListing  # which registered tools each client sees in tools/list
     jobs: JobBook
-    webhook_secret: str
+    webhook_secret: str  # of this account's receiver
     public_url: str | None = None  # base URL E-goi can reach us at
     sandbox: Sandbox | None = None  # the embedded fake E-goi, with --sandbox
+    account: str = ""  # whose webhook events these are: '' for a single-account server, else the linked key's digest
 
     def receiver_url(self) -> str | None:
         """The full webhook URL to register with E-goi, when we know our public address."""
         from egoi_mcp.webhooks.address import receiver_url
 
-        return receiver_url(self.public_url, self.webhook_secret)
+        return receiver_url(self.public_url, self.webhook_secret, self.account)
 
 
 ACCOUNT: ContextVar[Runtime | None] = ContextVar("egoi_mcp_account", default=None)  # set per request when hosted
