@@ -1,10 +1,9 @@
 """What a hosted connector leaves out for now: the parts of egoi-mcp kept once for the whole server, not per account.
 
-The webhook receiver and its events (the `events` and `webhooks` toolsets, the `egoi://event…` resources and their
-subscriptions), jobs (the `jobs` toolset and `egoi://jobs/…`: one book and one runner, on the server's E-goi
-client) and the audit trail (`egoi://audit/recent`) are one per server: with several users, one user
-would read events and audited actions of another's account. Until they are kept per account, a hosted server
-hides them from every list and refuses them by name, saying why.
+Jobs (the `jobs` toolset and `egoi://jobs/…`: one book and one runner, on the server's E-goi client) and the audit
+trail (`egoi://audit/recent`) are one per server: with several users, one user would read audited actions of
+another's account. Until they are kept per account, a hosted server hides them from every list and refuses them by
+name, saying why. (Webhook events are kept per account: `egoi_mcp.store.account`.)
 """
 
 from __future__ import annotations
@@ -23,11 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SHARED_TOOLSETS", "SharedGuard"]
 
-SHARED_TOOLSETS: Final = ("events", "webhooks", "jobs")
-_SHARED_URIS: Final = ("egoi://event", "egoi://audit", "egoi://jobs")
-_WHY: Final = (
-    "is not offered by a hosted connector yet: webhook events, jobs and the audit trail are not yet kept per account"
-)
+SHARED_TOOLSETS: Final = ("jobs",)
+_SHARED_URIS: Final = ("egoi://audit", "egoi://jobs")
+_WHY: Final = "is not offered by a hosted connector yet: jobs and the audit trail are not yet kept per account"
 
 
 class SharedGuard:

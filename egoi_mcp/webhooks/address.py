@@ -16,7 +16,9 @@ from typing import Final
 
 from egoi_mcp.config import Settings
 
-__all__ = ["account_secret", "public_url", "receiver_path", "receiver_url"]
+__all__ = ["RECEIVER_PATH", "account_secret", "public_url", "receiver_path", "receiver_url"]
+
+RECEIVER_PATH: Final = "/webhooks/egoi"
 
 _WILDCARD: Final = ("0.0.0.0", "::", "")
 
@@ -30,8 +32,6 @@ def account_secret(seal_key: bytes, account: str) -> str:
 def receiver_path(secret: str, account: str = "") -> str:
     """The receiver's path for `secret` (and `account`, when not the one account ''): the one place it is put
     together."""
-    from egoi_mcp.webhooks.receiver import RECEIVER_PATH
-
     return f"{RECEIVER_PATH}/{account}/{secret}" if account else f"{RECEIVER_PATH}/{secret}"
 
 

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp
 
 from egoi_mcp import telemetry
 from egoi_mcp.redact import mask_email
-from egoi_mcp.webhooks.address import account_secret
+from egoi_mcp.webhooks.address import RECEIVER_PATH, account_secret
 from egoi_mcp.webhooks.parser import MalformedDelivery, parse_delivery
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ __all__ = ["MAX_BODY_BYTES", "RECEIVER_PATH", "receiver_routes", "serve_receiver
 
 logger = logging.getLogger("egoi_mcp.webhooks")
 
-RECEIVER_PATH: Final = "/webhooks/egoi"
 MAX_BODY_BYTES: Final = 256 * 1024
 _ACCOUNT: Final = re.compile(r"[0-9a-f]{64}")  # an account: the SHA-256 of its API key, in hex (`hosted.keys.digest`)
 
