@@ -29,7 +29,7 @@ from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
 
 from egoi_mcp import _sdk, telemetry
 from egoi_mcp.models import Event
-from egoi_mcp.resources.scoped import scoped_uri, split_uri
+from egoi_mcp.resources.scoped import EVERY_ACCOUNT, scoped_uri, split_uri
 from egoi_mcp.store.base import NetworkedBus
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
@@ -138,6 +138,10 @@ class EventNotifier:
         from the bus)."""
         if not self._subscriptions:  # no 2025-era subscriber: the usual case during a flood
             return
+        every = {plain for plain, owner in map(split_uri, uris) if owner == EVERY_ACCOUNT}
+        if every:  # each account's form of those that every account is to hear
+            known = set().union(*self._subscriptions.values())
+            uris = [*uris, *(uri for uri in known if split_uri(uri)[0] in every)]
         targets = [(key, [uri for uri in uris if uri in subscribed]) for key, subscribed in self._subscriptions.items()]
         targets = [(key, wanted) for key, wanted in targets if wanted]
         if not targets:  # no task group to build and tear down for nobody
@@ -159,7 +163,8 @@ class EventNotifier:
         interleave, so each id is checked, not just the highest one notified here.
         """
         if isinstance(self.bus, NetworkedBus):
-            reread = [RECENT_URI, *(TRIGGER_URI.format(trigger=t) for t in (*TRIGGERS, OTHER))]
+            lists = [RECENT_URI, *(TRIGGER_URI.format(trigger=t) for t in (*TRIGGERS, OTHER))]
+            reread = [scoped_uri(uri, EVERY_ACCOUNT) for uri in lists]  # what each account may have missed
             await self.bus.run(on_remote=self.notify_uris, reread=reread)
             return
         last: int | None = None

@@ -15,10 +15,11 @@ from mcp.server.subscriptions import ResourceUpdated, ServerEvent, SubscriptionB
 
 from egoi_mcp.runtime import ACCOUNT
 
-__all__ = ["AccountBus", "current_account", "scoped_uri", "split_uri"]
+__all__ = ["EVERY_ACCOUNT", "AccountBus", "current_account", "scoped_uri", "split_uri"]
 
 _MARK: Final = " "  # never in a URI: what follows it is the account
 _EVENT_URIS: Final = "egoi://event"  # egoi://events/... and egoi://event/...: an account's own
+EVERY_ACCOUNT: Final = "*"  # `scoped_uri(uri, EVERY_ACCOUNT)`: each account's `uri` (a hint to re-read, no event's)
 
 
 def scoped_uri(uri: str, account: str) -> str:
@@ -55,7 +56,7 @@ class AccountBus:
         def deliver(event: ServerEvent) -> None:
             if isinstance(event, ResourceUpdated):
                 uri, owner = split_uri(event.uri)
-                if owner != account and (owner or uri.startswith(_EVENT_URIS)):
+                if owner not in (account, EVERY_ACCOUNT) and (owner or uri.startswith(_EVENT_URIS)):
                     return  # another account's
                 if uri != event.uri:
                     event = ResourceUpdated(uri=uri)
