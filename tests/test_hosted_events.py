@@ -23,6 +23,8 @@ from mcp.shared.subscriptions import ResourceUpdated
 
 from egoi_mcp.hosted.keys import digest
 from egoi_mcp.server import EgoiServer
+from egoi_mcp.store import SQLiteStore
+from egoi_mcp.webhooks import parse_delivery
 from egoi_mcp.webhooks.address import account_secret
 from tests.conftest import call
 from tests.hosted import ALICE, BOB, Person, connected, hosted
@@ -211,3 +213,27 @@ async def test_users_of_one_key_share_its_account_and_the_sandbox_delivers_to_it
                 assert events.get("note") is None  # a webhook sends this account's events here
             nothing = await call(bob, "egoi_list_events")
             assert nothing["items"] == [] and "no E-goi webhook sends" in nothing["note"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_event_another_process_stores_reaches_only_its_accounts_subscribers(tmp_path: Path, mode: str) -> None:
+    """The watcher (events stored by another process sharing the store) tells each account of its own only."""
+    with hosted(tmp_path) as (url, _):
+        alice_heard, bob_heard = Heard(), Heard()
+        uris = [RECENT, "egoi://events/new_subscriber", "egoi://event/1", "egoi://event/2"]
+        async with (
+            SQLiteStore(tmp_path / "events.db") as other_process,
+            connected(url, Person(ALICE), mode=mode, message_handler=_handler(alice_heard, mode)) as alice,
+            connected(url, Person(BOB), mode=mode, message_handler=_handler(bob_heard, mode)) as bob,
+            subscribed(alice, alice_heard, mode, uris),
+            subscribed(bob, bob_heard, mode, uris),
+        ):
+            for n, key, heard in ((1, ALICE, alice_heard), (2, BOB, bob_heard)):
+                raw = json.dumps({"action": "subscription", "list_id": 1, "email": f"reader{n}@example.com"}).encode()
+                event, _ = await other_process.add(raw, parse_delivery(raw, "application/json"), account=digest(key))
+                assert event.id == str(n)
+                await heard.wait_for(f"egoi://event/{n}")
+                await heard.wait_for(RECENT)
+            assert sorted(bob_heard.uris) == sorted([RECENT, "egoi://events/new_subscriber", "egoi://event/2"])
+            assert "egoi://event/2" not in alice_heard.uris
+            assert [e["id"] for e in (await call(bob, "egoi_list_events"))["items"]] == ["2"]
