@@ -15,9 +15,11 @@ from typing import Any
 
 import anyio
 import httpx
+import httpx2
 import mcp.types as types
 import pytest
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import ResourceUpdated
 
@@ -27,7 +29,8 @@ from egoi_mcp.store import SQLiteStore
 from egoi_mcp.webhooks import parse_delivery
 from egoi_mcp.webhooks.address import account_secret
 from tests.conftest import call
-from tests.hosted import ALICE, BOB, Person, connected, hosted
+from tests.hosted import ALICE, BOB, Person, connected, hosted, serve
+from tests.test_hosted_idp import IdP
 
 pytestmark = pytest.mark.anyio
 
@@ -237,3 +240,21 @@ async def test_an_event_another_process_stores_reaches_only_its_accounts_subscri
             assert sorted(bob_heard.uris) == sorted([RECENT, "egoi://events/new_subscriber", "egoi://event/2"])
             assert "egoi://event/2" not in alice_heard.uris
             assert [e["id"] for e in (await call(bob, "egoi_list_events"))["items"]] == ["2"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_user_with_no_linked_account_hears_of_no_events(tmp_path: Path, mode: str) -> None:
+    """With an external identity provider, a signed-in user may have no E-goi account yet: subscribing is refused
+    with the link page (URL elicitation), like a read, rather than hearing of the server-wide receiver's events."""
+    provider = IdP()
+    with serve(provider.app(), provider.port), hosted(tmp_path, oauth_issuer=provider.issuer) as (url, _):
+        headers = {"Authorization": f"Bearer {provider.token(f'{url}/mcp')}"}
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=60) as http,
+            Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode) as client,
+        ):
+            with pytest.raises(MCPError) as raised:
+                async with subscribed(client, Heard(), mode, [RECENT]):
+                    pass
+            assert raised.value.error.code == -32042
+            assert raised.value.error.data["elicitations"][0]["url"].startswith(f"{url}/oauth/link?request=")
