@@ -383,6 +383,7 @@ class Event(EventSummary):
 
     action: str | None = None
     payload: Any = None
+    account: str = Field(default="", exclude=True, repr=False)  # whose receiver took it (never shown: routing only)
 
     def summary(self) -> EventSummary:
         return EventSummary.model_construct(**{name: getattr(self, name) for name in EventSummary.model_fields})

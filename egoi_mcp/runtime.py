@@ -37,8 +37,9 @@ class Runtime:
     audit: AuditTrail
     listing: ToolListing  # which registered tools each client sees in tools/list
     jobs: JobBook
-    webhook_secret: str
+    webhook_secret: str  # of this account's receiver
     public_url: str | None = None  # base URL E-goi can reach us at
+    account: str = ""  # whose events and jobs these are: "" for a single-account server, else `account_of` its key
     embedded: EmbeddedSandbox | None = None  # the embedded fake E-goi, with --sandbox
 
     @property
@@ -50,7 +51,7 @@ class Runtime:
         """The full webhook URL to register with E-goi, when we know our public address."""
         from egoi_mcp.webhooks.address import receiver_url
 
-        return receiver_url(self.public_url, self.webhook_secret)
+        return receiver_url(self.public_url, self.webhook_secret, self.account)
 
 
 ACCOUNT: ContextVar[Runtime | None] = ContextVar("egoi_mcp_account", default=None)  # set per request when hosted

@@ -8,7 +8,6 @@ embedded fake E-goi, made on the first E-goi request (`egoi_mcp.embedded`). Tool
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +42,7 @@ from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import db_passwords, register_secret
 from egoi_mcp.resources import EventNotifier, register_event_resources, register_job_resources, register_prompts
 from egoi_mcp.resources.audit import register_audit_resource
+from egoi_mcp.resources.scoped import AccountBus
 from egoi_mcp.runtime import ACCOUNT, Runtime
 from egoi_mcp.seal import ConfirmTokens
 from egoi_mcp.store import is_postgres_url, open_store
@@ -50,7 +50,7 @@ from egoi_mcp.tools import TOOLSETS, instructions, listed_tools, only_registered
 from egoi_mcp.tools._listing import ToolListing, serve_listing
 from egoi_mcp.unattended import UnattendedLimits
 from egoi_mcp.webhooks.address import public_url, receiver_url
-from egoi_mcp.webhooks.receiver import receiver_routes
+from egoi_mcp.webhooks.receiver import receiver_routes, serve_receiver
 from egoi_mcp.webhooks.secret import webhook_secret
 
 if TYPE_CHECKING:
@@ -104,8 +104,7 @@ class EgoiServer:
         self._receiver: Router | None = None
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
         self.tools = [t.name for t in specs]
-        offered = [ts for ts in TOOLSETS if not self.hosted or ts.name not in self.hosted.shared_toolsets]
-        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets), offered)
+        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets), TOOLSETS)
         self.mcp = EgoiMCP(
             "egoi-mcp",
             requests_per_call=max(1, min(settings.requests_per_call, settings.rate_limit_per_hour // 10)),
@@ -115,7 +114,7 @@ class EgoiServer:
             instructions=instructions(self.listing.default, resources=_RESOURCES),
             website_url="https://github.com/egoi-mcp/egoi-mcp",
             lifespan=self._lifespan,
-            subscriptions=self.bus,
+            subscriptions=AccountBus(self.bus),
             log_level=cast(_LogLevel, settings.log_level),
             request_state_security=RequestStateSecurity(keys=[self.seal_key]),
             cache_hints={
@@ -163,7 +162,8 @@ class EgoiServer:
             )
             stack.push_async_callback(store.close)
             notifier = EventNotifier(store, self.bus)
-            routes = receiver_routes(store, self.webhook_secret, notifier.notify)
+            hosted_key = self.seal_key if self.hosted else None  # each linked account's receiver, when hosted
+            routes = receiver_routes(store, self.webhook_secret, notifier.notify, account_key=hosted_key)
             routes += job_callback_routes(store, self.webhook_secret)  # E-goi's callbacks for exports and reports
             sandbox = None
             if settings.sandbox:
@@ -201,7 +201,7 @@ class EgoiServer:
             tasks.start_soon(notifier.watch)
             jobs = open_jobs(settings, store, client, notifier, tasks, callback_base=self.receiver_url())
             if settings.transport == "stdio" and settings.webhook_listen:
-                tasks.start_soon(_serve_receiver, Starlette(routes=routes), settings.webhook_listen)
+                tasks.start_soon(serve_receiver, Starlette(routes=routes), settings.webhook_listen)
             self._receiver = Router(routes=routes)
             stack.callback(setattr, self, "_receiver", None)
             yield Runtime(
@@ -301,17 +301,6 @@ def build_server(
     return EgoiServer(
         settings, transport=transport, limiter=limiter, clock=clock or time.time, retry_backoff=retry_backoff
     )
-
-
-async def _serve_receiver(app: Starlette, listen: str) -> None:
-    """stdio mode's webhook receiver on `--webhook-listen`, for the lifespan's life."""
-    import uvicorn
-
-    host, _, port = listen.rpartition(":")
-    receiver = uvicorn.Server(uvicorn.Config(app, host=host, port=int(port), log_level="warning", log_config=None))
-    # Signals belong to the stdio server: SIGTERM must end the process, not just the receiver.
-    receiver.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
-    await receiver.serve()
 
 
 def _empty_hint(tools: list[str]) -> str:

@@ -135,13 +135,14 @@ def oauth(url: str, person: Person, storage: Memory, *, auth_method: str = "none
 
 @asynccontextmanager
 async def connected(url: str, person: Person, storage: Memory | None = None, *, mode: str = "auto",  # type: ignore[no-untyped-def]
-                    extensions: list[Any] | None = None, **kw: Any):  # fmt: skip
+                    extensions: list[Any] | None = None, message_handler: Any = None, **kw: Any):  # fmt: skip
     """An MCP client of the hosted server, signed in as `person` through the SDK's OAuth client."""
     storage = storage or Memory()
     async with (
         httpx2.AsyncClient(auth=oauth(url, person, storage, **kw), timeout=60) as http,
-        Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode, extensions=extensions) as client,
-    ):
+        Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode, extensions=extensions,
+               message_handler=message_handler) as client,
+    ):  # fmt: skip
         yield client
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from mcp import Client
-from mcp.shared.exceptions import MCPError
 
 from egoi_mcp.audit import AuditTrail
 from egoi_mcp.hosted.scopes import READ, WRITE
 from egoi_mcp.store import SQLiteStore
+from egoi_mcp.tools import TOOLSETS
 from tests.conftest import call, every_tool, fails
 from tests.hosted import ALICE, BOB, Person, connected, hosted
 
@@ -68,20 +69,18 @@ async def test_a_user_without_egoi_send_sees_no_sending_tool_and_cannot_send(tmp
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_what_is_still_one_per_server_is_hidden_and_refused(tmp_path: Path, mode: str) -> None:
+async def test_events_webhooks_jobs_and_the_audit_are_offered_per_account(tmp_path: Path, mode: str) -> None:
+    """Nothing is one per server any more: each part is its account's (test_hosted_events, test_hosted_jobs)."""
     with hosted(tmp_path) as (url, _):
         async with connected(url, Person(ALICE), mode=mode) as alice:
             names = await _names(alice)
-            assert "egoi_list_lists" in names
-            assert not {n for n in names if "event" in n or "webhook" in n}
-            refused = await fails(alice, "egoi_list_events")
-            assert refused.startswith("not_per_account: egoi_list_events is not offered by a hosted connector")
+            assert {"egoi_list_events", "egoi_register_webhook", "egoi_import_contacts", "egoi_get_job"} <= names
             uris = [str(r.uri) for r in (await alice.list_resources()).resources]
             templates = [t.uri_template for t in (await alice.list_resource_templates()).resource_templates]
-            assert not [u for u in uris + templates if u.startswith("egoi://event")]
-            for uri in ("egoi://events/recent", "egoi://event/1"):
-                with pytest.raises(MCPError, match="not yet kept per account"):
-                    await alice.read_resource(uri)
+            for prefix in ("egoi://event", "egoi://jobs", "egoi://audit"):
+                assert [u for u in uris + templates if u.startswith(prefix)], prefix
+            (audit,) = (await alice.read_resource("egoi://audit/recent")).contents
+            assert json.loads(getattr(audit, "text", "")) == []  # her account's trail: nothing confirmed in it yet
 
 
 async def test_every_read_with_another_users_ids_finds_nothing_of_theirs(tmp_path: Path) -> None:
@@ -117,7 +116,7 @@ async def test_every_read_with_another_users_ids_finds_nothing_of_theirs(tmp_pat
 
 
 async def test_egoi_call_tool_is_judged_by_the_tool_it_runs(tmp_path: Path) -> None:
-    """Discovery's caller is no way around scopes or the server-wide parts a hosted connector leaves out."""
+    """Discovery's caller is no way around scopes."""
     with hosted(tmp_path) as (url, _):
         async with connected(url, Person(ALICE, grant=[READ])) as reader:
             assert "egoi_call_tool" in await _names(reader), "a reader reaches unlisted read tools too"
@@ -125,16 +124,15 @@ async def test_egoi_call_tool_is_judged_by_the_tool_it_runs(tmp_path: Path) -> N
             assert not lists.is_error
             refused = await fails(reader, "egoi_call_tool", name="egoi_create_tag", arguments={"name": "x"})
             assert refused.startswith("insufficient_scope: egoi_create_tag needs the egoi:write scope")
-            refused = await fails(reader, "egoi_call_tool", name="egoi_list_events", arguments={})
-            assert refused.startswith("not_per_account: egoi_list_events")
+            refused = await fails(reader, "egoi_call_tool", name="egoi_get_job", arguments={"job_id": "j1"})
+            assert refused.startswith("JOB_NOT_FOUND"), refused  # a reader may read jobs: of its own account
 
 
-async def test_egoi_find_tools_offers_only_what_a_hosted_connector_serves(tmp_path: Path) -> None:
+async def test_egoi_find_tools_offers_every_toolset(tmp_path: Path) -> None:
     with hosted(tmp_path) as (url, _):
         async with connected(url, Person(ALICE)) as alice:
             offered = {ts["name"] for ts in (await call(alice, "egoi_find_tools"))["toolsets"]}
-            assert "jobs" in offered and not offered & {"events", "webhooks"}
-            assert "no toolset 'events'" in await fails(alice, "egoi_find_tools", toolset="events")
+            assert {ts.name for ts in TOOLSETS} <= offered, "every toolset, each kept per account"
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

@@ -39,7 +39,7 @@ SECRET = "resources-test-secret-0123456789"
 def build(store: EventStore) -> tuple[MCPServer, EventNotifier]:
     bus = InMemorySubscriptionBus()
     server = MCPServer("egoi-events-test", subscriptions=bus)
-    source = SimpleNamespace(store=store, notifier=EventNotifier(store, bus))
+    source = SimpleNamespace(store=store, notifier=EventNotifier(store, bus), account="")
     register_event_resources(server, lambda: source)
     return server, source.notifier
 

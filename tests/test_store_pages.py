@@ -212,16 +212,15 @@ async def test_a_store_made_before_the_indexes_gets_them_on_open(opener: Callabl
     store = await opener(clock=clock)
     await fill(store, clock, 30)
     await store.close()
-    names = ("by_list", "by_contact", "by_campaign")
+    names = ("by_account_list", "by_account_contact", "by_account_campaign", "by_account_email")
     if location.startswith("postgresql://"):
         with psycopg.connect(location, autocommit=True) as conn:
-            for name in (*names, "by_lower_email", "by_received_at_id"):
+            for name in (*names, "by_received_at_id"):
                 conn.execute(f"DROP INDEX egoi_events_{name}")
-            conn.execute("CREATE INDEX egoi_events_by_email ON egoi_events (lower(email), id)")  # migration 1's
-            conn.execute("CREATE INDEX egoi_events_by_received_at ON egoi_events (received_at)")
+            conn.execute("CREATE INDEX egoi_events_by_received_at ON egoi_events (received_at)")  # migration 1's
     else:
         with sqlite3.connect(location) as conn:
-            for name in (*names, "by_email"):
+            for name in names:
                 conn.execute(f"DROP INDEX events_{name}")
     store = await opener(clock=clock)
     try:
@@ -232,12 +231,12 @@ async def test_a_store_made_before_the_indexes_gets_them_on_open(opener: Callabl
         with psycopg.connect(location, autocommit=True) as conn:
             rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'egoi_events'").fetchall()
         present = {row[0] for row in rows}
-        assert {f"egoi_events_{name}" for name in (*names, "by_lower_email", "by_received_at_id")} <= present
-        assert not {"egoi_events_by_email", "egoi_events_by_received_at"} & present
+        assert {f"egoi_events_{name}" for name in (*names, "by_received_at_id")} <= present
+        assert "egoi_events_by_received_at" not in present
     else:
         with sqlite3.connect(location) as conn:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
-        assert {f"events_{name}" for name in (*names, "by_email")} <= {row[0] for row in rows}
+        assert {f"events_{name}" for name in names} <= {row[0] for row in rows}
 
 
 # --- edge values, through a real MCP client ---------------------------------------------------------------

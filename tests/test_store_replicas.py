@@ -45,7 +45,7 @@ def replica(url: str) -> Iterator[tuple[str, dict[str, Any]]]:
         store = await open_store(url)
         server = MCPServer("egoi-replica-test", subscriptions=store.bus)
         notifier = EventNotifier(store, store.bus)
-        running = SimpleNamespace(store=store, notifier=notifier)  # what the server's lifespan would have opened
+        running = SimpleNamespace(store=store, notifier=notifier, account="")  # as the server's lifespan opens it
         register_event_resources(server, lambda: running)
         mcp_app = server.streamable_http_app()
 

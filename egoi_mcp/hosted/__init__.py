@@ -33,7 +33,6 @@ from egoi_mcp.hosted.link import LINK_PATH, link_routes
 from egoi_mcp.hosted.provider import HostedProvider
 from egoi_mcp.hosted.records import Records
 from egoi_mcp.hosted.scopes import SCOPES, ScopeGuard
-from egoi_mcp.hosted.shared import SHARED_TOOLSETS, SharedGuard
 from egoi_mcp.hosted.ticket import LinkOnFirstUse, ticket_routes
 from egoi_mcp.redact import register_secret
 from egoi_mcp.runtime import ACCOUNT
@@ -49,8 +48,6 @@ _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
 
 class Hosted:
     """Everything `--auth oauth` adds to the server, built from the settings (no I/O until requests come)."""
-
-    shared_toolsets: Final = SHARED_TOOLSETS  # not offered yet (egoi_find_tools leaves them out too)
 
     def __init__(
         self,
@@ -76,7 +73,7 @@ class Hosted:
         )  # fmt: skip
         self.accounts = Accounts(self.records, self.box, current, seal_key=server.seal_key, transport=transport)
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
-        self.middleware: list[Any] = [ScopeGuard(specs), SharedGuard()]
+        self.middleware: list[Any] = [ScopeGuard(specs)]
         self.issuer = settings.oauth_issuer  # an external identity provider: resource server only
         if self.issuer:
             self._verifier = JwtVerifier(self.issuer, self.resource, jwks_url=settings.oauth_jwks_url)

@@ -1,5 +1,6 @@
 """Each user's linked E-goi account: the API key sealed at rest and bound to the user, and the runtime their
-requests run on (their own E-goi client, rate budget, confirmation tokens, unattended limits, jobs and audit trail).
+requests run on (their own E-goi client, rate budget, confirmation tokens, unattended limits, jobs, audit trail, and
+the webhook receiver and events of their E-goi account).
 
 A user is the random id the link page gave them (`egoi_mcp.hosted.link`); their tokens name it as `subject`.
 The key is checked with one cheap E-goi call before it is kept, decrypted only to build that user's client, and
@@ -27,7 +28,9 @@ from egoi_mcp.jobs.service import account_of
 from egoi_mcp.ratelimit import SANDBOX_BUDGET, RateLimiter
 from egoi_mcp.redact import register_secret
 from egoi_mcp.seal import ConfirmTokens
+from egoi_mcp.store.account import account_store
 from egoi_mcp.unattended import UnattendedLimits
+from egoi_mcp.webhooks.address import account_secret
 
 if TYPE_CHECKING:
     from egoi_mcp.hosted.records import Records
@@ -113,8 +116,13 @@ class Accounts:
         own_key = hmac.new(self._seal_key, f"user:{user}".encode(), hashlib.sha256).digest()
         state = cast("Store", _Scoped(base.store, f"user:{user}:"))  # UnattendedLimits reads and changes state only
         account, days, clock = account_of(api_key), base.settings.audit_max_age_days, base.tokens.clock
+        hook_secret = account_secret(self._seal_key, account)  # its receiver: every user of this key shares its events
+        register_secret(hook_secret)  # it lets whoever holds it add events to the account: never in a log or result
         return dataclasses.replace(
             base,
+            account=account,
+            store=account_store(base.store, account),
+            webhook_secret=hook_secret,
             client=client,
             embedded=sandbox,
             tokens=ConfirmTokens(own_key, clock=clock),

@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 __all__ = ["LinkOnFirstUse", "ticket_routes"]
 
 TICKET_TTL: Final = 600.0
-_NEEDS_ACCOUNT: Final = ("tools/call", "resources/read", "prompts/get", "completion/complete")
+_NEEDS_ACCOUNT: Final = (
+    "tools/call",
+    "resources/read",
+    "resources/subscribe",
+    "subscriptions/listen",
+    "prompts/get",
+    "completion/complete",
+)
 _GONE: Final = "This link has expired or was already used: ask your assistant again for a fresh one."
 
 

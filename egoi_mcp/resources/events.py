@@ -50,6 +50,11 @@ class EventSource(Protocol):
     @property
     def notifier(self) -> EventNotifier: ...
 
+    @property
+    def account(self) -> str:
+        """Whose events these are ('' on a single-account server)."""
+        ...
+
 
 CampaignNames = Callable[[list[str]], Awaitable[dict[str, str]]]
 PromptCompleter = Callable[
@@ -178,14 +183,16 @@ def _serve_subscriptions(mcp: MCPServer, current: Callable[[], EventSource]) -> 
     """`resources/subscribe`, `resources/unsubscribe` and `logging/setLevel`, kept per connection."""
 
     async def on_subscribe(ctx: ServerRequestContext, params: types.SubscribeRequestParams) -> types.EmptyResult:
+        source = current()
         try:
-            current().notifier.subscribe(str(params.uri), ctx.session)
+            source.notifier.subscribe(str(params.uri), ctx.session, source.account)
         except ValueError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
         return types.EmptyResult()
 
     async def on_unsubscribe(ctx: ServerRequestContext, params: types.UnsubscribeRequestParams) -> types.EmptyResult:
-        current().notifier.unsubscribe(str(params.uri), ctx.session)
+        source = current()
+        source.notifier.unsubscribe(str(params.uri), ctx.session, source.account)
         return types.EmptyResult()
 
     async def on_set_level(ctx: ServerRequestContext, params: types.SetLevelRequestParams) -> types.EmptyResult:

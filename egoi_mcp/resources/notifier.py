@@ -8,6 +8,9 @@ The two eras reach clients differently, so every change goes out twice:
   URI -> the subscribing connections, each with a session whose standalone channel (the SSE GET stream, or
   stdio) reaches the client outside any request.
 
+Each event is its account's: its URIs are published and matched under that account (`resources.scoped`), so a
+subscriber hears only of their own account's events (a single-account server's account, '', changes nothing).
+
 Events written by another process sharing the store reach us through `watch`: on SQLite it polls the store's
 highest id (each event id is notified once per process, whichever of the receiver and the watcher sees it
 first); on PostgreSQL it runs the store's LISTEN/NOTIFY bus, which hands other replicas' URIs to the 2026-era
@@ -26,6 +29,7 @@ from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
 
 from egoi_mcp import _sdk, telemetry
 from egoi_mcp.models import Event
+from egoi_mcp.resources.scoped import EVERY_ACCOUNT, scoped_uri, split_uri
 from egoi_mcp.store.base import NetworkedBus
 from egoi_mcp.webhooks.triggers import OTHER, TRIGGERS
 
@@ -46,14 +50,11 @@ _REMEMBERED_IDS: Final = 10_000  # ids already notified, kept so that a late sec
 
 
 def affected_uris(events: Sequence[Event]) -> list[str]:
-    """The resources whose content the events change: the recent list, each trigger's list, each event."""
-    uris = [RECENT_URI]
-    for event in events:
-        uri = TRIGGER_URI.format(trigger=event.trigger)
-        if uri not in uris:
-            uris.append(uri)
-    uris += [EVENT_URI.format(event_id=event.id) for event in events]
-    return uris
+    """The resources whose content the events change, each of its account (`scoped_uri`): the recent list, each
+    trigger's list, each event."""
+    lists = dict.fromkeys(scoped_uri(RECENT_URI, event.account) for event in events)
+    lists.update(dict.fromkeys(scoped_uri(TRIGGER_URI.format(trigger=e.trigger), e.account) for e in events))
+    return [*lists, *(scoped_uri(EVENT_URI.format(event_id=event.id), event.account) for event in events)]
 
 
 class EventNotifier:
@@ -64,15 +65,18 @@ class EventNotifier:
         self.bus = bus
         self._log_levels: dict[Hashable, str] = {}  # connection -> the level it set with logging/setLevel
         self._sessions: dict[Hashable, ServerSession] = {}  # connection -> a session of it
-        self._subscriptions: dict[Hashable, set[str]] = {}  # connection -> URIs
+        self._subscriptions: dict[Hashable, set[str]] = {}  # connection -> URIs, each of its account (scoped_uri)
         self._notified: set[int] = set()
         self._unpublished: list[Event] = []  # claimed, waiting for the call now publishing
         self._publishing = False
 
     # --- 2025-era subscriptions ----------------------------------------------------------------------------
 
-    def subscribe(self, uri: str, session: ServerSession) -> None:
-        """Remember that `session`'s connection wants updates of `uri` (from `resources/subscribe`)."""
+    def subscribe(self, uri: str, session: ServerSession, account: str = "") -> None:
+        """Remember that `session`'s connection wants updates of `account`'s `uri` (from `resources/subscribe`)."""
+        if split_uri(uri)[1]:
+            raise ValueError(f"{uri[:200]!r} is not a resource URI (it has a space)")
+        uri = scoped_uri(uri, account)
         key = _connection_of(session)
         uris = self._subscriptions.get(key)
         if uris is None:
@@ -83,12 +87,12 @@ class EventNotifier:
         uris.add(uri)
         self._sessions[key] = session
 
-    def unsubscribe(self, uri: str, session: ServerSession) -> None:
+    def unsubscribe(self, uri: str, session: ServerSession, account: str = "") -> None:
         """Forget one subscription (from `resources/unsubscribe`); unknown ones are ignored."""
         key = _connection_of(session)
         uris = self._subscriptions.get(key)
         if uris is not None:
-            uris.discard(uri)
+            uris.discard(scoped_uri(uri, account))
             if not uris:
                 self.forget(key)
 
@@ -130,9 +134,14 @@ class EventNotifier:
         telemetry.notified(fresh)
 
     async def notify_uris(self, uris: Sequence[str]) -> None:
-        """Tell the 2025-era sessions subscribed to any of `uris` (2026-era streams hear it from the bus)."""
+        """Tell the 2025-era sessions subscribed to any of `uris`, each of its account (2026-era streams hear it
+        from the bus)."""
         if not self._subscriptions:  # no 2025-era subscriber: the usual case during a flood
             return
+        every = {plain for plain, owner in map(split_uri, uris) if owner == EVERY_ACCOUNT}
+        if every:  # each account's form of those that every account is to hear
+            known = set().union(*self._subscriptions.values())
+            uris = [*uris, *(uri for uri in known if split_uri(uri)[0] in every)]
         targets = [(key, [uri for uri in uris if uri in subscribed]) for key, subscribed in self._subscriptions.items()]
         targets = [(key, wanted) for key, wanted in targets if wanted]
         if not targets:  # no task group to build and tear down for nobody
@@ -154,7 +163,8 @@ class EventNotifier:
         interleave, so each id is checked, not just the highest one notified here.
         """
         if isinstance(self.bus, NetworkedBus):
-            reread = [RECENT_URI, *(TRIGGER_URI.format(trigger=t) for t in (*TRIGGERS, OTHER))]
+            lists = [RECENT_URI, *(TRIGGER_URI.format(trigger=t) for t in (*TRIGGERS, OTHER))]
+            reread = [scoped_uri(uri, EVERY_ACCOUNT) for uri in lists]  # what each account may have missed
             await self.bus.run(on_remote=self.notify_uris, reread=reread)
             return
         last: int | None = None
@@ -209,7 +219,7 @@ class EventNotifier:
         try:
             with anyio.fail_after(SEND_TIMEOUT):
                 for uri in uris:
-                    await session.send_resource_updated(uri)
+                    await session.send_resource_updated(split_uri(uri)[0])
         except Exception as exc:
             logger.warning("dropping the subscriptions of a session that could not be notified: %r", exc)
             self.forget(key)

@@ -109,9 +109,14 @@ class Store(SharedState, AuditLog, Protocol):
     @property
     def closed(self) -> bool: ...
 
-    async def add(self, raw: bytes, parsed: ParsedDelivery) -> tuple[Event, bool]: ...
+    async def add(self, raw: bytes, parsed: ParsedDelivery, *, account: str = "") -> tuple[Event, bool]:
+        """Store one delivery to `account`'s receiver, committed before this returns; `(event, True)` when it
+        repeats one already stored for that account."""
+        ...
 
-    async def get(self, event_id: str) -> Event | None: ...
+    async def get(self, event_id: str, *, account: str = "") -> Event | None:
+        """`account`'s event `event_id`; None when it is not one of theirs, never was, or has been pruned."""
+        ...
 
     async def page(
         self,
@@ -125,12 +130,13 @@ class Store(SharedState, AuditLog, Protocol):
         after: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
+        account: str = "",
     ) -> Page[Event]:
-        """Events matching every filter given, newest first, each filter an index walk: the cost is the page's,
-        not the store's. `total` is exact when at most `MAX_COUNT` events match, else None."""
+        """`account`'s events matching every filter given, newest first, each filter an index walk: the cost is
+        the page's, not the store's. `total` is exact when at most `MAX_COUNT` events match, else None."""
         ...
 
-    async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]: ...
+    async def recent(self, trigger: str | None = None, limit: int = 50, *, account: str = "") -> list[Event]: ...
 
     async def last_id(self) -> int: ...
 
@@ -164,7 +170,8 @@ class PageQuery:
     """
 
     filters: list[tuple[str, Any]]
-    """(column, value): `email` compares case-insensitively, `received_at` is `>=`, `id` is `>`, others `=`."""
+    """(column, value), the account's first: `email` compares case-insensitively, `received_at` is `>=`, `id` is
+    `>`, others `=`."""
     before: int | None
     limit: int
 
@@ -181,6 +188,7 @@ class PageQuery:
         after: str | None,
         limit: int,
         cursor: str | None,
+        account: str,
     ) -> PageQuery:
         check_limit(limit)
         after_number = None
@@ -192,6 +200,7 @@ class PageQuery:
         if list_id is not None and not 1 <= list_id <= MAX_ID:
             raise InvalidArgumentError(f"list_id must be between 1 and {MAX_ID} (E-goi's ids are int32)")
         pairs = (
+            ("account", account),
             ("trigger", _text("trigger", trigger)),
             ("list_id", list_id),
             ("contact_id", _text("contact", contact_id)),
@@ -275,10 +284,11 @@ PAYLOAD_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")
 
 
 def row_event(row: Sequence[Any], when: Callable[[Any], datetime]) -> Event:
-    """A stored row (id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,
+    """A stored row (account, id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,
     payload: both engines' column order) as an Event; `when` reads the engine's time values."""
-    id_, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload = row
+    account, id_, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload = row
     return Event(
+        account=account,
         id=str(id_),
         trigger=trigger,
         action=action,

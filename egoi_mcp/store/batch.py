@@ -23,6 +23,7 @@ class Pending:
 
     raw: bytes
     parsed: ParsedDelivery
+    account: str = ""  # whose receiver took it
     done: bool = False
     duplicate: bool = False
     event: Event | None = None
@@ -57,7 +58,12 @@ class Lanes:
 
 
 async def group_commit(
-    lane: Lane, raw: bytes, parsed: ParsedDelivery, flush: Callable[[deque[Pending]], Awaitable[None]]
+    lane: Lane,
+    raw: bytes,
+    parsed: ParsedDelivery,
+    flush: Callable[[deque[Pending]], Awaitable[None]],
+    *,
+    account: str = "",
 ) -> tuple[Event, bool]:
     """Store one delivery through `flush`, committed before this returns. `(event, True)` when it was a repeat.
 
@@ -69,7 +75,7 @@ async def group_commit(
     Cancelled while waiting, a delivery may still be stored by a flush already under way; it was never
     acknowledged, so E-goi retries it and the dedupe absorbs the repeat.
     """
-    pending = Pending(raw, parsed)
+    pending = Pending(raw, parsed, account)
     lane.waiting.append(pending)
     while not pending.done:
         if lane.flushing is not None:

@@ -1,4 +1,4 @@
-"""PostgreSQL rows: one delivery in (deduplicated), one event out, a page of them."""
+"""PostgreSQL rows: one delivery in (deduplicated within its account), one event out, a page of one account's."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ from egoi_mcp.store.batch import Pending
 
 __all__ = ["COLUMNS", "RECENT_SQL", "event", "insert", "insert_pipelined", "page_sql"]
 
-COLUMNS: Final = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+COLUMNS: Final = (
+    "account, id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+)
 
 _FILTERS: Final = {"email": "lower(email) = lower(%s)", "received_at": "received_at >= %s", "id": "id > %s"}
 _SINCE: Final = _FILTERS["received_at"]
 _SINCE_BY_IDS: Final = "received_at + interval '0 s' >= %s"  # the same test, which the time index cannot serve
-RECENT_SQL: Final = "SELECT count(*) FROM (SELECT 1 FROM egoi_events WHERE received_at >= %s LIMIT %s) AS recent"
-"""How many events `since` keeps, counted no further than the second argument: which way `page_sql` reads them."""
+RECENT_SQL: Final = (
+    "SELECT count(*) FROM (SELECT 1 FROM egoi_events WHERE account = %s AND received_at >= %s LIMIT %s) AS recent"
+)
+"""How many of an account's events `since` keeps, counted no further than the third argument: which way
+`page_sql` reads them."""
 
 
 def page_sql(query: PageQuery, *, few_recent: bool = False) -> tuple[str, list[Any]]:
@@ -54,18 +59,19 @@ def page_sql(query: PageQuery, *, few_recent: bool = False) -> tuple[str, list[A
 _UPSERT: Final = f"""
 WITH existing AS (
     SELECT {COLUMNS} FROM egoi_events
-    WHERE body_sha256 = %(digest)s::text OR delivery_id = %(delivery_id)s::text ORDER BY id LIMIT 1
+    WHERE account = %(account)s::text AND (body_sha256 = %(digest)s::text OR delivery_id = %(delivery_id)s::text)
+    ORDER BY id LIMIT 1
 ), inserted AS (
-    INSERT INTO egoi_events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,
-                             payload, body_sha256, delivery_id)
-    SELECT %(trigger)s::text, %(action)s::text, %(list_id)s::bigint, %(contact_id)s::text, %(email)s::text,
-           %(campaign_id)s::text, %(occurred_at)s::timestamptz, %(received_at)s::timestamptz, %(payload)s::text,
-           %(digest)s::text, %(delivery_id)s::text
+    INSERT INTO egoi_events (account, trigger, action, list_id, contact_id, email, campaign_id, occurred_at,
+                             received_at, payload, body_sha256, delivery_id)
+    SELECT %(account)s::text, %(trigger)s::text, %(action)s::text, %(list_id)s::bigint, %(contact_id)s::text,
+           %(email)s::text, %(campaign_id)s::text, %(occurred_at)s::timestamptz, %(received_at)s::timestamptz,
+           %(payload)s::text, %(digest)s::text, %(delivery_id)s::text
     WHERE NOT EXISTS (SELECT 1 FROM existing)
     ON CONFLICT DO NOTHING RETURNING id
 )
-SELECT false, id, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::timestamptz,
-       NULL::timestamptz, NULL::text FROM inserted
+SELECT false, NULL::text, id, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text,
+       NULL::timestamptz, NULL::timestamptz, NULL::text FROM inserted
 UNION ALL SELECT true, {COLUMNS} FROM existing
 """
 
@@ -90,14 +96,14 @@ async def insert_pipelined(conn: psycopg.AsyncConnection[Any], batch: list[Pendi
     for pending, params, cur in sent:
         row = await cur.fetchone()
         if row is None:  # another replica stored the same delivery a moment ago
-            existing = await _existing(conn, params["digest"], params["delivery_id"])
+            existing = await _existing(conn, params["account"], params["digest"], params["delivery_id"])
             if existing is None:
                 pending.error = RuntimeError("the delivery conflicted with one that is not there")
             pending.event, pending.duplicate = existing, True
         elif row[0]:
             pending.event, pending.duplicate = event(row[1:]), True
         else:
-            pending.event = event((row[1], *(params[key] for key in _ROW_KEYS)))
+            pending.event = event((params["account"], row[2], *(params[key] for key in _ROW_KEYS)))
 
 
 _ROW_KEYS: Final = (
@@ -108,6 +114,7 @@ _ROW_KEYS: Final = (
 def _params(pending: Pending, now: datetime) -> dict[str, Any]:
     parsed = pending.parsed
     return {
+        "account": pending.account,
         "trigger": _text(parsed.trigger),
         "action": _text(parsed.action),
         "list_id": parsed.list_id,
@@ -126,7 +133,7 @@ async def insert(conn: psycopg.AsyncConnection[Any], pending: Pending, now: date
     """The stored delivery, and whether it was there already (looked up first: a repeat consumes no id)."""
     parsed = pending.parsed
     digest = hashlib.sha256(pending.raw).hexdigest()
-    existing = await _existing(conn, digest, parsed.delivery_id)
+    existing = await _existing(conn, pending.account, digest, parsed.delivery_id)
     if existing is not None:
         return existing, True
     row = (
@@ -141,24 +148,27 @@ async def insert(conn: psycopg.AsyncConnection[Any], pending: Pending, now: date
         PAYLOAD_JSON.encode(parsed.payload),
     )
     cur = await conn.execute(
-        "INSERT INTO egoi_events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
-        " received_at, payload, body_sha256, delivery_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+        "INSERT INTO egoi_events (account, trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
+        " received_at, payload, body_sha256, delivery_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
         " ON CONFLICT DO NOTHING RETURNING id",
-        (*row, digest, _text(parsed.delivery_id)),
+        (pending.account, *row, digest, _text(parsed.delivery_id)),
     )
     inserted = await cur.fetchone()
     if inserted is None:  # another replica stored the same delivery a moment ago
-        existing = await _existing(conn, digest, parsed.delivery_id)
+        existing = await _existing(conn, pending.account, digest, parsed.delivery_id)
         if existing is None:
             raise RuntimeError("the delivery conflicted with one that is not there")
         return existing, True
-    return event((inserted[0], *row)), False
+    return event((pending.account, inserted[0], *row)), False
 
 
-async def _existing(conn: psycopg.AsyncConnection[Any], digest: str, delivery_id: str | None) -> Event | None:
+async def _existing(
+    conn: psycopg.AsyncConnection[Any], account: str, digest: str, delivery_id: str | None
+) -> Event | None:
     cur = await conn.execute(
-        f"SELECT {COLUMNS} FROM egoi_events WHERE body_sha256 = %s OR delivery_id = %s ORDER BY id LIMIT 1",
-        (digest, _text(delivery_id)),
+        f"SELECT {COLUMNS} FROM egoi_events WHERE account = %s AND (body_sha256 = %s OR delivery_id = %s)"
+        " ORDER BY id LIMIT 1",
+        (account, digest, _text(delivery_id)),
     )
     row = await cur.fetchone()
     return event(row) if row else None

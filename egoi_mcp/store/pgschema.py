@@ -10,7 +10,7 @@ from egoi_mcp.store.base import StoreError
 
 __all__ = ["LOCK_SCHEMA", "SCHEMA_VERSION", "migrate"]
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 LOCK_SCHEMA: Final = 0x6567_6F69_0001  # advisory lock keys: "egoi" and a number
 _MIGRATIONS: Final = (
     """
@@ -33,19 +33,42 @@ _MIGRATIONS: Final = (
     CREATE INDEX egoi_events_by_email ON egoi_events (lower(email), id);
     CREATE TABLE egoi_shared (name text PRIMARY KEY, value text NOT NULL);
     """,
+    # 2: each event is its account's ('' for a single-account server's), a repeat judged within the account.
+    """
+    ALTER TABLE egoi_events ADD COLUMN account text NOT NULL DEFAULT '';
+    ALTER TABLE egoi_events DROP CONSTRAINT IF EXISTS egoi_events_body_sha256_key;
+    ALTER TABLE egoi_events DROP CONSTRAINT IF EXISTS egoi_events_delivery_id_key;
+    CREATE UNIQUE INDEX egoi_events_account_body ON egoi_events (account, body_sha256);
+    CREATE UNIQUE INDEX egoi_events_account_delivery ON egoi_events (account, delivery_id);
+    DROP INDEX IF EXISTS egoi_events_by_trigger;
+    DROP INDEX IF EXISTS egoi_events_by_list;
+    DROP INDEX IF EXISTS egoi_events_by_contact;
+    DROP INDEX IF EXISTS egoi_events_by_campaign;
+    DROP INDEX IF EXISTS egoi_events_by_email;
+    DROP INDEX IF EXISTS egoi_events_by_lower_email;
+    """,
 )
-# One index per filter of `page`, each ending in id. Added after migration 1, on every open where missing,
-# without a new schema version: an index is no reason for an older egoi-mcp to refuse the database. The e-mail
-# index carries the address itself, so that counting matches reads the index alone, and the time index the id,
-# so that `since` finds its ids in the index alone: each replaces migration 1's.
+# One index per filter of `page`, each leading with the account and ending in id, created on every open where
+# missing (after migration 2, which drops the ones that did not lead with the account). The e-mail index carries
+# the address itself, so that counting matches reads the index alone, and the time index the id, so that `since`
+# finds its ids in the index alone. The time index without the account is retention's (over every account); it
+# replaces migration 1's.
 _INDEXES: Final = {
-    "egoi_events_by_list": "CREATE INDEX IF NOT EXISTS egoi_events_by_list ON egoi_events (list_id, id)",
-    "egoi_events_by_contact": "CREATE INDEX IF NOT EXISTS egoi_events_by_contact ON egoi_events (contact_id, id)",
-    "egoi_events_by_campaign": "CREATE INDEX IF NOT EXISTS egoi_events_by_campaign ON egoi_events (campaign_id, id)",
+    "egoi_events_by_account": "CREATE INDEX IF NOT EXISTS egoi_events_by_account ON egoi_events (account, id)",
+    "egoi_events_by_account_trigger": "CREATE INDEX IF NOT EXISTS egoi_events_by_account_trigger"
+    " ON egoi_events (account, trigger, id)",
+    "egoi_events_by_account_list": "CREATE INDEX IF NOT EXISTS egoi_events_by_account_list"
+    " ON egoi_events (account, list_id, id)",
+    "egoi_events_by_account_contact": "CREATE INDEX IF NOT EXISTS egoi_events_by_account_contact"
+    " ON egoi_events (account, contact_id, id)",
+    "egoi_events_by_account_campaign": "CREATE INDEX IF NOT EXISTS egoi_events_by_account_campaign"
+    " ON egoi_events (account, campaign_id, id)",
+    "egoi_events_by_account_received_at": "CREATE INDEX IF NOT EXISTS egoi_events_by_account_received_at"
+    " ON egoi_events (account, received_at, id)",
+    "egoi_events_by_account_email": "CREATE INDEX IF NOT EXISTS egoi_events_by_account_email"
+    " ON egoi_events (account, lower(email), id) INCLUDE (email)",
     "egoi_events_by_received_at_id": "CREATE INDEX IF NOT EXISTS egoi_events_by_received_at_id"
     " ON egoi_events (received_at, id); DROP INDEX IF EXISTS egoi_events_by_received_at",
-    "egoi_events_by_lower_email": "CREATE INDEX IF NOT EXISTS egoi_events_by_lower_email"
-    " ON egoi_events (lower(email), id) INCLUDE (email); DROP INDEX IF EXISTS egoi_events_by_email",
 }
 
 

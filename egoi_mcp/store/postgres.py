@@ -131,16 +131,17 @@ class PostgresStore(PostgresAudit):
 
     # --- events --------------------------------------------------------------------------------------------
 
-    async def add(self, raw: bytes, parsed: ParsedDelivery) -> tuple[Event, bool]:
-        """Store one delivery, committed before this returns. `(event, True)` when it was a repeat."""
+    async def add(self, raw: bytes, parsed: ParsedDelivery, *, account: str = "") -> tuple[Event, bool]:
+        """Store one delivery to `account`, committed before this returns. `(event, True)` when it was a repeat."""
         self._check_open()
-        return await group_commit(self._lanes.current(), raw, parsed, self._flush)
+        return await group_commit(self._lanes.current(), raw, parsed, self._flush, account=account)
 
-    async def get(self, event_id: str) -> Event | None:
+    async def get(self, event_id: str, *, account: str = "") -> Event | None:
         number = event_number(event_id)
         if number is None:
             return None
-        rows = await self._fetch(f"SELECT {_COLUMNS} FROM egoi_events WHERE id = %s", (number,))
+        sql = f"SELECT {_COLUMNS} FROM egoi_events WHERE id = %s AND account = %s"
+        rows = await self._fetch(sql, (number, account))
         return _event(rows[0]) if rows else None
 
     async def page(
@@ -155,16 +156,17 @@ class PostgresStore(PostgresAudit):
         after: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
+        account: str = "",
     ) -> Page[Event]:
-        """Events matching every filter given, newest first (the same contract as SQLite's)."""
+        """`account`'s events matching every filter given, newest first (the same contract as SQLite's)."""
         query = PageQuery.build(
             trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id,
-            since=since, after=after, limit=limit, cursor=cursor,
+            since=since, after=after, limit=limit, cursor=cursor, account=account,
         )  # fmt: skip
         since = next((value for column, value in query.filters if column == "received_at"), None)
         few_recent = False
         if since is not None:
-            few_recent = (await self._fetch(RECENT_SQL, (since, MAX_COUNT + 1)))[0][0] <= MAX_COUNT
+            few_recent = (await self._fetch(RECENT_SQL, (account, since, MAX_COUNT + 1)))[0][0] <= MAX_COUNT
         sql, args = page_sql(query, few_recent=few_recent)
         rows = await self._fetch(sql, args)  # one statement: one snapshot for the page and its total
         total = int(rows[0][0])
@@ -174,9 +176,10 @@ class PostgresStore(PostgresAudit):
         cursor = encode_cursor(int(items[-1].id)) if more else None
         return Page[Event](items=items, total=total if total <= MAX_COUNT else None, next_cursor=cursor)
 
-    async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]:
+    async def recent(self, trigger: str | None = None, limit: int = 50, *, account: str = "") -> list[Event]:
         check_limit(limit)
         where, args = ("trigger = %s", (trigger, limit)) if trigger is not None else ("true", (limit,))
+        where, args = f"account = %s AND {where}", (account, *args)
         rows = await self._fetch(f"SELECT {_COLUMNS} FROM egoi_events WHERE {where} ORDER BY id DESC LIMIT %s", args)
         return [_event(row) for row in rows]
 

@@ -114,17 +114,17 @@ class SQLiteStore(SQLiteAudit):
 
     # --- async API -----------------------------------------------------------------------------------------
 
-    async def add(self, raw: bytes, parsed: ParsedDelivery) -> tuple[Event, bool]:
-        """Store one delivery, committed before this returns. `(event, True)` when it was a repeat."""
+    async def add(self, raw: bytes, parsed: ParsedDelivery, *, account: str = "") -> tuple[Event, bool]:
+        """Store one delivery to `account`, committed before this returns. `(event, True)` when it was a repeat."""
         lane = self._lanes.current()
-        return await group_commit(lane, raw, parsed, lambda waiting: self._run(self._flush, waiting))
+        return await group_commit(lane, raw, parsed, lambda waiting: self._run(self._flush, waiting), account=account)
 
-    async def get(self, event_id: str) -> Event | None:
-        """One event by id; None when it never existed or has been pruned."""
+    async def get(self, event_id: str, *, account: str = "") -> Event | None:
+        """`account`'s event by id; None when it is another account's, never existed or has been pruned."""
         number = event_number(event_id)
         if number is None:
             return None
-        return await self._run(self._get, number)
+        return await self._run(self._get, number, account)
 
     async def page(
         self,
@@ -138,8 +138,9 @@ class SQLiteStore(SQLiteAudit):
         after: str | None = None,
         limit: int = 25,
         cursor: str | None = None,
+        account: str = "",
     ) -> Page[Event]:
-        """Events matching every filter given, newest first.
+        """`account`'s events matching every filter given, newest first.
 
         `since` is compared with `received_at`; `after` is an event id and keeps only newer events (polling);
         `cursor` is a previous page's `next_cursor`, paging to older events (keyset: `id < cursor`). `total`
@@ -147,14 +148,14 @@ class SQLiteStore(SQLiteAudit):
         """
         query = PageQuery.build(
             trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id,
-            since=since, after=after, limit=limit, cursor=cursor,
+            since=since, after=after, limit=limit, cursor=cursor, account=account,
         )  # fmt: skip
         return await self._run(self._page, query)
 
-    async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]:
-        """The newest `limit` events, of one trigger or of all (a `page` without the count, for resources)."""
+    async def recent(self, trigger: str | None = None, limit: int = 50, *, account: str = "") -> list[Event]:
+        """`account`'s newest `limit` events, of one trigger or of all (a `page` without the count)."""
         check_limit(limit)
-        return await self._run(self._recent, trigger, limit)
+        return await self._run(self._recent, trigger, limit, account)
 
     async def last_id(self) -> int:
         """The highest id ever assigned (0 for none), pruned or not: a cheap "anything new?" for watchers."""
@@ -278,12 +279,14 @@ class SQLiteStore(SQLiteAudit):
         digest = hashlib.sha256(pending.raw).hexdigest()
         # min(), not ORDER BY id LIMIT 1: the same two index probes, without a sort for a new delivery.
         (existing,) = db.execute(
-            "SELECT min(id) FROM events WHERE body_sha256 = ? OR delivery_id = ?", (digest, parsed.delivery_id)
+            "SELECT min(id) FROM events WHERE account = ? AND (body_sha256 = ? OR delivery_id = ?)",
+            (pending.account, digest, parsed.delivery_id),
         ).fetchone()
         if existing is not None:
             row = db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (existing,)).fetchone()
             return _event(row), True
         row = (
+            pending.account,
             parsed.trigger,
             parsed.action,
             parsed.list_id,
@@ -295,24 +298,26 @@ class SQLiteStore(SQLiteAudit):
             PAYLOAD_JSON.encode(parsed.payload),
         )
         cursor = db.execute(
-            "INSERT INTO events (trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,"
-            " payload, body_sha256, delivery_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO events (account, trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
+            " received_at, payload, body_sha256, delivery_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (*row, digest, parsed.delivery_id),
         )
         assert cursor.lastrowid is not None
-        return _event((cursor.lastrowid, *row)), False
+        return _event((row[0], cursor.lastrowid, *row[1:])), False
 
-    def _get(self, number: int) -> Event | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (number,)).fetchone()
-        return _event(row) if row else None
+    def _get(self, number: int, account: str) -> Event | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ? AND account = ?", (number, account))
+        found = row.fetchone()
+        return _event(found) if found else None
 
     def _page(self, query: PageQuery) -> Page[Event]:
         db = self._db
         with read(db):  # one snapshot for the page and its total
             return read_page(db, query)
 
-    def _recent(self, trigger: str | None, limit: int) -> list[Event]:
+    def _recent(self, trigger: str | None, limit: int, account: str) -> list[Event]:
         where, args = ("trigger = ?", (trigger, limit)) if trigger is not None else ("1", (limit,))
+        where, args = f"account = ? AND {where}", (account, *args)
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE {where} ORDER BY id DESC LIMIT ?", args)
         return [_event(row) for row in rows.fetchall()]
 

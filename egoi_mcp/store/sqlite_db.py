@@ -21,11 +21,12 @@ logger = logging.getLogger("egoi_mcp.store")
 _FULL_BELOW: Final = 64 * 1024  # bytes free under which an I/O error is taken to be a full disk
 
 BUSY_TIMEOUT_MS: Final = 30_000
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: an id is never reused after pruning
+    account      TEXT NOT NULL DEFAULT '',  -- whose events: '' for the one account of a single-account server
     trigger      TEXT NOT NULL,
     action       TEXT,
     list_id      INTEGER,
@@ -35,21 +36,32 @@ CREATE TABLE IF NOT EXISTS events (
     occurred_at  TEXT,               -- ISO 8601, UTC
     received_at  TEXT NOT NULL,      -- ISO 8601, UTC, fixed width: sorts as text
     payload      TEXT NOT NULL,      -- the delivery as received, as JSON
-    body_sha256  TEXT NOT NULL UNIQUE,
-    delivery_id  TEXT UNIQUE
+    body_sha256  TEXT NOT NULL,
+    delivery_id  TEXT,
+    UNIQUE (account, body_sha256),   -- a repeat is one within an account: two accounts never collide
+    UNIQUE (account, delivery_id)
 );
--- One index per filter of `page`, each ending in id: a page walks one, newest first, and stops (no sort).
-CREATE INDEX IF NOT EXISTS events_by_trigger ON events (trigger, id);
-CREATE INDEX IF NOT EXISTS events_by_received_at ON events (received_at);
-CREATE INDEX IF NOT EXISTS events_by_list ON events (list_id, id);
-CREATE INDEX IF NOT EXISTS events_by_contact ON events (contact_id, id);
-CREATE INDEX IF NOT EXISTS events_by_email ON events (email COLLATE NOCASE, id);
-CREATE INDEX IF NOT EXISTS events_by_campaign ON events (campaign_id, id);
 CREATE TABLE IF NOT EXISTS shared (  -- what the processes sharing the store share: secrets, the rate budget
     name   TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
 """
+# One index per filter of `page`, each leading with the account and ending in id: a page walks one, newest first,
+# and stops (no sort). The time index without the account is retention's (`received_at < ?` over every account).
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS events_by_account ON events (account, id);
+CREATE INDEX IF NOT EXISTS events_by_account_trigger ON events (account, trigger, id);
+CREATE INDEX IF NOT EXISTS events_by_account_received_at ON events (account, received_at);
+CREATE INDEX IF NOT EXISTS events_by_account_list ON events (account, list_id, id);
+CREATE INDEX IF NOT EXISTS events_by_account_contact ON events (account, contact_id, id);
+CREATE INDEX IF NOT EXISTS events_by_account_email ON events (account, email COLLATE NOCASE, id);
+CREATE INDEX IF NOT EXISTS events_by_account_campaign ON events (account, campaign_id, id);
+CREATE INDEX IF NOT EXISTS events_by_received_at ON events (received_at);
+"""
+_COPIED: Final = (
+    "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload, body_sha256,"
+    " delivery_id"
+)
 _OUR_TABLES: Final = frozenset({"events", "shared", "sqlite_sequence", "audit"})  # audit: store.sqlite_audit
 
 
@@ -127,11 +139,31 @@ def _check(db: sqlite3.Connection, path: Path) -> None:
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Version 1 had `events` only; version 2 adds `shared`. `CREATE ... IF NOT EXISTS` covers both steps, and
-    gives a store written before them the indexes added since (on its first open, once)."""
-    for statement in filter(str.strip, _SCHEMA.split(";")):
+    """Version 1 had `events` only; version 2 adds `shared`; version 3 gives each event its account, repeats
+    judged within it. `CREATE ... IF NOT EXISTS` covers the first steps, and gives a store written before them the
+    indexes added since (on its first open, once)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+    if columns and "account" not in columns:
+        _add_accounts(db)
+    for statement in filter(str.strip, (_SCHEMA + _INDEXES).split(";")):
         db.execute(statement)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_accounts(db: sqlite3.Connection) -> None:
+    """Rebuild `events` with the account column (every event until now the one account's, ''), within the
+    caller's transaction: SQLite cannot change a table's UNIQUE constraints in place. The ids, and the highest id
+    ever handed out, are kept."""
+    logger.info("giving the event store's events their account (schema 3): once, on this first open")
+    (sequence,) = db.execute("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    db.execute("ALTER TABLE events RENAME TO events_v2")
+    for statement in filter(str.strip, _SCHEMA.split(";")):
+        db.execute(statement)
+    db.execute(f"INSERT INTO events ({_COPIED}) SELECT {_COPIED} FROM events_v2")
+    db.execute("DROP TABLE events_v2")  # its indexes with it
+    db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'events'", (sequence,))
+    if db.execute("SELECT changes()").fetchone()[0] == 0 and sequence:
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)", (sequence,))
 
 
 def store_error(exc: BaseException, path: Path) -> StoreError | None:

@@ -1,10 +1,11 @@
 """One page of events from SQLite, at a cost that does not grow with the store.
 
-Each filter has an index ending in id (sqlite_db's schema), so a page walks one index newest first and stops
-after `limit + 1` rows: keyset paging (`id < cursor`), no OFFSET, no sort. `since` is the exception: its index
-is ordered by time, not id. When at most MAX_COUNT events are that recent, they are read through that index and
-sorted (a bounded set); otherwise the newest ids are the recent ones and the walk down the ids finds them first.
-The total is counted only when the page is not the whole result, and then only up to MAX_COUNT + 1 entries.
+Every page is one account's. Each filter has an index leading with the account and ending in id (sqlite_db's
+schema), so a page walks one index newest first and stops after `limit + 1` rows: keyset paging (`id < cursor`),
+no OFFSET, no sort. `since` is the exception: its index is ordered by time, not id. When at most MAX_COUNT of the
+account's events are that recent, they are read through that index and sorted (a bounded set); otherwise the
+newest ids are the recent ones and the walk down the ids finds them first. The total is counted only when the
+page is not the whole result, and then only up to MAX_COUNT + 1 entries.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from egoi_mcp.store.base import MAX_COUNT, PageQuery, encode_cursor, row_event, 
 
 __all__ = ["COLUMNS", "event", "iso", "read_page"]
 
-COLUMNS: Final = "id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+COLUMNS: Final = (
+    "account, id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+)
 _SQL: Final = {"email": "email = ? COLLATE NOCASE", "received_at": "received_at >= ?", "id": "id > ?"}
-_SINCE_INDEX: Final = "events_by_received_at"
+_SINCE_INDEX: Final = "events_by_account_received_at"
 
 
 def read_page(db: sqlite3.Connection, query: PageQuery) -> Page[Event]:
@@ -30,7 +33,11 @@ def read_page(db: sqlite3.Connection, query: PageQuery) -> Page[Event]:
     filters = " AND ".join(where) or "1"
     paged, paged_args = (f"{filters} AND id < ?", [*args, query.before]) if query.before else (filters, args)
     since = next((iso(value) for column, value in query.filters if column == "received_at"), None)
-    if since is not None and _count_to(db, "received_at >= ?", [since], MAX_COUNT) <= MAX_COUNT:
+    account = args[0]  # every query names its account first
+    if (
+        since is not None
+        and _count_to(db, "account = ? AND received_at >= ?", [account, since], MAX_COUNT) <= MAX_COUNT
+    ):
         source = f"SELECT id FROM events INDEXED BY {_SINCE_INDEX} WHERE {paged} ORDER BY id DESC LIMIT ?"
         sql = f"SELECT {COLUMNS} FROM events WHERE id IN ({source}) ORDER BY id DESC"
     else:  # `+received_at`: not through the time index, whose order is not the page's

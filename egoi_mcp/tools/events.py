@@ -102,7 +102,7 @@ async def why_empty(rt: Runtime, list_id: int | None = None) -> str | None:
         hooks = (await rt.client.list_webhooks(limit=100)).items
     except EGoiError:
         return None
-    path = redact(receiver_path(rt.webhook_secret))  # the client scrubs the secret from what E-goi answers
+    path = redact(receiver_path(rt.webhook_secret, rt.account))  # the client scrubs the secret from what E-goi answers
     ours = [h for h in hooks if path in h.url and (list_id is None or h.list_id == list_id)]
     if ours:
         return None

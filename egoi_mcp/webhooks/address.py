@@ -1,26 +1,43 @@
-"""Where E-goi can reach this server: the base URL its webhooks (and callbacks) are sent to."""
+"""Where E-goi can reach this server: the base URL its webhooks (and callbacks) are sent to, and each account's
+receiver path.
+
+A single-account server has one receiver, `/webhooks/egoi/{secret}`. A hosted server also has one per linked
+E-goi account, `/webhooks/egoi/{account}/{secret}`, whose secret is derived from the server's seal key and the
+account (`account_secret`): checked by computing it again, with nothing to look up, and never the same for two
+accounts, so one account's URL tells nothing about another's.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from typing import Final
 
 from egoi_mcp.config import Settings
 
-__all__ = ["public_url", "receiver_path", "receiver_url"]
+__all__ = ["RECEIVER_PATH", "account_secret", "public_url", "receiver_path", "receiver_url"]
+
+RECEIVER_PATH: Final = "/webhooks/egoi"
 
 _WILDCARD: Final = ("0.0.0.0", "::", "")
 
 
-def receiver_path(secret: str) -> str:
-    """The receiver's path for `secret`: the one place it is put together."""
-    from egoi_mcp.webhooks.receiver import RECEIVER_PATH
+def account_secret(seal_key: bytes, account: str) -> str:
+    """The URL secret of `account`'s receiver: a MAC of the account under the seal key, URL-safe."""
+    mac = hmac.new(seal_key, f"webhook-account:{account}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
-    return f"{RECEIVER_PATH}/{secret}"
+
+def receiver_path(secret: str, account: str = "") -> str:
+    """The receiver's path for `secret` (and `account`, when not the one account ''): the one place it is put
+    together."""
+    return f"{RECEIVER_PATH}/{account}/{secret}" if account else f"{RECEIVER_PATH}/{secret}"
 
 
-def receiver_url(public_url: str | None, secret: str) -> str | None:
+def receiver_url(public_url: str | None, secret: str, account: str = "") -> str | None:
     """The full webhook URL to register with E-goi (it holds the secret), when the public address is known."""
-    return f"{public_url.rstrip('/')}{receiver_path(secret)}" if public_url else None
+    return f"{public_url.rstrip('/')}{receiver_path(secret, account)}" if public_url else None
 
 
 def public_url(settings: Settings) -> str | None:
