@@ -116,7 +116,10 @@ async def egoi_call_tool(
     listing = runtime(ctx).listing
     if name not in listing.registered or name in (egoi_call_tool.__name__, egoi_find_tools.name):
         raise ToolError(f"INVALID_ARGUMENT: no tool {name!r} to call; egoi_find_tools names them")
-    result = await ctx.mcp_server.call_tool(name, _arguments(arguments), ctx)
+    try:
+        result = await ctx.mcp_server.call_tool(name, _arguments(arguments), ctx)
+    except ToolError as exc:  # said once, as egoi_call_tool's error: not "Error executing tool <name>: " twice
+        raise ToolError(str(exc).removeprefix(f"Error executing tool {name}: ")) from None
     return result  # type: ignore[return-value]  # an InputRequiredResult (2026 elicitation) passes through too
 
 
