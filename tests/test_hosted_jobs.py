@@ -26,6 +26,7 @@ from tests.conftest import ERAS, call, every_tool, fails
 from tests.hosted import ALICE, BOB, Person, connected, hosted
 from tests.jobs_helpers import HOLD_AT, ByKey, HoldAnswer, contacts_csv
 from tests.test_audit import _audit, _cli
+from tests.test_hosted_events import Heard, _handler, subscribed
 
 pytestmark = pytest.mark.anyio
 
@@ -165,3 +166,28 @@ async def test_a_restart_resumes_an_open_job_on_its_account(
     imported = [c.email for c in alices_egoi.state.sandbox.contacts_of(1) if c.email.startswith("p")]
     assert len(imported) == len(set(imported)) == 596, "every good row once, on Alice's account"
     assert HOLD_AT < 6 and not [c for c in bobs_egoi.state.sandbox.contacts_of(1) if c.email.startswith("p")]
+
+
+@pytest.mark.parametrize("mode", ERAS)
+async def test_a_jobs_updates_reach_its_accounts_subscribers_only(tmp_path: Path, mode: str) -> None:
+    """Bob subscribed to Alice's job (its id leaked somehow) hears none of its progress; Alice hears it."""
+    alices_egoi, bobs_egoi = create_app(api_key=ALICE), create_app(api_key=BOB)
+    gate = HoldAnswer(alices_egoi)  # the job stays open until both are subscribed
+    options: dict[str, Any] = {"sandbox": False, "base_url": "http://egoi.test", "import_batch_size": 100}
+    text, _ = contacts_csv(rows=600, bad=0)
+    alice_heard, bob_heard = Heard(), Heard()
+    transport = httpx.ASGITransport(app=ByKey({ALICE: gate, BOB: bobs_egoi}))
+    with hosted(tmp_path, transport=transport, **options) as (url, _):
+        async with (
+            connected(url, Person(ALICE), mode=mode, message_handler=_handler(alice_heard, mode)) as alice,
+            connected(url, Person(BOB), mode=mode, message_handler=_handler(bob_heard, mode)) as bob,
+        ):
+            job_id = await _import(alice, text)
+            uri = f"egoi://jobs/{job_id}"
+            async with subscribed(alice, alice_heard, mode, [uri]), subscribed(bob, bob_heard, mode, [uri]):
+                assert await anyio.to_thread.run_sync(gate.applied.wait, 60), "the import never reached its batch"
+                gate.release.set()
+                assert (await call(alice, "egoi_get_job", job_id=job_id, wait=60))["status"] == "done"
+                await alice_heard.wait_for(uri)
+                await anyio.sleep(0.5)  # time for any stray notification to Bob to arrive
+            assert bob_heard.uris == [], "nothing of Alice's job reached Bob"

@@ -10,12 +10,11 @@ of a hosted account therefore resumes after a restart at the latest when one of 
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import socket
 from typing import TYPE_CHECKING
-
-from mcp.server.subscriptions import ResourceUpdated
 
 from egoi_mcp.jobs.book import JobBook
 from egoi_mcp.jobs.record import Job
@@ -44,8 +43,9 @@ class JobBooks:
 
     def __init__(
         self, settings: Settings, store: Store, notifier: EventNotifier, tasks: TaskGroup, *,
-        callback_base: str | None,
+        callback_base: str | None, own_account: str,
     ) -> None:  # fmt: skip
+        self._own_account = own_account  # the server's: its jobs' updates are published unscoped, as its events'
         self._settings = settings
         self._store = store
         self._notifier = notifier
@@ -63,14 +63,15 @@ class JobBooks:
         owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         runner = JobRunner(book, client, owner=owner, lease_seconds=self._settings.jobs_lease_seconds,
                            callback_base=self._callback_base)  # fmt: skip
-        book.on_created, book.announce, book.of_account = runner.wake, self._announce, self.book
+        book.on_created, book.of_account = runner.wake, self.book
+        book.announce = functools.partial(self._announce, "" if account == self._own_account else account)
         self._tasks.start_soon(runner.run)
         return book
 
-    async def _announce(self, job: Job) -> None:
-        uri = job_uri(job.id)
-        await self._notifier.bus.publish(ResourceUpdated(uri=uri))
-        await self._notifier.notify_uris([uri])
+    async def _announce(self, scope: str, job: Job) -> None:
+        """Tell the job's subscribers, of its account only: a hosted user subscribed to another account's job
+        id hears nothing of it (`egoi_mcp.resources.scoped`)."""
+        await self._notifier.announce(job_uri(job.id), scope)
 
 
 def open_jobs(
@@ -78,5 +79,5 @@ def open_jobs(
     callback_base: str | None,
 ) -> JobBook:  # fmt: skip
     """The book of the server's account, its runner started in `tasks`; `book.of_account` opens the others'."""
-    books = JobBooks(settings, store, notifier, tasks, callback_base=callback_base)
-    return books.book(account_of(None if settings.sandbox else settings.key), client)
+    own = account_of(None if settings.sandbox else settings.key)
+    return JobBooks(settings, store, notifier, tasks, callback_base=callback_base, own_account=own).book(own, client)

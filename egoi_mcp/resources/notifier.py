@@ -133,6 +133,12 @@ class EventNotifier:
         await self.notify_uris(affected_uris(fresh))
         telemetry.notified(fresh)
 
+    async def announce(self, uri: str, account: str = "") -> None:
+        """Tell the subscribers of `account`'s `uri` that it changed (a job's progress), in both eras."""
+        scoped = scoped_uri(uri, account)
+        await self.bus.publish(ResourceUpdated(uri=scoped))
+        await self.notify_uris([scoped])
+
     async def notify_uris(self, uris: Sequence[str]) -> None:
         """Tell the 2025-era sessions subscribed to any of `uris`, each of its account (2026-era streams hear it
         from the bus)."""
