@@ -103,7 +103,6 @@ class ToolSpec:
     destructive: bool
     idempotent: bool
     open_world: bool
-    user_content: bool = False  # whether its result can carry text written by third parties
 
     @property
     def name(self) -> str:
@@ -146,11 +145,11 @@ def tool(
 
     def declare(body: Callable[..., Awaitable[Any]]) -> ToolSpec:
         fn = body if confirm is None else confirmed_tool(body, confirm)
-        returns = typing.get_type_hints(fn).get("return")
-        untrusted, hideable = untrusted_paths(returns), free_text(returns)
+        shape = functools.cache(functools.partial(_result_shape, fn))  # on the first call: start-up skips it
 
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> types.CallToolResult:
+            untrusted, hideable = shape()
             hide = hideable if hideable and runtime(kwargs["ctx"]).settings.user_content == "hide" else None
             try:
                 result = plain(await fn(*args, **kwargs), hide)
@@ -167,6 +166,12 @@ def tool(
             return to_result(result, untrusted)
 
         run.__doc__ = " ".join((fn.__doc__ or "").split())  # one line: fewer tokens on every turn
-        return ToolSpec(run, title, read_only, confirm is not None, idempotent, open_world, bool(untrusted))
+        return ToolSpec(run, title, read_only, confirm is not None, idempotent, open_world)
 
     return declare
+
+
+def _result_shape(fn: Callable[..., Awaitable[Any]]) -> tuple[list[str], dict[str, Any] | None]:
+    """Where `fn`'s result carries third parties' text, and which of it `EGOI_MCP_USER_CONTENT=hide` leaves out."""
+    returns = typing.get_type_hints(fn).get("return")
+    return untrusted_paths(returns), free_text(returns)
