@@ -59,7 +59,8 @@ def page_sql(query: PageQuery, *, few_recent: bool = False) -> tuple[str, list[A
 _UPSERT: Final = f"""
 WITH existing AS (
     SELECT {COLUMNS} FROM egoi_events
-    WHERE account = %(account)s::text AND (body_sha256 = %(digest)s::text OR delivery_id = %(delivery_id)s::text)
+    WHERE (account = %(account)s::text AND body_sha256 = %(digest)s::text)
+       OR (account = %(account)s::text AND delivery_id = %(delivery_id)s::text)
     ORDER BY id LIMIT 1
 ), inserted AS (
     INSERT INTO egoi_events (account, trigger, action, list_id, contact_id, email, campaign_id, occurred_at,
@@ -166,9 +167,9 @@ async def _existing(
     conn: psycopg.AsyncConnection[Any], account: str, digest: str, delivery_id: str | None
 ) -> Event | None:
     cur = await conn.execute(
-        f"SELECT {COLUMNS} FROM egoi_events WHERE account = %s AND (body_sha256 = %s OR delivery_id = %s)"
-        " ORDER BY id LIMIT 1",
-        (account, digest, _text(delivery_id)),
+        f"SELECT {COLUMNS} FROM egoi_events WHERE (account = %s AND body_sha256 = %s)"
+        " OR (account = %s AND delivery_id = %s) ORDER BY id LIMIT 1",  # each branch one unique index's probe
+        (account, digest, account, _text(delivery_id)),
     )
     row = await cur.fetchone()
     return event(row) if row else None

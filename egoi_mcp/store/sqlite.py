@@ -277,10 +277,12 @@ class SQLiteStore(SQLiteAudit):
         """
         parsed = pending.parsed
         digest = hashlib.sha256(pending.raw).hexdigest()
-        # min(), not ORDER BY id LIMIT 1: the same two index probes, without a sort for a new delivery.
+        # min(), not ORDER BY id LIMIT 1: the same two index probes, without a sort for a new delivery. The account
+        # is in each branch of the OR: `account = ? AND (a OR b)` walks every event of the account instead.
+        account = pending.account
         (existing,) = db.execute(
-            "SELECT min(id) FROM events WHERE account = ? AND (body_sha256 = ? OR delivery_id = ?)",
-            (pending.account, digest, parsed.delivery_id),
+            "SELECT min(id) FROM events WHERE (account = ? AND body_sha256 = ?) OR (account = ? AND delivery_id = ?)",
+            (account, digest, account, parsed.delivery_id),
         ).fetchone()
         if existing is not None:
             row = db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (existing,)).fetchone()
