@@ -105,7 +105,8 @@ def _bulk_insert(db: Path, first: int, count: int) -> None:
             for i in range(first, first + count):
                 payload = json.dumps(_delivery(i), separators=(",", ":"))
                 value = {
-                    "trigger": "email_opened", "action": "email_open", "list_id": 1, "contact_id": f"{i:010x}",
+                    "account": "", "trigger": "email_opened", "action": "email_open", "list_id": 1,
+                    "contact_id": f"{i:010x}",
                     "email": f"reader{i}@example.com", "campaign_id": "bench0campaign", "occurred_at": now,
                     "received_at": now, "payload": payload, "body_sha256": hashlib.sha256(payload.encode()).hexdigest(),
                     "delivery_id": f"bench-{i}",
