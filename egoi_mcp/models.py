@@ -386,8 +386,7 @@ class Event(EventSummary):
     account: str = Field(default="", exclude=True, repr=False)  # whose receiver took it (never shown: routing only)
 
     def summary(self) -> EventSummary:
-        """The event as listed: `received_at` to the second, as `occurred_at` is (egoi://event/{id} has it whole;
-        an `after` of the listed time finds the same second again, never less)."""
+        """As listed: `received_at` to the second, like `occurred_at` (egoi://event/{id} keeps it whole)."""
         listed = {name: getattr(self, name) for name in EventSummary.model_fields}
         return EventSummary.model_construct(**{**listed, "received_at": self.received_at.replace(microsecond=0)})
 

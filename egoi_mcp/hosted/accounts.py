@@ -77,7 +77,7 @@ class Accounts:
             await client.lists.list(limit=1)
         except EGoiError as exc:
             if found is None:
-                await _close(client, sandbox)
+                await client.aclose()  # and its transport: the account's sandbox, if it has one
             raise _refusal(exc) from None
         register_secret(api_key)  # a key E-goi accepted: scrubbed from every log and result from now on
         self._clients[digest(api_key)] = (client, sandbox)
@@ -107,8 +107,8 @@ class Accounts:
 
     async def aclose(self) -> None:
         clients, self._clients, self._runtimes = self._clients, {}, {}
-        for client, sandbox in clients.values():
-            await _close(client, sandbox)
+        for client, _ in clients.values():
+            await client.aclose()  # and its transport: the account's sandbox, if it has one
 
     def _runtime(self, user: str, api_key: str) -> Runtime:
         base = self._base()
@@ -161,10 +161,6 @@ def _refusal(exc: EGoiError) -> LinkRefused:
     if isinstance(exc, NetworkError):
         return LinkRefused("E-goi could not be reached to check the key: try again in a minute")
     return LinkRefused(f"E-goi could not check the key ({exc.code}): try again in a minute")
-
-
-async def _close(client: EGoiClient, sandbox: Any) -> None:
-    await client.aclose()  # and its transport, the account's sandbox if it has one
 
 
 class _Scoped:

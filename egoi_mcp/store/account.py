@@ -7,7 +7,6 @@ the recent lists) is their account's, whatever tool or resource reads it.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -37,23 +36,8 @@ class _AccountEvents:
     async def get(self, event_id: str) -> Event | None:
         return await self._store.get(event_id, account=self._account)
 
-    async def page(
-        self,
-        *,
-        trigger: str | None = None,
-        list_id: int | None = None,
-        contact_id: str | None = None,
-        email: str | None = None,
-        campaign_id: str | None = None,
-        since: datetime | None = None,
-        after: str | None = None,
-        limit: int = 25,
-        cursor: str | None = None,
-    ) -> Page[Event]:
-        return await self._store.page(
-            trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id,
-            since=since, after=after, limit=limit, cursor=cursor, account=self._account,
-        )  # fmt: skip
+    async def page(self, **filters: Any) -> Page[Event]:  # the store's own filters (`Store.page`), this account's
+        return await self._store.page(**filters, account=self._account)
 
     async def recent(self, trigger: str | None = None, limit: int = 50) -> list[Event]:
         return await self._store.recent(trigger, limit, account=self._account)
