@@ -6,12 +6,14 @@ is legal but not portable): strict-mode clients (OpenAI's strict function callin
 and send null for the ones the model leaves out; the server treats null as omitted. Output schemas type every
 top-level property, each with one `type`, and leave nested shapes to the result itself; properties sharing a type
 are named together, under one `patternProperties` entry (`^(sent|delivered|opens)$: {type: integer}`), so a type is
-said once however many fields have it.
+said once however many fields have it, and so is a word the names share (`(unique_)?(opens|clicks)`,
+`(hard|soft)_bounces`): each pattern matches exactly the names it stands for.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 __all__ = ["compact_schema", "strict_output_schema"]
@@ -49,8 +51,39 @@ def _by_type(properties: dict[str, Any]) -> dict[str, Any]:
     for name, sub in properties.items():
         groups.setdefault(json.dumps(sub, sort_keys=True), []).append(name)
     alone = {names[0]: properties[names[0]] for names in groups.values() if len(names) == 1}
-    shared = {f"^({'|'.join(names)})$": properties[names[0]] for names in groups.values() if len(names) > 1}
+    shared = {_pattern(names): properties[names[0]] for names in groups.values() if len(names) > 1}
     return {**({"properties": alone} if alone else {}), **({"patternProperties": shared} if shared else {})}
+
+
+def _pattern(names: list[str]) -> str:
+    """A regex matching exactly `names`, each shared word said once, in the order of the names.
+
+    A name that is another one with a first word added (`opens`, `unique_opens`) goes with the others that add
+    that word: `(unique_)?(opens|clicks)`. Names ending in the same word go together: `(hard|soft)_bounces`."""
+    term_of: dict[str, str] = {}
+    by_first: dict[str, list[str]] = {}
+    for name in names:
+        first, _, rest = name.partition("_")
+        if rest in names and rest not in term_of and name not in term_of:
+            by_first.setdefault(first, []).append(rest)
+            term_of[rest] = term_of[name] = first
+    for first, rests in by_first.items():
+        term = f"({re.escape(first)}_)?{_either(rests)}"
+        term_of.update({name: term for rest in rests for name in (rest, f"{first}_{rest}")})
+    by_last: dict[str, list[str]] = {}
+    for name in names:
+        head, _, last = name.rpartition("_")
+        if head and name not in term_of:
+            by_last.setdefault(last, []).append(head)
+    for last, heads in by_last.items():
+        if len(heads) > 1:
+            term_of.update({f"{head}_{last}": f"{_either(heads)}_{re.escape(last)}" for head in heads})
+    terms = list(dict.fromkeys(term_of.get(name, re.escape(name)) for name in names))
+    return f"^{terms[0]}$" if len(terms) == 1 else f"^({'|'.join(terms)})$"
+
+
+def _either(words: list[str]) -> str:
+    return re.escape(words[0]) if len(words) == 1 else f"({'|'.join(map(re.escape, words))})"
 
 
 def _outline(schema: Any) -> Any:
