@@ -1,4 +1,6 @@
-"""stdio start-up: from spawning the process until the answer to one JSON-RPC `initialize` line.
+"""stdio start-up: from spawning the process until the answer to one JSON-RPC `initialize` line; and, as
+information, until the answer to the `tools/list` a client sends next (the tools' definitions kept from an
+earlier start, as after the first one; and with none kept, as on the very first start).
 
 egoi-mcp is `python -m egoi_mcp --sandbox` (event store in a temporary directory); the baseline is the smallest
 `MCPServer` with one tool, same SDK, same interpreter. One warm-up each (pyc files cached), then RUNS runs
@@ -9,6 +11,7 @@ each, alternating, so that drift hits both alike. Goal: egoi-mcp <= 1.25x the ba
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 import time
@@ -34,10 +37,19 @@ INITIALIZE = (
     )
     + "\n"
 ).encode()
+LIST_TOOLS = (
+    json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    + "\n"
+    + json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}})
+    + "\n"
+).encode()
 
 
-def time_initialize(cmd: list[str], env: dict[str, str], extra_args: tuple[str, ...] = ()) -> tuple[float, str]:
-    """Seconds from spawn to the `initialize` response line, and whatever the process wrote to stderr."""
+def time_initialize(
+    cmd: list[str], env: dict[str, str], extra_args: tuple[str, ...] = (), *, then_list: bool = False
+) -> tuple[float, str]:
+    """Seconds from spawn to the `initialize` response line (with `then_list`, to the `tools/list` one), and
+    whatever the process wrote to stderr."""
     # stderr goes to a file: `-X importtime` writes more than a pipe holds before the process answers.
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
@@ -45,9 +57,11 @@ def time_initialize(cmd: list[str], env: dict[str, str], extra_args: tuple[str, 
             [*cmd[:1], *extra_args, *cmd[1:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env
         )
         assert proc.stdin and proc.stdout
-        proc.stdin.write(INITIALIZE)
+        proc.stdin.write(INITIALIZE + (LIST_TOOLS if then_list else b""))
         proc.stdin.flush()
         answer = proc.stdout.readline()
+        if then_list:
+            answer = proc.stdout.readline() if json.loads(answer).get("id") == 1 else b""
         elapsed = time.perf_counter() - start
         try:
             proc.communicate(timeout=10)
@@ -57,7 +71,7 @@ def time_initialize(cmd: list[str], env: dict[str, str], extra_args: tuple[str, 
         stderr.seek(0)
         err = stderr.read().decode(errors="replace")
     message = json.loads(answer) if answer.strip() else {}
-    if message.get("id") != 1 or "result" not in message:
+    if message.get("id") != (2 if then_list else 1) or "result" not in message:
         raise RuntimeError(f"{cmd} did not answer initialize: {answer[:300]!r} {err[-800:]}")
     return elapsed, err
 
@@ -153,11 +167,16 @@ def run() -> None:
     with tempfile.TemporaryDirectory(prefix="egoi-bench-") as tmp:
         directory = Path(tmp)
         baseline = write_baseline(directory)
-        env = clean_env(EGOI_MCP_DB=str(directory / "events.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001")
+        cache = directory / "tools-cache"
+        env = clean_env(
+            EGOI_MCP_DB=str(directory / "events.db"), EGOI_WEBHOOK_SECRET="bench-secret-0001",
+            EGOI_MCP_TOOLS_CACHE=str(cache),
+        )  # fmt: skip
         ours_cmd = [PY, "-m", "egoi_mcp", "--sandbox"]
         base_cmd = [PY, str(baseline)]
-        time_initialize(ours_cmd, env)  # warm-up: pyc files, page cache, the event store's first creation
-        time_initialize(base_cmd, env)
+        # warm-up: pyc files, page cache, the event store's first creation, the tools' definitions kept
+        time_initialize(ours_cmd, env, then_list=True)
+        time_initialize(base_cmd, env, then_list=True)
         ours: list[float] = []
         base: list[float] = []
         for _ in range(RUNS):
@@ -183,9 +202,30 @@ def run() -> None:
             "start-up (stdio)", "spawn -> `initialize` answer", ms(median(ours)), ms(median(base)),
             f"{ratio:.2f}x (min {floor:.2f}x)", f"<= {GOAL}x", verdict(ok),
         )  # fmt: skip
+        _listing(ours_cmd, base_cmd, env, cache)
         if not ok:
             for row in [*phases(env), *import_report(ours_cmd, base_cmd, env)]:
                 line(row)
+
+
+def _listing(ours_cmd: list[str], base_cmd: list[str], env: dict[str, str], cache: Path) -> None:
+    """Until `tools/list` answers: with the definitions kept by an earlier start, and with none (cold)."""
+    warm: list[float] = []
+    cold: list[float] = []
+    base: list[float] = []
+    for _ in range(RUNS):
+        warm.append(time_initialize(ours_cmd, env, then_list=True)[0])
+        base.append(time_initialize(base_cmd, env, then_list=True)[0])
+    for _ in range(3):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(time_initialize(ours_cmd, env, then_list=True)[0])
+    for label, ours in (("definitions kept", warm), ("none kept (first start)", cold)):
+        ratio = median(ours) / median(base)
+        line(f"until tools/list, {label}: median {ms(median(ours))} vs baseline {ms(median(base))}: {ratio:.2f}x")
+        record(
+            "start-up (stdio)", f"spawn -> `tools/list` answer, {label}", ms(median(ours)), ms(median(base)),
+            f"{ratio:.2f}x (min {min(ours) / min(base):.2f}x)", "", "info",
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@ def _state_dir() -> Path:
     return Path(base) / "egoi-mcp"
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "egoi-mcp"
+
+
 def weak_token(token: str) -> str | None:
     """Why `token` is no bearer token (whitespace, too short, a repeated character or word), or None."""
     if any(char.isspace() for char in token):
@@ -83,6 +88,7 @@ class Settings(BaseSettings):
     max_sessions: int = Field(default=10_000, ge=1)  # open 2025-era sessions; the idle longest is evicted at the cap
     webhook_listen: str | None = None
     db: str | Path = Field(default_factory=lambda: _state_dir() / "events.db")  # a path, or a postgresql:// URL
+    tools_cache: Path | None = Field(default_factory=_cache_dir)  # the tools' definitions, built once ("": none)
     events_max: int = Field(default=100_000, ge=100)
     events_max_age_days: int = Field(default=30, ge=1)
     audit_max_age_days: int = Field(default=365, ge=1)  # days the audit trail of destructive actions is kept
@@ -189,6 +195,11 @@ class Settings(BaseSettings):
                 "(e.g. http://localhost:4318)"
             )
         return value or None
+
+    @field_validator("tools_cache", mode="before")
+    @classmethod
+    def _no_cache(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("public_url")
     @classmethod

@@ -11,19 +11,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import Field, WithJsonSchema
 
 from egoi_mcp._dates import parse_datetime, parse_day
 from egoi_mcp._json import json_object
+from egoi_mcp._model import Model as _Model
 from egoi_mcp._series import MAX_COUNT, Granularity, summarise
 from egoi_mcp.sms import SmsReport
 from egoi_mcp.untrusted import quote
 
 T = TypeVar("T")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class TagRef(_Model):

@@ -104,7 +104,9 @@ class EgoiServer:
         self._receiver: Router | None = None
         specs = selected_tools(read_only=settings.read_only, toolsets=settings.toolsets)
         self.tools = [t.name for t in specs]
-        self.listing = ToolListing(self.tools, listed_tools(specs, settings.toolsets), TOOLSETS)
+        self.listing = ToolListing(
+            self.tools, listed_tools(specs, settings.toolsets), TOOLSETS, cache=settings.tools_cache
+        )
         self.mcp = EgoiMCP(
             "egoi-mcp",
             requests_per_call=max(1, min(settings.requests_per_call, settings.rate_limit_per_hour // 10)),

@@ -12,7 +12,9 @@ from __future__ import annotations
 from math import ceil
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from egoi_mcp._model import Model
 
 __all__ = ["MAX_PARTS", "NetworkStats", "SmsCampaign", "SmsLength", "SmsReport", "sms_length"]
 
@@ -29,7 +31,7 @@ _SIZES = {"gsm": (160, 153), "unicode": (70, 67)}
 Encoding = Literal["gsm", "gsm_extended", "unicode"]
 
 
-class SmsLength(BaseModel):
+class SmsLength(Model):
     # How a text is sent: E-goi's encoding, its length in that encoding's units, and the message parts it takes.
     model_config = ConfigDict(frozen=True)
 
@@ -50,7 +52,7 @@ def sms_length(text: str) -> SmsLength:
     return SmsLength(encoding=encoding, characters=units, parts=parts)  # type: ignore[arg-type]
 
 
-class SmsCampaign(BaseModel):
+class SmsCampaign(Model):
     # A draft SMS campaign as written: its text, and the encoding and message parts each recipient costs.
     id: str
     name: str
@@ -63,7 +65,7 @@ class SmsCampaign(BaseModel):
     parts: int
 
 
-class NetworkStats(BaseModel):
+class NetworkStats(Model):
     # One mobile network's share of an SMS send (the network name is E-goi's).
     network: str
     sent: int = 0
@@ -81,7 +83,7 @@ class NetworkStats(BaseModel):
         )  # fmt: skip
 
 
-class SmsReport(BaseModel):
+class SmsReport(Model):
     # The SMS side of a campaign report: what did not arrive (failed by the network, invalid numbers), what is
     # still on its way, and each network's share. E-goi's SMS report has no replies.
     destinations: int = 0

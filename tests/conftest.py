@@ -92,7 +92,13 @@ ERAS = ["auto", "legacy"]
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(
-        **{"sandbox": True, "db": tmp_path / "events.db", "webhook_secret": "test-webhook-secret", **overrides}
+        **{
+            "sandbox": True,
+            "db": tmp_path / "events.db",
+            "webhook_secret": "test-webhook-secret",
+            "tools_cache": tmp_path / "cache",
+            **overrides,
+        }
     )
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
+from egoi_mcp._model import Model
 from egoi_mcp.jobs.record import Job
 
 __all__ = ["JobView", "job_uri", "result_uri"]
@@ -19,7 +18,7 @@ def result_uri(job_id: str, page: int = 1) -> str:
     return f"egoi://jobs/{job_id}/result?page={page}"
 
 
-class JobView(BaseModel):
+class JobView(Model):
     # no docstring: it would be sent in every job tool's output schema
     job_id: str
     kind: str

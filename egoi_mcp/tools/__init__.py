@@ -90,14 +90,14 @@ def register_tools(
     server: MCPServer, *, read_only: bool, toolsets: Iterable[str] | None = None, listing: ToolListing | None = None
 ) -> list[str]:
     """Register the selected tools on `server`, with compact schemas and descriptions that only name them; their
-    names. With `listing`, only the tools it lists by default are built now, each other one the first time it is
-    listed or called (`ToolListing.build`): building a tool's argument and output models is most of start-up,
-    and most sessions use few of the tools."""
+    names. With `listing`, none is built now: each is built the first time it is called, or listed and not in the
+    definition cache (`ToolListing.definitions`). Building a tool's argument and output models would be most of
+    start-up, and most sessions use few of the tools."""
     specs = selected_tools(read_only=read_only, toolsets=toolsets)
     names = {spec.name for spec in specs}
     for spec in specs:
         build = functools.partial(_register, server, spec, names)
-        if listing is None or spec.name in listing.default:
+        if listing is None:
             build()
         else:
             listing.defer(spec.name, build)

@@ -26,8 +26,9 @@ from typing import Annotated, Any, Final, Literal
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field, StrictBool, WithJsonSchema
+from pydantic import Field, StrictBool, WithJsonSchema
 
+from egoi_mcp._model import Model
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.ledger import Entry, Plan
 from egoi_mcp.redact import redact
@@ -45,7 +46,7 @@ _STOPPED: Final = "the action stopped before E-goi answered"
 _AGAIN: Final = "call the tool without confirm for a fresh preview and its call_again_with"
 
 
-class ActionResult(BaseModel):
+class ActionResult(Model):
     # no docstring: it would be sent in every destructive tool's output schema
     status: Annotated[  # the values are in the server instructions: a schema enum costs tokens on every turn
         Literal["confirmation_required", "done", "declined", "nothing_to_do"], WithJsonSchema({"type": "string"})
@@ -54,24 +55,24 @@ class ActionResult(BaseModel):
     call_again_with: dict[str, Any] | None = None
 
 
-class Confirmation(BaseModel):
+class Confirmation(Model):
     confirm: StrictBool = Field(description="Proceed?")
 
 
-class Unattended(BaseModel):
+class Unattended(Model):
     """Confirmed on the token alone (no person asked): the unattended limits apply."""
 
 
-class Preview(BaseModel):
+class Preview(Model):
     summary: str
     call_again_with: dict[str, Any]
 
 
-class Nothing(BaseModel):
+class Nothing(Model):
     summary: str
 
 
-class Replay(BaseModel):
+class Replay(Model):
     """A token that has acted before: what its first use did."""
 
     summary: str

@@ -6,14 +6,15 @@ one client). A 2026-era request has no connection that lasts, so its choices are
 stdio that is one client; over HTTP every 2026-era client of the process then sees them (they could call them
 anyway). With `--toolsets` the listing is static: what is registered is listed.
 
-A tool left out of the default listing is built (its SDK registration: argument and output models) the first
-time it is listed or called, not at start-up.
+No tool is built at start-up (its SDK registration: argument and output models): each is built the first time
+it is called, or listed when the definition cache (`tools._cache`) does not have it.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 import mcp.types as types
@@ -21,6 +22,7 @@ from mcp.server import MCPServer, ServerRequestContext
 
 from egoi_mcp import _sdk
 from egoi_mcp.tools._base import Toolset
+from egoi_mcp.tools._cache import DefinitionCache
 
 __all__ = ["MODERN_ERA", "ToolListing", "serve_listing"]
 
@@ -30,14 +32,23 @@ MODERN_ERA: Final = "2026-07-28"  # the first stateless protocol version
 class ToolListing:
     """The tools listed to each client: `listed` by default, grown by `enable` (per 2025-era connection)."""
 
-    def __init__(self, registered: Iterable[str], listed: Iterable[str], toolsets: Sequence[Toolset] = ()) -> None:
+    def __init__(
+        self,
+        registered: Iterable[str],
+        listed: Iterable[str],
+        toolsets: Sequence[Toolset] = (),
+        *,
+        cache: Path | None = None,
+    ) -> None:
         self.registered: Final = tuple(registered)
+        self.cache: Final = DefinitionCache(cache, self.registered)
         self.order: Final = {name: number for number, name in enumerate(self.registered)}
         self.toolsets: Final = tuple(toolsets)  # the table egoi_find_tools describes
         self.default: Final = frozenset(listed) & set(self.registered)
         self._process: set[str] = set()
         self._unbuilt: dict[str, Callable[[], None]] = {}
         self._per_client: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+        self._kept: dict[str, types.Tool] | None = None  # the cache's definitions, read on the first listing
 
     @property
     def dynamic(self) -> bool:
@@ -66,6 +77,20 @@ class ToolListing:
             if build is not None:
                 build()
 
+    async def definitions(self, server: MCPServer, names: Iterable[str]) -> list[types.Tool]:
+        """The definitions of `names`, in the table's order: a built tool's own, else the cache's; a tool in
+        neither is built now, and then the cache is written with every definition known."""
+        wanted = sorted(set(names) & set(self.registered), key=self.order.__getitem__)
+        if self._kept is None:
+            self._kept = self.cache.load()
+        missing = [n for n in wanted if n not in self._kept]
+        self.build(missing)
+        built = {t.name: t for t in await server.list_tools()}
+        if missing:
+            self._kept = {**self._kept, **built}
+            self.cache.save(self._kept)
+        return [built.get(n) or self._kept[n] for n in wanted]
+
     def _enabled(self, connection: Any, *, create: bool = False) -> set[str]:
         if getattr(connection, "protocol_version", MODERN_ERA) >= MODERN_ERA:
             return self._process
@@ -82,9 +107,7 @@ def serve_listing(server: MCPServer, listing: ToolListing) -> None:
 
     async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams) -> types.ListToolsResult:
         visible = listing.visible(_sdk.connection_of(ctx.session))
-        listing.build(visible)
-        shown = sorted((t for t in await server.list_tools() if t.name in visible), key=lambda t: listing.order[t.name])
-        return types.ListToolsResult(tools=shown)  # in the table's order, whenever each tool was built
+        return types.ListToolsResult(tools=await listing.definitions(server, visible))
 
     _sdk.lowlevel_server(server).add_request_handler("tools/list", types.PaginatedRequestParams, list_tools)
     if listing.dynamic:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from egoi_mcp._model import Model
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.models import CampaignReport, Event
 from egoi_mcp.runtime import Runtime
@@ -32,14 +33,14 @@ _SCANNED = 5  # store pages of MAX_PAGE events one call reads at most, looking f
 Who = Literal["opened", "clicked", "bounced", "unsubscribed"] | None
 
 
-class Reactor(BaseModel):
+class Reactor(Model):
     contact_id: str | None = None
     email: str | None = None
     trigger: str
     at: datetime  # when the event happened (when it was received, if E-goi did not say)
 
 
-class Reactions(BaseModel):
+class Reactions(Model):
     who: str
     contacts: list[Reactor] = Field(default_factory=list)
     next_cursor: str | None = None

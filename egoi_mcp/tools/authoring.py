@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from egoi_mcp._model import Model
 from egoi_mcp.client import CampaignDetail, ContentSummary, Sender
 from egoi_mcp.models import Page
 from egoi_mcp.runtime import runtime
@@ -24,7 +25,7 @@ Text = Annotated[str | None, Length(200_000)]
 Name = Annotated[str | None, Length(255)]
 
 
-class SavedCampaign(BaseModel):
+class SavedCampaign(Model):
     # What a write says back: the id, its status and the content checklist (the rest is what the caller gave).
     id: str
     status: str | None = None

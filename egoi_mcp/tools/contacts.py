@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 
+from egoi_mcp._model import Model
 from egoi_mcp.client import FieldValue, ListField
 from egoi_mcp.errors import InvalidArgumentError, NotFoundError
 from egoi_mcp.models import Activity, Contact, MailingList, Page, TagRef
@@ -42,12 +43,12 @@ def _field_values(values: dict[str, Any] | None) -> dict[str, Any] | None:
 Fields = Annotated[dict[str, Any] | None, Length(100), AfterValidator(_field_values)]
 
 
-class SavedContact(BaseModel):
+class SavedContact(Model):
     # What a create says back: the id and what E-goi made of it (the rest is what the caller just gave).
     id: str
     list_id: int | None = None
     status: str | None = None
-    tags: list[TagRef] = []
+    tags: list[TagRef] = Field(default_factory=list)
 
 
 @tool("Create contact")

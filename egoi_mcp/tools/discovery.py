@@ -18,9 +18,9 @@ import mcp.types as types
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.subscriptions import ToolsListChanged
-from pydantic import BaseModel
 
 from egoi_mcp import _sdk
+from egoi_mcp._model import Model
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.runtime import runtime
 from egoi_mcp.tools._base import Length, ToolSpec, tool
@@ -33,7 +33,7 @@ logger = logging.getLogger("egoi_mcp.tools")
 _MAX_ARGUMENTS: Final = 1_000_000  # characters of JSON text (or keys of an object): what any tool could take
 
 
-class ToolInfo(BaseModel):
+class ToolInfo(Model):
     name: str
     title: str
     listed: bool  # in this client's tools/list now
@@ -42,13 +42,13 @@ class ToolInfo(BaseModel):
     destructive: bool = False
 
 
-class ToolsetInfo(BaseModel):
+class ToolsetInfo(Model):
     name: str
     about: str
     tools: list[ToolInfo]
 
 
-class FoundTools(BaseModel):
+class FoundTools(Model):
     toolsets: list[ToolsetInfo]
     note: str
 
@@ -62,14 +62,13 @@ async def egoi_find_tools(ctx: Context, toolset: Annotated[str | None, Length(40
     connection = _sdk.connection_of(ctx.request_context.session)
     chosen = [ts for ts in listing.toolsets if toolset is None or ts.name == toolset]
     if not chosen:
-        names = ", ".join(ts.name for ts in listing.toolsets)
-        raise InvalidArgumentError(f"no toolset {toolset!r}; choose from {names}")
+        valid = ", ".join(ts.name for ts in listing.toolsets)
+        raise InvalidArgumentError(f"no toolset {toolset!r}; choose from {valid}")
     if toolset is not None and listing.enable(connection, [t.name for t in chosen[0].tools]):
         await _tell_list_changed(ctx)
     visible = listing.visible(connection)
-    if toolset is not None:
-        listing.build(t.name for t in chosen[0].tools)
-    defined = {t.name: t for t in await ctx.mcp_server.list_tools()} if toolset else {}
+    names = [t.name for t in chosen[0].tools] if toolset is not None else []
+    defined = {t.name: t for t in await listing.definitions(ctx.mcp_server, names)}
     registered = set(listing.registered)
     infos = [
         ToolsetInfo(

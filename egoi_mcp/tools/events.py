@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator
 
 from egoi_mcp._dates import parse_datetime
+from egoi_mcp._model import Model
 from egoi_mcp.errors import EGoiError, InvalidArgumentError
 from egoi_mcp.models import EventSummary
 from egoi_mcp.redact import redact
@@ -34,7 +35,7 @@ def _trigger(value: str | None) -> str | None:
 EventTrigger = Annotated[str | None, AfterValidator(_trigger)]
 
 
-class EventPage(BaseModel):
+class EventPage(Model):
     items: list[EventSummary]
     total: int | None = None
     next_cursor: str | None = None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from egoi_mcp._model import Model
 from egoi_mcp.models import Page, Tag
 from egoi_mcp.runtime import Runtime, runtime
 from egoi_mcp.tools._base import ContactId, Cursor, Length, Limit, ListId, Toolset, tool
@@ -17,7 +18,7 @@ from egoi_mcp.untrusted import quote
 ContactIds = Annotated[list[ContactId], Length(10_000, 1)]
 
 
-class TagResult(BaseModel):
+class TagResult(Model):
     tag_id: int
     list_id: int
     contacts: int
