@@ -24,6 +24,7 @@ import random
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -125,6 +126,12 @@ async def _measure(stores: dict[int, Any], newest: dict[int, datetime]) -> dict[
                 if not page.items and "none" not in name:
                     raise RuntimeError(f"{name} found nothing at {size}: the benchmark's data is wrong")
     return {name: {size: median(samples) for size, samples in by_size.items()} for name, by_size in times.items()}
+
+
+def built_sqlite(size: int) -> Path | None:
+    """The SQLite store of `size` events this benchmark built and kept (for `startup`), or None if it has not."""
+    cache = CACHE / "-".join(map(str, SIZES))
+    return cache / f"events-{size}.db" if (cache / "complete").exists() else None
 
 
 async def _sqlite(sizes: tuple[int, ...]) -> tuple[dict[str, dict[int, float]], str]:

@@ -61,6 +61,7 @@ async def test_not_a_database_is_refused_and_left_untouched(tmp_path: Path) -> N
 async def test_a_garbage_page_is_found_at_start_and_the_file_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "events.db"
     await fill(path)
+    assert path.with_name("events.db-closed").exists(), "closed cleanly: the mark says what the file was then"
     with open(path, "r+b") as file:  # one page in the middle, overwritten: the header still looks fine
         file.seek(4096 * 5)
         file.write(os.urandom(4096))
@@ -69,6 +70,25 @@ async def test_a_garbage_page_is_found_at_start_and_the_file_left_untouched(tmp_
         await open_store(path)
     assert "damaged" in one_line(info.value) and "left untouched" in str(info.value)
     assert digest(path) == before
+
+
+async def test_only_a_file_as_its_last_clean_close_left_it_skips_the_full_scan(tmp_path: Path) -> None:
+    """The scan reads every page, at each start. A file that still has the size, modification time and inode of
+    egoi-mcp's last clean close of it has not been written since, so it is not scanned; without the mark, the
+    same file is. (The damage here keeps the file's times, which no real write does, to tell the two apart.)"""
+    path = tmp_path / "events.db"
+    await fill(path)
+    closed = path.stat()
+    with open(path, "r+b") as file:
+        file.seek(4096 * 5)
+        file.write(os.urandom(4096))
+    os.utime(path, ns=(closed.st_atime_ns, closed.st_mtime_ns))
+    store = await open_store(path)
+    await store.close()
+    path.with_name("events.db-closed").unlink()
+    with pytest.raises(StoreError) as info:
+        await open_store(path)
+    assert "damaged" in one_line(info.value)
 
 
 async def test_another_programs_database_is_refused(tmp_path: Path) -> None:

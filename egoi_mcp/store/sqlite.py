@@ -46,6 +46,7 @@ from egoi_mcp.store.base import (
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.sqlite_audit import SQLiteAudit
 from egoi_mcp.store.sqlite_db import connect, read, store_error, store_errors, write
+from egoi_mcp.store.sqlite_mark import leave_mark
 from egoi_mcp.store.sqlite_page import COLUMNS as _COLUMNS
 from egoi_mcp.store.sqlite_page import event as _event
 from egoi_mcp.store.sqlite_page import iso as _iso
@@ -382,3 +383,4 @@ class SQLiteStore(SQLiteAudit):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            leave_mark(self.path)  # the next open need not scan every page (`store.sqlite_mark`)

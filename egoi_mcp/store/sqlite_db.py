@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from egoi_mcp.store.base import StoreError
+from egoi_mcp.store.sqlite_mark import unchanged_since_closed
 
 __all__ = ["connect", "connect_state", "is_busy", "read", "store_error", "store_errors", "write"]
 
@@ -69,6 +70,7 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open, check and migrate the database at `path`. Raises StoreError, never overwriting what is there."""
     if path.is_dir():
         raise StoreError(f"the event store path {path} is a directory: set EGOI_MCP_DB to a file path inside it")
+    scan = not unchanged_since_closed(path)  # before anything here touches the file
     with store_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Created private before SQLite opens it: events hold e-mail addresses. SQLite gives the -wal and -shm
@@ -77,7 +79,7 @@ def connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         with store_errors(path):
-            _check(db, path)
+            _check(db, path, scan=scan)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -118,9 +120,10 @@ def is_busy(exc: BaseException) -> bool:
     return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def _check(db: sqlite3.Connection, path: Path) -> None:
-    """Refuse a damaged database or another program's, before anything is written to it."""
-    result = [row[0] for row in db.execute("PRAGMA quick_check(5)").fetchall()]
+def _check(db: sqlite3.Connection, path: Path, *, scan: bool) -> None:
+    """Refuse a damaged database or another program's, before anything is written to it. `scan`: read every page
+    (not needed for a file as egoi-mcp's last clean close left it: `store.sqlite_mark`)."""
+    result = [row[0] for row in db.execute("PRAGMA quick_check(5)").fetchall()] if scan else ["ok"]
     if result != ["ok"]:
         raise StoreError(
             f"the event store {path} is damaged ({' '.join(' '.join(map(str, result)).split())[:200]}): it was "
