@@ -150,7 +150,8 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
         _add_accounts(db)
     for statement in filter(str.strip, (_SCHEMA + _INDEXES).split(";")):
         db.execute(statement)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:  # setting it writes, and syncs
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _add_accounts(db: sqlite3.Connection) -> None:
