@@ -247,7 +247,7 @@ class SQLiteStore(SQLiteAudit):
             db = self._db
             with write(db):
                 now = utc(self._clock())  # one reading for the batch: its deliveries are committed together
-                received_at = _iso(now)
+                received_at = (now, _iso(now))
                 for pending in batch:
                     db.execute("SAVEPOINT delivery")
                     try:
@@ -267,13 +267,16 @@ class SQLiteStore(SQLiteAudit):
             for pending in batch:
                 pending.done = True
 
-    def _insert(self, db: sqlite3.Connection, pending: Pending, received_at: str) -> tuple[Event, bool]:
+    def _insert(
+        self, db: sqlite3.Connection, pending: Pending, received_at: tuple[datetime, str]
+    ) -> tuple[Event, bool]:
         """The stored delivery, and whether it was there already.
 
         Looked up first, inside the write lock, rather than left to the UNIQUE constraints (which stay as the
         safety net): a refused INSERT would still consume an AUTOINCREMENT id, and ids must stay consecutive.
-        A new event is built from the row as written, not read back: the same values, one query fewer, and
-        still there when retention (a tiny `max_events`, a clock that jumps) drops it in the same transaction.
+        A new event is built from the values written, not read back (nor decoded back from the row's text): the
+        same values, one query fewer, and still there when retention (a tiny `max_events`, a clock that jumps)
+        drops it in the same transaction.
         """
         parsed = pending.parsed
         digest = hashlib.sha256(pending.raw).hexdigest()
@@ -287,25 +290,22 @@ class SQLiteStore(SQLiteAudit):
         if existing is not None:
             row = db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (existing,)).fetchone()
             return _event(row), True
-        row = (
-            pending.account,
-            parsed.trigger,
-            parsed.action,
-            parsed.list_id,
-            parsed.contact_id,
-            parsed.email,
-            parsed.campaign_id,
-            _iso(parsed.occurred_at) if parsed.occurred_at else None,
-            received_at,
-            PAYLOAD_JSON.encode(parsed.payload),
-        )
+        occurred_at = utc(parsed.occurred_at) if parsed.occurred_at else None
         cursor = db.execute(
             "INSERT INTO events (account, trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
             " received_at, payload, body_sha256, delivery_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (*row, digest, parsed.delivery_id),
-        )
-        assert cursor.lastrowid is not None
-        return _event((row[0], cursor.lastrowid, *row[1:])), False
+            (
+                account, parsed.trigger, parsed.action, parsed.list_id, parsed.contact_id, parsed.email,
+                parsed.campaign_id, _iso(occurred_at) if occurred_at else None, received_at[1],
+                PAYLOAD_JSON.encode(parsed.payload), digest, parsed.delivery_id,
+            ),
+        )  # fmt: skip
+        event = Event(
+            account=account, id=str(cursor.lastrowid), trigger=parsed.trigger, action=parsed.action,
+            list_id=parsed.list_id, contact_id=parsed.contact_id, email=parsed.email, campaign_id=parsed.campaign_id,
+            occurred_at=occurred_at, received_at=received_at[0], payload=parsed.payload,
+        )  # fmt: skip
+        return event, False
 
     def _get(self, number: int, account: str) -> Event | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ? AND account = ?", (number, account))
