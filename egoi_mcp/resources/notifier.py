@@ -130,7 +130,8 @@ class EventNotifier:
         if not fresh:
             return
         await self._publish(fresh)
-        await self.notify_uris(affected_uris(fresh))
+        if self._subscriptions:  # else no 2025-era subscriber to tell: the usual case during a flood
+            await self.notify_uris(affected_uris(fresh))
         telemetry.notified(fresh)
 
     async def announce(self, uri: str, account: str = "") -> None:
