@@ -45,6 +45,7 @@ from egoi_mcp.store.base import (
 )
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.sqlite_audit import SQLiteAudit
+from egoi_mcp.store.sqlite_checkpoint import Checkpointer
 from egoi_mcp.store.sqlite_db import connect, read, store_error, store_errors, write
 from egoi_mcp.store.sqlite_page import COLUMNS as _COLUMNS
 from egoi_mcp.store.sqlite_page import event as _event
@@ -101,6 +102,7 @@ class SQLiteStore(SQLiteAudit):
         self._clock = clock
         self._lock = threading.Lock()
         self._lanes = Lanes()
+        self._checkpoints = Checkpointer(self.path)
         self._conn: sqlite3.Connection | None = connect(self.path)
         with self._lock, store_errors(self.path):
             self._prune()
@@ -259,6 +261,7 @@ class SQLiteStore(SQLiteAudit):
                 stored = [int(p.event.id) for p in batch if p.event is not None and not p.duplicate]
                 if stored:
                     self._prune_locked(now, newest_id=max(stored))
+            self._checkpoints.after_commit()
         except Exception as exc:  # not committed: nothing of the batch was stored
             error = store_error(exc, self.path) or exc
             for pending in batch:
@@ -378,6 +381,7 @@ class SQLiteStore(SQLiteAudit):
         return change_state_waiting(self._db, key, change)
 
     def _close(self) -> None:
+        self._checkpoints.close()
         self._state.close()
         if self._conn is not None:
             self._conn.close()
