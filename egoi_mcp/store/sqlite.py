@@ -6,9 +6,10 @@ lets readers and one writer proceed together; `busy_timeout` makes writers from 
 turn instead of failing with "database is locked"; `BEGIN IMMEDIATE` takes the write lock up front so that a
 transaction never has to upgrade (which SQLite cannot wait for). Within a process, one connection is shared,
 serialized by a lock, and driven from a worker thread so that the event loop never blocks on disk; deliveries
-that arrive together are committed together (group commit, see `store.batch`). The one exception is the rate
-budget's small row: a change is a short transaction on a second connection, on the event loop, when the write
-lock is free (`store.sqlite_state`).
+that arrive together are committed together (group commit, see `store.batch`), and the WAL is copied back into
+the database by a thread of its own rather than by one of those commits (`store.sqlite_checkpoint`). The one
+exception is the rate budget's small row: a change is a short transaction on a second connection, on the event
+loop, when the write lock is free (`store.sqlite_state`).
 """
 
 from __future__ import annotations
