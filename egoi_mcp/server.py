@@ -232,14 +232,20 @@ class EgoiServer:
         await self._receiver(scope, receive, send)
 
 
-class _Receiver:
-    """ASGI app forwarding to the running server's webhook receiver (Starlette routes need a fixed app)."""
+class _App(Starlette):
+    """The HTTP app, with webhook deliveries taken straight to the running server's receiver: a flood of them is
+    the hottest path, and Starlette's error and exception middleware and routing in front of it are for `/mcp`
+    and the pages (the receiver answers every delivery itself; its router answers 404, 405 and redirects)."""
 
-    def __init__(self, server: EgoiServer) -> None:
+    def __init__(self, server: EgoiServer, **options: Any) -> None:
+        super().__init__(**options)
         self._server = server
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._server.receive_webhook(scope, receive, send)
+        if scope["type"] == "http" and scope["path"].startswith("/webhooks/"):
+            await self._server.receive_webhook(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def _shared_secrets(settings: Settings) -> tuple[str, bytes]:
@@ -340,9 +346,9 @@ def build_app(server: EgoiServer) -> Starlette:
         async with server.mcp.session_manager.run():  # enters the server's lifespan: every resource
             yield
 
-    return Starlette(
+    return _App(
+        server,
         routes=[
-            Route("/webhooks/{path:path}", _Receiver(server)),
             Route("/healthz", healthz, methods=["GET"]),
             *health_routes(lambda: server.runtime),
             *(server.hosted.routes() if server.hosted else []),

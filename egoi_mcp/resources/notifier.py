@@ -130,7 +130,8 @@ class EventNotifier:
         if not fresh:
             return
         await self._publish(fresh)
-        await self.notify_uris(affected_uris(fresh))
+        if self._subscriptions:  # else no 2025-era subscriber to tell: the usual case during a flood
+            await self.notify_uris(affected_uris(fresh))
         telemetry.notified(fresh)
 
     async def announce(self, uri: str, account: str = "") -> None:
@@ -163,10 +164,10 @@ class EventNotifier:
         told to re-read them); on SQLite it polls, as follows.
 
         Starts from the store's current end: events from before the server started are history, not news.
-        Reads ids first and whole events only for those not notified yet: during a flood nearly every new id
-        is one this process stored and notified itself, and decoding them all again only to drop them would
-        hold the store's worker (which the receiver's commits wait for). Ids from different processes
-        interleave, so each id is checked, not just the highest one notified here.
+        During a flood nearly every new id is one this process stored and notified itself, and every read here
+        holds the store's worker, which the receiver's commits wait for: so a round reads nothing more when every
+        id up to the highest is one notified already, else the ids, and whole events only for those not notified
+        yet. Ids from different processes interleave, so each id is checked, not just the highest one.
         """
         if isinstance(self.bus, NetworkedBus):
             lists = [RECENT_URI, *(TRIGGER_URI.format(trigger=t) for t in (*TRIGGERS, OTHER))]
@@ -176,14 +177,16 @@ class EventNotifier:
         last: int | None = None
         while True:
             try:
-                if last is None:
-                    last = await self.store.last_id()
-                elif await self.store.last_id() > last:
-                    while ids := await self.store.ids_since(last):
+                newest = await self.store.last_id()
+                if last is not None and newest > last and not self._notified.issuperset(range(last + 1, newest + 1)):
+                    # Up to the end seen this round: during a flood, chasing the ids still arriving would keep
+                    # the store's worker from the receiver's commits. Those are for the next round.
+                    while last < newest and (ids := await self.store.ids_since(last)):
                         last = ids[-1]
                         unseen = [event_id for event_id in ids if event_id not in self._notified]
                         if unseen:
                             await self.notify(await self.store.get_many(unseen))
+                last = max(last or 0, newest)
             except Exception:  # a locked or briefly unreadable store: try again next round
                 if self.store.closed:
                     return

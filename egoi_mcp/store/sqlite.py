@@ -6,9 +6,10 @@ lets readers and one writer proceed together; `busy_timeout` makes writers from 
 turn instead of failing with "database is locked"; `BEGIN IMMEDIATE` takes the write lock up front so that a
 transaction never has to upgrade (which SQLite cannot wait for). Within a process, one connection is shared,
 serialized by a lock, and driven from a worker thread so that the event loop never blocks on disk; deliveries
-that arrive together are committed together (group commit, see `store.batch`). The one exception is the rate
-budget's small row: a change is a short transaction on a second connection, on the event loop, when the write
-lock is free (`store.sqlite_state`).
+that arrive together are committed together (group commit, see `store.batch`), and the WAL is copied back into
+the database by a thread of its own rather than by one of those commits (`store.sqlite_checkpoint`). The one
+exception is the rate budget's small row: a change is a short transaction on a second connection, on the event
+loop, when the write lock is free (`store.sqlite_state`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from egoi_mcp.store.base import (
 )
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.sqlite_audit import SQLiteAudit
+from egoi_mcp.store.sqlite_checkpoint import Checkpointer
 from egoi_mcp.store.sqlite_db import connect, read, store_error, store_errors, write
 from egoi_mcp.store.sqlite_mark import leave_mark
 from egoi_mcp.store.sqlite_page import COLUMNS as _COLUMNS
@@ -102,6 +104,7 @@ class SQLiteStore(SQLiteAudit):
         self._clock = clock
         self._lock = threading.Lock()
         self._lanes = Lanes()
+        self._checkpoints = Checkpointer(self.path)
         self._conn: sqlite3.Connection | None = connect(self.path)
         with self._lock, store_errors(self.path):
             self._prune()
@@ -248,7 +251,7 @@ class SQLiteStore(SQLiteAudit):
             db = self._db
             with write(db):
                 now = utc(self._clock())  # one reading for the batch: its deliveries are committed together
-                received_at = _iso(now)
+                received_at = (now, _iso(now))
                 for pending in batch:
                     db.execute("SAVEPOINT delivery")
                     try:
@@ -260,6 +263,7 @@ class SQLiteStore(SQLiteAudit):
                 stored = [int(p.event.id) for p in batch if p.event is not None and not p.duplicate]
                 if stored:
                     self._prune_locked(now, newest_id=max(stored))
+            self._checkpoints.after_commit()
         except Exception as exc:  # not committed: nothing of the batch was stored
             error = store_error(exc, self.path) or exc
             for pending in batch:
@@ -268,13 +272,16 @@ class SQLiteStore(SQLiteAudit):
             for pending in batch:
                 pending.done = True
 
-    def _insert(self, db: sqlite3.Connection, pending: Pending, received_at: str) -> tuple[Event, bool]:
+    def _insert(
+        self, db: sqlite3.Connection, pending: Pending, received_at: tuple[datetime, str]
+    ) -> tuple[Event, bool]:
         """The stored delivery, and whether it was there already.
 
         Looked up first, inside the write lock, rather than left to the UNIQUE constraints (which stay as the
         safety net): a refused INSERT would still consume an AUTOINCREMENT id, and ids must stay consecutive.
-        A new event is built from the row as written, not read back: the same values, one query fewer, and
-        still there when retention (a tiny `max_events`, a clock that jumps) drops it in the same transaction.
+        A new event is built from the values written, not read back (nor decoded back from the row's text): the
+        same values, one query fewer, and still there when retention (a tiny `max_events`, a clock that jumps)
+        drops it in the same transaction.
         """
         parsed = pending.parsed
         digest = hashlib.sha256(pending.raw).hexdigest()
@@ -288,25 +295,22 @@ class SQLiteStore(SQLiteAudit):
         if existing is not None:
             row = db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (existing,)).fetchone()
             return _event(row), True
-        row = (
-            pending.account,
-            parsed.trigger,
-            parsed.action,
-            parsed.list_id,
-            parsed.contact_id,
-            parsed.email,
-            parsed.campaign_id,
-            _iso(parsed.occurred_at) if parsed.occurred_at else None,
-            received_at,
-            PAYLOAD_JSON.encode(parsed.payload),
-        )
+        occurred_at = utc(parsed.occurred_at) if parsed.occurred_at else None
         cursor = db.execute(
             "INSERT INTO events (account, trigger, action, list_id, contact_id, email, campaign_id, occurred_at,"
             " received_at, payload, body_sha256, delivery_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (*row, digest, parsed.delivery_id),
-        )
-        assert cursor.lastrowid is not None
-        return _event((row[0], cursor.lastrowid, *row[1:])), False
+            (
+                account, parsed.trigger, parsed.action, parsed.list_id, parsed.contact_id, parsed.email,
+                parsed.campaign_id, _iso(occurred_at) if occurred_at else None, received_at[1],
+                PAYLOAD_JSON.encode(parsed.payload), digest, parsed.delivery_id,
+            ),
+        )  # fmt: skip
+        event = Event(
+            account=account, id=str(cursor.lastrowid), trigger=parsed.trigger, action=parsed.action,
+            list_id=parsed.list_id, contact_id=parsed.contact_id, email=parsed.email, campaign_id=parsed.campaign_id,
+            occurred_at=occurred_at, received_at=received_at[0], payload=parsed.payload,
+        )  # fmt: skip
+        return event, False
 
     def _get(self, number: int, account: str) -> Event | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ? AND account = ?", (number, account))
@@ -379,6 +383,7 @@ class SQLiteStore(SQLiteAudit):
         return change_state_waiting(self._db, key, change)
 
     def _close(self) -> None:
+        self._checkpoints.close()
         self._state.close()
         if self._conn is not None:
             self._conn.close()

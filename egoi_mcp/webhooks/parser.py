@@ -72,23 +72,25 @@ def parse_delivery(body: bytes, content_type: str | None) -> ParsedDelivery:
     """
     payload = _decode(body, content_type)
     wrappers = _wrappers(payload)
-    contacts = [
-        obj
-        for wrapper in wrappers
-        for obj in (_obj(wrapper, "contact"), _obj(_obj(wrapper, "contact"), "base"), _obj(wrapper, "base"))
-        if obj
-    ]
+    contacts = _contacts(wrappers)
     campaigns = [obj for wrapper in wrappers if (obj := _obj(wrapper, "campaign"))]
+    everywhere = (*wrappers, *contacts)
 
-    # `_pick` rather than generators: this runs for every delivery, and plain loops cost half as much.
-    action = _first(_pick(wrappers, (key,), _text) for key in _ACTION_KEYS)  # here a key's rank comes first
+    # `_pick` and loops rather than generators: this runs for every delivery, and plain loops cost half as much.
+    action = None
+    for key in _ACTION_KEYS:  # here a key's rank comes first
+        if (action := _pick(wrappers, (key,), _text)) is not None:
+            break
     contact_id = (
         _pick(wrappers, _CONTACT_ID_KEYS, _text)
         or _pick(contacts, _CONTACT_OBJECT_ID_KEYS, _text)
         or _first(_text(v) for v in _find_key(payload, "contact_id"))
     )
-    email = _pick((*wrappers, *contacts), _EMAIL_KEYS, _email) or _first(_email(v) for v in _find_key(payload, "email"))
-    list_id = _first(_list_id(obj) for obj in (*wrappers, *contacts))
+    email = _pick(everywhere, _EMAIL_KEYS, _email) or _first(_email(v) for v in _find_key(payload, "email"))
+    list_id = None
+    for obj in everywhere:
+        if (list_id := _list_id(obj)) is not None:
+            break
     campaign_id = (
         _pick(wrappers, _CAMPAIGN_KEYS, _text)
         or _pick(wrappers, ("campaign",), _text)
@@ -296,6 +298,16 @@ def _wrappers(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def _contacts(wrappers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The contact objects in each wrapper, in order: `contact`, `contact.base`, `base`; empty ones left out."""
+    found = []
+    for wrapper in wrappers:
+        if "contact" in wrapper or "base" in wrapper:  # else none: the usual flat body
+            contact = _obj(wrapper, "contact")
+            found += [obj for obj in (contact, _obj(contact, "base"), _obj(wrapper, "base")) if obj]
+    return found
+
+
 def _obj(value: Any, key: str) -> dict[str, Any]:
     child = value.get(key) if isinstance(value, dict) else None
     return child if isinstance(child, dict) else {}
@@ -344,9 +356,9 @@ def _int(value: Any) -> int | None:
 
 
 def _list_id(obj: dict[str, Any]) -> int | None:
-    found: int | None = _first(_int(obj.get(key)) for key in _LIST_ID_KEYS)
-    if found is None:
-        nested = obj.get("list")
+    found = _pick((obj,), _LIST_ID_KEYS, _int)
+    if found is None and "list" in obj:
+        nested = obj["list"]
         found = _int(nested) if not isinstance(nested, dict) else _first(_int(nested.get(k)) for k in ("list_id", "id"))
     return found
 
