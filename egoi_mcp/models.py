@@ -48,8 +48,8 @@ class Contact(_Model):
     def tag_ids(data: dict[str, Any]) -> list[int]:
         """The tag ids of an E-goi contact (`tags: [1, 2]`), in order, without duplicates."""
         tags = data.get("tags")
-        ids = [int(t) for t in tags if str(t).isascii() and str(t).isdigit()] if isinstance(tags, list) else []
-        return list(dict.fromkeys(ids))
+        digits = [t for t in map(str, tags) if t.isascii() and t.isdigit()] if isinstance(tags, list) else ()
+        return list(dict.fromkeys(map(int, digits)))
 
     @classmethod
     def from_egoi(
@@ -65,7 +65,7 @@ class Contact(_Model):
             last_name=base.get("last_name") or None,
             phone=base.get("cellphone") or base.get("phone") or None,
             status=base.get("status"),
-            tags=[TagRef(id=i, name=names.get(i, "")) for i in cls.tag_ids(data)],
+            tags=[{"id": i, "name": names.get(i, "")} for i in cls.tag_ids(data)],  # validated with it
         )
 
 
