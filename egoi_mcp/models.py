@@ -57,7 +57,7 @@ class Contact(_Model):
     ) -> Contact:
         names = tag_names or {}
         base = data.get("base") or data
-        return cls(
+        return cls.model_validate(dict(  # one validation, the tags' with it
             id=str(base.get("contact_id", "")),
             list_id=list_id,
             email=base.get("email") or None,
@@ -65,8 +65,8 @@ class Contact(_Model):
             last_name=base.get("last_name") or None,
             phone=base.get("cellphone") or base.get("phone") or None,
             status=base.get("status"),
-            tags=[{"id": i, "name": names.get(i, "")} for i in cls.tag_ids(data)],  # validated with it
-        )
+            tags=[{"id": i, "name": names.get(i, "")} for i in cls.tag_ids(data)],
+        ))  # fmt: skip
 
 
 class ContactRef(_Model):
