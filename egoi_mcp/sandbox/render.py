@@ -87,12 +87,15 @@ def contact(record: Contact) -> dict[str, Any]:
         "phone_status": record.phone_status,
         "push_token_android": [],
         "push_token_ios": [],
-        **_dates(
-            consent_date=record.subscription_date,
-            subscription_date=record.subscription_date,
-            unsubscription_date=record.unsubscription_date,
-        ),
     }
+    subscribed, unsubscribed = record.subscription_date, record.unsubscription_date  # the dates a page renders most
+    for name, value in (
+        ("consent_date", subscribed),
+        ("subscription_date", subscribed),
+        ("unsubscription_date", unsubscribed),
+    ):
+        if value is not None:
+            base[name] = stamp(value)
     if record.birth_date:
         base["birth_date"] = record.birth_date
     return {"base": base, "extra": [record.extra[i] for i in sorted(record.extra)], "tags": sorted(record.tags)}
