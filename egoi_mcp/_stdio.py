@@ -64,17 +64,22 @@ async def _claimed_pipes() -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.
     os.dup2(devnull, 0)
     os.close(devnull)
     os.dup2(2, 1)
-    reader = asyncio.StreamReader(limit=MAX_LINE)
-    read_transport, _ = await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(pipe_in, "rb", buffering=0)
-    )
-    write_protocol = asyncio.StreamReaderProtocol(asyncio.StreamReader())  # gives `drain` its flow control
-    write_transport, _ = await loop.connect_write_pipe(lambda: write_protocol, os.fdopen(pipe_out, "wb", buffering=0))
+    opened: list[asyncio.BaseTransport] = []
     try:
+        reader = asyncio.StreamReader(limit=MAX_LINE)
+        read_transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(pipe_in, "rb", buffering=0)
+        )
+        opened.append(read_transport)
+        write_protocol = asyncio.StreamReaderProtocol(asyncio.StreamReader())  # gives `drain` its flow control
+        write_transport, _ = await loop.connect_write_pipe(
+            lambda: write_protocol, os.fdopen(pipe_out, "wb", buffering=0)
+        )
+        opened.append(write_transport)
         yield reader, asyncio.StreamWriter(write_transport, write_protocol, None, loop)
     finally:
-        read_transport.close()
-        write_transport.close()
+        for transport in opened:
+            transport.close()
         for fd, original in zip((0, 1), restore, strict=True):
             os.set_blocking(original, True)  # asyncio made the pipes non-blocking; whoever reads them next expects not
             os.dup2(original, fd)
