@@ -197,7 +197,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         import anyio
 
-        anyio.run(server.mcp.run_stdio_async)
+        from egoi_mcp._stdio import run_stdio
+
+        anyio.run(run_stdio, server.mcp)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

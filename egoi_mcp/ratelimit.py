@@ -189,6 +189,7 @@ class RateLimiter:
         of its two budgets (the rate window, the account's hour), and when that one resets."""
         reported: list[tuple[int, int | None]] = []  # (remaining, reset) of each budget E-goi reported
         limit: int | None = None
+        headers = dict(headers.items())  # httpx's `Headers.get` walks every header: one walk, then six lookups
         for prefix in ("x-ratelimit", "x-account"):
             remaining = _int_header(headers, f"{prefix}-remaining")
             account_limit = _int_header(headers, f"{prefix}-limit")

@@ -1,6 +1,6 @@
 """The transport builds each E-goi request itself (one URL parse instead of httpx's three): byte for byte the
 request `httpx.AsyncClient.build_request` makes, for every base URL form, path, query and body, and the
-client's own when it has cookies to send."""
+client's own when it has cookies to send. Given a transport, it sends to it directly: the answer httpx gives."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from egoi_mcp.client._transport import Transport
 from egoi_mcp.ratelimit import RateLimiter
@@ -43,3 +47,65 @@ def test_cookies_the_client_holds_are_still_sent() -> None:
     ours = transport._build_request("GET", "/lists", {"limit": 1}, None)
     assert ours.headers["Cookie"] == "session=s1"
     assert shape(ours) == shape(http.build_request("GET", "/lists", params={"limit": 1}))
+
+
+# A client made with a transport (the embedded sandbox, a test's) sends straight to it: the same responses as
+# `httpx.AsyncClient.send`, cookies kept and sent back, event hooks still run, nothing sent once closed.
+
+
+async def _echo(request: Request) -> JSONResponse:
+    response = JSONResponse(
+        {"path": request.url.path, "query": str(request.url.query), "cookie": request.headers.get("cookie")},
+        headers={"X-RateLimit-Remaining": "41"},
+    )
+    if request.url.path == "/login":
+        response.set_cookie("session", "s1")
+    return response
+
+
+def _direct_transport() -> Transport:
+    asgi = httpx.ASGITransport(app=Starlette(routes=[Route("/{path:path}", _echo, methods=["GET", "POST"])]))
+    http = httpx.AsyncClient(base_url="http://sandbox.egoi.invalid", headers=HEADERS, timeout=5, transport=asgi)
+    return Transport(http, RateLimiter(), max_retries=0, retry_backoff=0, direct=asgi)
+
+
+def answer(response: httpx.Response) -> tuple[Any, ...]:
+    return (response.status_code, response.headers.multi_items(), response.content, response.http_version)
+
+
+@pytest.mark.anyio
+async def test_a_given_transport_answers_as_httpx_does() -> None:
+    transport = _direct_transport()
+    request = transport._build_request("GET", "/lists/1/contacts", {"offset": 0, "limit": 25}, None)
+    ours = await transport._deliver(request)
+    assert ours.request is request and ours.is_closed
+    assert answer(ours) == answer(await transport.http.send(request))
+    assert ours.json() == {"path": "/lists/1/contacts", "query": "offset=0&limit=25", "cookie": None}
+
+
+@pytest.mark.anyio
+async def test_a_cookie_set_is_kept_and_sent_back() -> None:
+    transport = _direct_transport()
+    await transport.request("GET", "/login")
+    assert (await transport.request("GET", "/lists"))["cookie"] == "session=s1"
+
+
+@pytest.mark.anyio
+async def test_event_hooks_still_see_every_request() -> None:
+    transport = _direct_transport()
+    seen: list[str] = []
+
+    async def hook(request: httpx.Request) -> None:
+        seen.append(request.url.path)
+
+    transport.http.event_hooks = {"request": [hook], "response": []}
+    await transport.request("GET", "/lists")
+    assert seen == ["/lists"]
+
+
+@pytest.mark.anyio
+async def test_nothing_is_sent_once_closed() -> None:
+    transport = _direct_transport()
+    await transport.http.aclose()
+    with pytest.raises(RuntimeError, match="client has been closed"):
+        await transport.request("GET", "/lists")

@@ -83,8 +83,9 @@ class EGoiClient:
             transport=transport,
         )
         wire = Transport(
-            http, limiter or RateLimiter(), max_retries=max_retries, retry_backoff=retry_backoff, clock=clock
-        )
+            http, limiter or RateLimiter(), max_retries=max_retries, retry_backoff=retry_backoff, clock=clock,
+            direct=transport,
+        )  # fmt: skip
         self._core = core = Core(wire, default_list_id=default_list_id, clock=clock)
         self.account = AccountAPI(core)
         self.lists = ListsAPI(core)

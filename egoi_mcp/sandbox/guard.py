@@ -13,11 +13,11 @@ from __future__ import annotations
 import hmac
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from egoi_mcp.sandbox.budget import HourlyBudget
 from egoi_mcp.sandbox.problems import problem
+from egoi_mcp.sandbox.responses import JSONResponse
 
 OPEN_PATHS = frozenset({"/ping"})
 FILES_PREFIX = "/files/"  # the files exports and reports call back with: unguessable names, fetched without a key

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+
+from egoi_mcp.sandbox.responses import JSONResponse
 
 TYPE = "http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html"
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from egoi_mcp.sandbox.models import Activity
+from egoi_mcp.sandbox.render import day
 
 SECTIONS = ("date", "weekday", "hour", "location", "domain", "url", "reader")
 
@@ -36,9 +37,9 @@ _METRICS = {
 }
 
 _GROUPS: dict[str, Callable[[Activity], str]] = {
-    "date": lambda a: a.date.strftime("%Y-%m-%d"),
+    "date": lambda a: day(a.date),  # formatted once per time (render's cache)
     "weekday": lambda a: str(a.date.isoweekday() % 7),
-    "hour": lambda a: a.date.strftime("%H"),
+    "hour": lambda a: f"{a.date.hour:02d}",
     "domain": lambda a: a.domain,
 }
 

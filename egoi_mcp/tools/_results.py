@@ -78,10 +78,26 @@ def plain(result: Any, hide: Any = None) -> Plain:
     if isinstance(data, dict) and "items" in data:
         data.setdefault("next_cursor", None)
     text = compact_json(data)
-    if holds_secret(text) or len(text) > MAX_FIELD_CHARS:  # no string can be longer than the whole text
-        data = cut_long_strings(redact_data(data))
+    secret = holds_secret(text)
+    if secret or (len(text) > MAX_FIELD_CHARS and _holds_long_string(data)):  # none is longer than the whole text
+        data = cut_long_strings(redact_data(data) if secret else data)
         text = compact_json(data)
     return Plain(data, text)
+
+
+def _holds_long_string(value: Any, limit: int = MAX_FIELD_CHARS) -> bool:
+    """Whether `cut_long_strings` would cut anything: a look, not a copy (a page of 25 contacts is over 8 KB)."""
+    if isinstance(value, str):
+        return len(value) > limit
+    if isinstance(value, dict):
+        for item in value.values():
+            if _holds_long_string(item, limit):
+                return True
+    elif isinstance(value, list):
+        for item in value:
+            if _holds_long_string(item, limit):
+                return True
+    return False
 
 
 def items_that_fit(result: Plain, budget: int = MAX_RESULT_BYTES) -> int | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import segments
@@ -20,6 +19,7 @@ from egoi_mcp.sandbox.extra_fields import contact_fields
 from egoi_mcp.sandbox.models import Contact, MailingList
 from egoi_mcp.sandbox.params import contact_ids, positive_int, read_object
 from egoi_mcp.sandbox.problems import conflict, invalid, not_found
+from egoi_mcp.sandbox.responses import JSONResponse
 from egoi_mcp.sandbox.state import UNIQUE_FIELD_IN_USE, Sandbox
 
 ACCEPTED = {"result": "success"}

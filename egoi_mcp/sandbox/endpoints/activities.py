@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render
 from egoi_mcp.sandbox.endpoints._common import list_or_422, sandbox_of
 from egoi_mcp.sandbox.params import choice, paging, window
 from egoi_mcp.sandbox.problems import invalid
+from egoi_mcp.sandbox.responses import JSONResponse
 
 ACTION_NAMES = (
     "email_open", "email_click", "forward", "conversion", "email_send", "sms_send", "voice_send", "mms_send",

@@ -8,7 +8,6 @@ for what a campaign write checks.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox.authoring import create_campaign, update_campaign
@@ -16,6 +15,7 @@ from egoi_mcp.sandbox.endpoints._common import list_or_422, sandbox_of
 from egoi_mcp.sandbox.extra_fields import all_fields
 from egoi_mcp.sandbox.params import choice, paging, read_object, window
 from egoi_mcp.sandbox.problems import not_found
+from egoi_mcp.sandbox.responses import JSONResponse
 
 SENDER_STATUSES = ("active", "moderation", "rejected")
 

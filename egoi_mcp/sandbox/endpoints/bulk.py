@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from egoi_mcp.sandbox import bulk, segments
@@ -16,6 +16,7 @@ from egoi_mcp.sandbox.endpoints._common import list_or_404, list_or_422, sandbox
 from egoi_mcp.sandbox.guard import FILES_PREFIX
 from egoi_mcp.sandbox.params import read_object
 from egoi_mcp.sandbox.problems import invalid
+from egoi_mcp.sandbox.responses import JSONResponse
 
 _MODES = ("add", "update", "update_only")
 _REPORTS = ("sends", "subscriptions", "unsubscriptions")

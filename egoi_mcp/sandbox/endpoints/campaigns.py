@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render, sending
@@ -24,6 +23,7 @@ from egoi_mcp.sandbox.models import Campaign, MailingList
 from egoi_mcp.sandbox.params import ORDER, choice, integer, paging, positive_int, read_object, window
 from egoi_mcp.sandbox.problems import invalid
 from egoi_mcp.sandbox.render import stamp
+from egoi_mcp.sandbox.responses import JSONResponse
 from egoi_mcp.sandbox.state import Sandbox
 
 CHANNELS = ("email", "push", "sms", "smart_sms", "voice", "web_push")

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render, segments
@@ -25,6 +24,7 @@ from egoi_mcp.sandbox.extra_fields import contact_fields
 from egoi_mcp.sandbox.models import Contact
 from egoi_mcp.sandbox.params import choice, flag, paging, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
+from egoi_mcp.sandbox.responses import JSONResponse
 
 _FILTERS = ("email", "first_name", "last_name", "cellphone", "phone", "birth_date", "language")
 _CHANNEL_FILTERS = ("email_status", "cellphone_status", "phone_status")
@@ -42,12 +42,14 @@ async def get_all_contacts(request: Request) -> JSONResponse:
     _birth_date(request)
     wanted = {name: request.query_params[name] for name in _FILTERS if request.query_params.get(name)}
     channel = {name: flag(request, name) for name in _CHANNEL_FILTERS if request.query_params.get(name)}
-    found = [
-        contact
-        for contact in sandbox_of(request).contacts_of(record.list_id)
-        if all(str(getattr(contact, name)).casefold() == value.casefold() for name, value in wanted.items())
-        and all((getattr(contact, name) == "active") == active for name, active in channel.items())
-    ]
+    found = sandbox_of(request).contacts_of(record.list_id)
+    if wanted or channel:
+        found = [
+            contact
+            for contact in found
+            if all(str(getattr(contact, name)).casefold() == value.casefold() for name, value in wanted.items())
+            and all((getattr(contact, name) == "active") == active for name, active in channel.items())
+        ]
     return _page(found, offset, limit)
 
 

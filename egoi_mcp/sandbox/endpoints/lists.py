@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render
 from egoi_mcp.sandbox.endpoints._common import list_or_404, sandbox_of, sort_key
 from egoi_mcp.sandbox.params import ORDER, choice, paging, read_object, window
 from egoi_mcp.sandbox.problems import invalid
+from egoi_mcp.sandbox.responses import JSONResponse
 
 LIST_ORDER_BY = ("list_id", "internal_name", "public_name", "created", "updated")
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render
@@ -23,6 +22,7 @@ from egoi_mcp.sandbox.endpoints._common import sandbox_of
 from egoi_mcp.sandbox.models import Operation
 from egoi_mcp.sandbox.params import ORDER, choice, paging, read_object, window
 from egoi_mcp.sandbox.problems import ApiError, invalid
+from egoi_mcp.sandbox.responses import JSONResponse
 from egoi_mcp.sandbox.state import Sandbox
 
 OPERATION_TYPES = (

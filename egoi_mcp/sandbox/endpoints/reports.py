@@ -7,13 +7,13 @@ An unknown hash, or a campaign of another channel, answers 404. Each of the quer
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox.endpoints._common import sandbox_of
 from egoi_mcp.sandbox.params import flag
 from egoi_mcp.sandbox.problems import not_found
 from egoi_mcp.sandbox.report import SECTIONS, email_report
+from egoi_mcp.sandbox.responses import JSONResponse
 
 
 async def get_email_report(request: Request) -> JSONResponse:

@@ -7,12 +7,12 @@ of a segment's name, without case.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render, segments
 from egoi_mcp.sandbox.endpoints._common import list_or_422, sandbox_of
 from egoi_mcp.sandbox.params import choice, paging, window
+from egoi_mcp.sandbox.responses import JSONResponse
 
 
 async def get_segments(request: Request) -> JSONResponse:

@@ -10,7 +10,6 @@ The report of an unknown hash, or of a campaign of another channel, is 404.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import sms_sending
@@ -19,6 +18,7 @@ from egoi_mcp.sandbox.endpoints.authoring import SENDER_STATUSES
 from egoi_mcp.sandbox.endpoints.campaigns import campaign_list, schedule_date
 from egoi_mcp.sandbox.params import choice, flag, paging, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
+from egoi_mcp.sandbox.responses import JSONResponse
 from egoi_mcp.sandbox.sms import create_sms_campaign, sms_report
 
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render
@@ -18,6 +18,7 @@ from egoi_mcp.sandbox.endpoints._common import sandbox_of
 from egoi_mcp.sandbox.models import Tag
 from egoi_mcp.sandbox.params import ORDER, choice, paging, path_id, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
+from egoi_mcp.sandbox.responses import JSONResponse
 
 DEFAULT_COLOR = "#00AEDA"
 TAG_ORDER_BY = ("tag_id", "name", "color")

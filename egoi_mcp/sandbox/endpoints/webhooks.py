@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from egoi_mcp.sandbox import render
 from egoi_mcp.sandbox.endpoints._common import sandbox_of
 from egoi_mcp.sandbox.params import paging, path_id, positive_int, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
+from egoi_mcp.sandbox.responses import JSONResponse
 
 WEBHOOK_ACTIONS = (
     "forget_subscription", "change_consent", "web_push_bounce", "web_push_click", "web_push_delivered",
