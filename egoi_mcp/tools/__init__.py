@@ -116,6 +116,9 @@ def _register(server: MCPServer, spec: ToolSpec, names: set[str]) -> None:
     registered.parameters = compact_schema(registered.parameters)
     if registered.fn_metadata.output_schema is not None:
         registered.fn_metadata.output_schema = strict_output_schema(registered.fn_metadata.output_schema)
+        # Each tool returns its result already made from its typed model (`tools._results`): the SDK's check of
+        # the structuredContent against that model again costs a page's validation, and says nothing new.
+        registered.fn_metadata.output_model = None
 
 
 def instructions(tool_names: Iterable[str], *, resources: str) -> str:
