@@ -91,6 +91,60 @@ async def test_only_a_file_as_its_last_clean_close_left_it_skips_the_full_scan(t
     assert "damaged" in one_line(info.value)
 
 
+def _damage_keeping_times(path: Path, page: int) -> None:
+    """Garbage over one page, the file's times put back: damage no real write would hide, to see what is scanned."""
+    before = path.stat()
+    with open(path, "r+b") as file:
+        file.seek(4096 * (page - 1))
+        file.write(os.urandom(4096))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+async def test_a_store_not_closed_cleanly_is_scanned(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    await fill(path)
+    crashed = SQLiteStore(path)  # opened, never closed: the process died
+    assert not path.with_name("events.db-closed").exists(), "an open store has no clean-close mark"
+    _damage_keeping_times(path, 6)
+    with pytest.raises(StoreError) as info:
+        await open_store(path)
+    assert "damaged" in one_line(info.value)
+    crashed._conn = None  # what dying leaves: nothing closed, nothing marked
+
+
+async def test_a_store_with_a_write_ahead_log_left_is_scanned(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    await fill(path)
+    other = sqlite3.connect(path)  # another process, still writing: its WAL is not in the mark
+    other.execute("PRAGMA wal_autocheckpoint = 0")
+    other.execute("INSERT INTO shared (name, value) VALUES ('other', 'x')")
+    other.commit()
+    (page,) = other.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_by_account_email'").fetchone()
+    _damage_keeping_times(path, page)  # a page the WAL has no newer copy of
+    try:
+        with pytest.raises(StoreError) as info:
+            await open_store(path)
+    finally:
+        other.close()
+    assert "damaged" in one_line(info.value)
+
+
+async def test_a_session_that_met_damage_leaves_no_mark(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    await fill(path)
+    with sqlite3.connect(path) as db:
+        (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_shared_1'").fetchone()
+    db.close()
+    store = SQLiteStore(path)  # as its last clean close left it: opened without the scan
+    await store.close()
+    _damage_keeping_times(path, root)
+    store = SQLiteStore(path)
+    with pytest.raises(StoreError):
+        await store.read_state("anything")
+    await store.close()
+    assert not path.with_name("events.db-closed").exists(), "the next open scans it"
+
+
 async def test_another_programs_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "app.db"
     with sqlite3.connect(path) as db:

@@ -37,6 +37,7 @@ from egoi_mcp.store.base import (
     PAYLOAD_JSON,
     PageQuery,
     StateChange,
+    StoreError,
     check_bounds,
     check_limit,
     event_number,
@@ -105,6 +106,7 @@ class SQLiteStore(SQLiteAudit):
         self._lock = threading.Lock()
         self._lanes = Lanes()
         self._checkpoints = Checkpointer(self.path)
+        self._troubled = False  # a StoreError was raised (damage, a full disk): no clean-close mark
         self._conn: sqlite3.Connection | None = connect(self.path)
         with self._lock, store_errors(self.path):
             self._prune()
@@ -220,15 +222,16 @@ class SQLiteStore(SQLiteAudit):
     # --- plumbing ------------------------------------------------------------------------------------------
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn` under the lock on a worker thread.
-
-        One worker per event loop at a time: a flood of calls queues here rather than occupying every thread
-        of the shared pool (which the server's synchronous tools need too) only to wait on the lock.
-        """
+        """Run `fn` under the lock on a worker thread. One worker per event loop at a time: a flood of calls queues
+        here rather than occupying every thread of the shared pool (which synchronous tools need too) on the lock."""
 
         def locked() -> T:
-            with self._lock, store_errors(self.path):
-                return fn(*args)
+            try:
+                with self._lock, store_errors(self.path):
+                    return fn(*args)
+            except StoreError:
+                self._troubled = True  # no clean-close mark: the next open scans the file
+                raise
 
         return await anyio.to_thread.run_sync(locked, limiter=self._lanes.current().limiter)
 
@@ -263,14 +266,16 @@ class SQLiteStore(SQLiteAudit):
                 stored = [int(p.event.id) for p in batch if p.event is not None and not p.duplicate]
                 if stored:
                     self._prune_locked(now, newest_id=max(stored))
-            self._checkpoints.after_commit()
         except Exception as exc:  # not committed: nothing of the batch was stored
-            error = store_error(exc, self.path) or exc
+            error = store_error(exc, self.path)
+            self._troubled = self._troubled or error is not None
             for pending in batch:
-                pending.event, pending.error = None, error
+                pending.event, pending.error = None, error or exc
+            return
         finally:
             for pending in batch:
                 pending.done = True
+        self._checkpoints.after_commit()
 
     def _insert(
         self, db: sqlite3.Connection, pending: Pending, received_at: tuple[datetime, str]
@@ -388,4 +393,5 @@ class SQLiteStore(SQLiteAudit):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-            leave_mark(self.path)  # the next open need not scan every page (`store.sqlite_mark`)
+            if not self._troubled:  # the next open need not scan every page (`store.sqlite_mark`)
+                leave_mark(self.path)
