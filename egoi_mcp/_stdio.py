@@ -13,6 +13,7 @@ process cannot corrupt the protocol stream; both are restored when the server st
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import stat
 import sys
@@ -26,6 +27,8 @@ from mcp.server.stdio import stdio_server
 from egoi_mcp import _sdk
 
 __all__ = ["MAX_LINE", "run_stdio"]
+
+logger = logging.getLogger("egoi_mcp")
 
 MAX_LINE: Final = 256 * 1024 * 1024  # bytes of one JSON-RPC message read at most (the SDK's reader has no bound)
 
@@ -55,17 +58,16 @@ def _pipes(*fds: int) -> bool:
 
 @asynccontextmanager
 async def _claimed_pipes() -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
-    """The client's pipes as asyncio streams, on their own descriptors; fds 0 and 1 diverted meanwhile."""
+    """The client's pipes as asyncio streams, on their own descriptors (above 2); fds 0 and 1 diverted meanwhile,
+    and restored whatever happens."""
     loop = asyncio.get_running_loop()
     sys.stdout.flush()
-    restore = os.dup(0), os.dup(1)
-    pipe_in, pipe_out = os.dup(0), os.dup(1)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    os.dup2(2, 1)
+    restore = _private(0), _private(1)
     opened: list[asyncio.BaseTransport] = []
     try:
+        pipe_in, pipe_out = _private(0), _private(1)
+        _divert(0, os.open(os.devnull, os.O_RDONLY))
+        _divert(1, _stdout_diversion())
         reader = asyncio.StreamReader(limit=MAX_LINE)
         read_transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(pipe_in, "rb", buffering=0)
@@ -76,6 +78,9 @@ async def _claimed_pipes() -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.
             lambda: write_protocol, os.fdopen(pipe_out, "wb", buffering=0)
         )
         opened.append(write_transport)
+        # `drain` then waits until every byte is in the pipe, as the SDK's blocking flush does: nothing a client has
+        # been answered is left in a buffer when the server stops.
+        write_transport.set_write_buffer_limits(high=0)
         yield reader, asyncio.StreamWriter(write_transport, write_protocol, None, loop)
     finally:
         for transport in opened:
@@ -84,6 +89,26 @@ async def _claimed_pipes() -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.
             os.set_blocking(original, True)  # asyncio made the pipes non-blocking; whoever reads them next expects not
             os.dup2(original, fd)
             os.close(original)
+
+
+def _private(fd: int) -> int:
+    """A close-on-exec copy of `fd` numbered above 2, so that diverting 0 and 1 cannot touch it."""
+    import fcntl  # POSIX only: on Windows the SDK's transport serves (`run_stdio`)
+
+    return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+
+
+def _divert(fd: int, to: int) -> None:
+    os.dup2(to, fd)
+    os.close(to)
+
+
+def _stdout_diversion() -> int:
+    """Where a stray write to fd 1 goes while serving: stderr, or nowhere when there is none."""
+    try:
+        return os.dup(2)
+    except OSError:
+        return os.open(os.devnull, os.O_WRONLY)
 
 
 class _Lines:
@@ -96,7 +121,11 @@ class _Lines:
         return self
 
     async def __anext__(self) -> str:
-        line = await self._reader.readline()
+        try:
+            line = await self._reader.readline()
+        except ValueError:  # a line longer than MAX_LINE: no message of ours; the connection ends, said once
+            logger.error("a message longer than %d bytes was read on stdin: closing the connection", MAX_LINE)
+            raise StopAsyncIteration from None
         if not line:
             raise StopAsyncIteration
         return line.decode("utf-8", errors="replace")

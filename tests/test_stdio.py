@@ -7,7 +7,9 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client, StdioServerParameters
@@ -31,6 +33,16 @@ async def shout(word: str) -> str:
     return word.upper() + " é"
 
 
+@server.tool()
+async def big(size: int) -> str:
+    """A long answer: more than a pipe holds."""
+    return "x" * size
+
+
+if sys.argv[1:] == ["short"]:  # a small line bound, to send a line past it
+    import egoi_mcp._stdio
+
+    egoi_mcp._stdio.MAX_LINE = 1000
 anyio.run(server.run_stdio_async) if sys.argv[1:] == ["sdk"] else anyio.run(run_stdio, server)
 '''
 
@@ -86,3 +98,43 @@ async def test_a_stray_print_reaches_stderr_not_the_client(tmp_path: Path, mode:
             results = [await client.call_tool("shout", {"word": word}) for word in ("um", "dois")]
     assert [r.structured_content for r in results] == [{"result": "UM é"}, {"result": "DOIS é"}]
     assert (tmp_path / "stderr.txt").read_text().count("stray print") == 2
+
+
+def _start(script: Path, transport: str, stderr: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(script), transport], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr
+    )
+
+
+def test_a_long_answer_to_a_slow_reader_arrives_whole(tmp_path: Path) -> None:
+    """Several times what a pipe holds, read only after a pause: `flush` waits until the pipe took every byte."""
+    script = tmp_path / "server.py"
+    script.write_text(SERVER)
+    call = {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "big", "arguments": {"size": 10**6}}}
+    proc = _start(script, "ours", subprocess.DEVNULL)
+    watchdog = threading.Timer(60, proc.kill)
+    watchdog.start()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("".join(json.dumps(m) + "\n" for m in [*MESSAGES[:2], call]).encode())
+        proc.stdin.flush()
+        time.sleep(1)
+        first, answer = proc.stdout.readline(), proc.stdout.readline()
+        proc.stdin.close()
+        assert proc.wait() == 0
+    finally:
+        watchdog.cancel()
+    assert json.loads(first)["id"] == 1
+    assert json.loads(answer)["result"]["content"][0]["text"] == "x" * 10**6
+
+
+def test_a_line_past_the_bound_ends_the_connection_in_one_line(tmp_path: Path) -> None:
+    script = tmp_path / "server.py"
+    script.write_text(SERVER)
+    with open(tmp_path / "stderr.txt", "w") as errors:
+        proc = _start(script, "short", errors)
+        out, _ = proc.communicate(json.dumps(MESSAGES[0]).encode() + b"\n" + b"[" + b" " * 5000 + b"]\n", timeout=60)
+    assert proc.returncode == 0
+    assert json.loads(out.splitlines()[0])["id"] == 1
+    said = (tmp_path / "stderr.txt").read_text()
+    assert "longer than 1000 bytes" in said and "Traceback" not in said
