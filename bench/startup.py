@@ -204,13 +204,13 @@ def run() -> None:
             f"{ratio:.2f}x (min {floor:.2f}x)", f"<= {GOAL}x", verdict(ok),
         )  # fmt: skip
         _listing(ours_cmd, base_cmd, env, cache)
-        _full_store(ours_cmd, base_cmd, env, directory)
+        _full_store(ours_cmd, env, directory)
         if not ok:
             for row in [*phases(env), *import_report(ours_cmd, base_cmd, env)]:
                 line(row)
 
 
-def _full_store(ours_cmd: list[str], base_cmd: list[str], env: dict[str, str], directory: Path) -> None:
+def _full_store(ours_cmd: list[str], env: dict[str, str], directory: Path) -> None:
     """Until `initialize` answers, with a store holding 100,000 events (the default retention's cap), against
     the same start with the near-empty store above: opening the store must not cost in its size."""
     from bench.store_size import built_sqlite

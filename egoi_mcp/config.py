@@ -22,8 +22,12 @@ def _state_dir() -> Path:
     return Path(base) / "egoi-mcp"
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def _cache_dir() -> Path | None:
+    """Where the tools' definitions are kept; None (build them at each start) for a user with no home directory."""
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except RuntimeError:  # no HOME and no passwd entry: a container's arbitrary user
+        return None
     return Path(base) / "egoi-mcp"
 
 

@@ -13,6 +13,7 @@ import pytest
 from mcp import Client
 
 from egoi_mcp import _sdk
+from egoi_mcp.config import Settings
 from egoi_mcp.server import EgoiServer, build_server
 from egoi_mcp.tools import _cache
 from tests.conftest import ERAS, call, make_settings
@@ -109,7 +110,8 @@ def test_changed_code_or_other_tools_is_another_file(tmp_path: Path, monkeypatch
     first = _cache._fingerprint(("egoi_list_lists",))
     assert _cache._fingerprint(("egoi_list_lists", "egoi_list_tags")) != first, "another set of tools"
     stat = source.stat()
-    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    source.write_text("x = 2\n")  # the same size, and the same times put back (as a build that fixes them does)
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert _cache._fingerprint(("egoi_list_lists",)) != first, "an edited source file"
 
 
@@ -124,3 +126,16 @@ async def test_the_directory_keeps_only_the_newest_files(tmp_path: Path) -> None
     kept = sorted(p.name for p in cache.glob("tools-*.json"))
     assert len(kept) == _cache._KEPT
     assert f"tools-{11:032x}.json" in kept and f"tools-{0:032x}.json" not in kept
+
+
+async def test_a_user_without_a_home_directory_gets_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container's arbitrary user: no HOME, no passwd entry (`Path.home()` raises). The server starts and lists."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    settings = Settings(sandbox=True, db=tmp_path / "events.db", webhook_secret="test-webhook-secret")
+    assert settings.tools_cache is None
+    assert await _wire(build_server(settings), "legacy")

@@ -87,7 +87,8 @@ class Transport:
         """`direct`: the transport `http` was made with, if any (the embedded sandbox, a test's): `http` sends every
         request through it (httpx mounts no proxy then), and so may this class, without httpx's layers."""
         self.http = http
-        self._direct = direct if direct is not None and not http.base_url.userinfo else None  # userinfo: auth
+        layered = http.base_url.userinfo or http.auth is not None or http.follow_redirects  # what the layers do
+        self._direct = direct if direct is not None and not layered else None
         self.budget = _Budget(limiter)
         self._max_retries = max_retries
         self.retry_backoff = retry_backoff

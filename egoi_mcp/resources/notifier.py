@@ -130,7 +130,7 @@ class EventNotifier:
         if not fresh:
             return
         await self._publish(fresh)
-        if self._subscriptions:  # else no 2025-era subscriber to tell: the usual case during a flood
+        if self._subscriptions:  # not even the URIs worked out when no 2025-era session subscribed (`notify_uris`)
             await self.notify_uris(affected_uris(fresh))
         telemetry.notified(fresh)
 

@@ -4,9 +4,9 @@ Building a tool's definition (the SDK's argument model, its JSON schemas, our co
 that gives the same JSON every time the same code runs. So the first `tools/list` after a change builds what it
 shows and writes it here, and later starts answer from the file; a tool is still built (registered with the SDK)
 the first time it is called. The file is named by a fingerprint of everything a definition comes from: the
-registered names (descriptions leave out sentences naming a tool not registered), this package's source files
-(path, size, modification time), the SDK's and pydantic's installs and the interpreter. Any change is a new
-file; a file that cannot be read or written is no cache (the tools are built, as without one).
+registered names (descriptions leave out sentences naming a tool not registered), the bytes of this package's
+sources and of the SDK's that build definitions, pydantic's version and the interpreter (`-OO` too). Any change
+is a new file; a file that cannot be read or written is no cache (the tools are built, as without one).
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ logger = logging.getLogger("egoi_mcp.tools")
 
 _KEPT: Final = 8  # definition files kept in the directory (one per code version and set of registered tools)
 _PACKAGE: Final = Path(__file__).resolve().parent.parent
+_SDK: Final = Path(mcp.__file__).resolve().parent
+_SDK_SOURCES: Final = tuple(  # where the SDK turns a function into a tool definition
+    _SDK / name
+    for name in ("__init__.py", "server/mcpserver/tools/base.py", "server/mcpserver/utilities/func_metadata.py")
+)
 
 
 class DefinitionCache:
@@ -63,7 +68,7 @@ class DefinitionCache:
             return
         wire = {name: tool.model_dump(mode="json", by_alias=True, exclude_none=True) for name, tool in tools.items()}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # what the model reads: this user's only
             with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".tools-", delete=False) as out:
                 out.write(json.dumps(wire, separators=(",", ":")).encode())
             os.replace(out.name, path)
@@ -75,23 +80,25 @@ class DefinitionCache:
         if self.directory is None:
             return None
         if self._path is None:
-            self._path = self.directory / f"tools-{_fingerprint(self.registered)}.json"
+            try:
+                self._path = self.directory / f"tools-{_fingerprint(self.registered)}.json"
+            except OSError as exc:  # a source that cannot be read: no telling what changed, so no cache
+                logger.debug("tool definitions not kept: %s", exc)
+                self.directory = None
+                return None
         return self._path
 
 
 def _fingerprint(registered: tuple[str, ...]) -> str:
+    """A digest of what a definition comes from: the interpreter (and `-OO`, which drops the docstrings that are
+    the descriptions), pydantic, the SDK's code that builds definitions, this package's sources, the tools."""
     digest = hashlib.sha256()
-    origins = (sys.version, pydantic.VERSION, pydantic_core.__version__, *_stamps(Path(mcp.__file__)))
-    for part in (*origins, *registered):
+    for part in (sys.version, str(sys.flags.optimize), pydantic.VERSION, pydantic_core.__version__, *registered):
         digest.update(part.encode() + b"\0")
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(b"".join(s.encode() + b"\0" for s in (str(path.relative_to(_PACKAGE)), *_stamps(path))))
+    for root, paths in ((_SDK, _SDK_SOURCES), (_PACKAGE, sorted(_PACKAGE.rglob("*.py")))):
+        for path in paths:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
-
-
-def _stamps(path: Path) -> tuple[str, str]:
-    found = path.stat()
-    return str(found.st_size), str(found.st_mtime_ns)
 
 
 def _prune(directory: Path) -> None:

@@ -44,7 +44,7 @@ _JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _JSON_TYPE: Final = b"application/json"
 _NOT_FOUND: Final = (404, b"Not Found", b"text/plain; charset=utf-8")
 
-OnStored = Callable[[list["Event"]], Awaitable[None]]
+_OnStored = Callable[[list["Event"]], Awaitable[None]]
 _Answer = tuple[int, bytes, bytes]  # status, body, content type
 
 
@@ -53,7 +53,7 @@ class _TooLarge(Exception):
 
 
 def receiver_routes(
-    store: Store, secret: str, on_stored: OnStored | None = None, *, account_key: bytes | None = None
+    store: Store, secret: str, on_stored: _OnStored | None = None, *, account_key: bytes | None = None
 ) -> list[BaseRoute]:
     """`POST /webhooks/egoi/{secret}` and `POST /webhooks/egoi?k=secret`, storing each delivery in `store`; with
     `account_key` (the seal key: a hosted server), `POST /webhooks/egoi/{account}/{secret}` too, for each account.
@@ -76,7 +76,7 @@ def receiver_routes(
 class _Receiver:
     """The ASGI endpoint of every receiver route."""
 
-    def __init__(self, store: Store, expected: bytes, on_stored: OnStored | None, account_key: bytes | None) -> None:
+    def __init__(self, store: Store, expected: bytes, on_stored: _OnStored | None, account_key: bytes | None) -> None:
         self._store = store
         self._expected = expected
         self._on_stored = on_stored
@@ -202,7 +202,7 @@ def _refuse(status: int, error: str) -> _Answer:
     return status, _JSON.encode({"ok": False, "error": error}).encode(), _JSON_TYPE
 
 
-async def _run_on_stored(on_stored: OnStored, event: Event) -> None:
+async def _run_on_stored(on_stored: _OnStored, event: Event) -> None:
     try:
         await on_stored([event])
     except Exception:  # the delivery is already stored and acknowledged; a failed notification must not undo that
