@@ -24,6 +24,7 @@ from egoi_mcp.client._core import Core
 from egoi_mcp.client._fields import FieldsAPI
 from egoi_mcp.client._lists import ListsAPI
 from egoi_mcp.client._names import CampaignNames
+from egoi_mcp.client._network import network_transport
 from egoi_mcp.client._operations import OperationsAPI
 from egoi_mcp.client._reports import ReportsAPI
 from egoi_mcp.client._segments import SegmentsAPI
@@ -80,7 +81,7 @@ class EGoiClient:
             base_url=base_url.rstrip("/"),
             headers={"Apikey": api_key, "Accept": "application/json", "User-Agent": "egoi-mcp"},
             timeout=timeout,
-            transport=transport,
+            transport=transport or network_transport(),
         )
         wire = Transport(
             http, limiter or RateLimiter(), max_retries=max_retries, retry_backoff=retry_backoff, clock=clock,
