@@ -211,17 +211,24 @@ def run() -> None:
                 line(row)
 
 
+def _alternating(
+    first: tuple[list[str], dict[str, str]], second: tuple[list[str], dict[str, str]]
+) -> tuple[list[float], list[float]]:
+    """Seconds until `initialize` answers, RUNS times each command (with its environment), alternating, after one
+    warm-up of the first."""
+    time_initialize(*first)
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(RUNS):
+        for (cmd, env), found in zip((first, second), times, strict=True):
+            found.append(time_initialize(cmd, env)[0])
+    return times
+
+
 def _with_key(base_cmd: list[str], env: dict[str, str]) -> None:
     """Until `initialize` answers, with an E-goi API key instead of the sandbox: the real network transport, made on
     the first E-goi request (nothing is asked of E-goi before a tool is called, so no network is needed here)."""
     keyed = {**env, "EGOI_API_KEY": "bench-key-never-sent-0001"}
-    cmd = [PY, "-m", "egoi_mcp"]
-    time_initialize(cmd, keyed)
-    ours: list[float] = []
-    base: list[float] = []
-    for _ in range(RUNS):
-        ours.append(time_initialize(cmd, keyed)[0])
-        base.append(time_initialize(base_cmd, env)[0])
+    ours, base = _alternating(([PY, "-m", "egoi_mcp"], keyed), (base_cmd, env))
     ratio = median(ours) / median(base)
     line(f"with an API key (no sandbox): median {ms(median(ours))} vs baseline {ms(median(base))}: {ratio:.2f}x")
     record(
@@ -243,12 +250,7 @@ def _full_store(ours_cmd: list[str], env: dict[str, str], directory: Path) -> No
     shutil.copyfile(built, full)
     full_env = {**env, "EGOI_MCP_DB": str(full), "EGOI_MCP_EVENTS_MAX": str(FULL)}
     full_env["EGOI_MCP_EVENTS_MAX_AGE_DAYS"] = "3650"  # the built events are from 2026-01-01 on: none pruned
-    time_initialize(ours_cmd, full_env)
-    with_full: list[float] = []
-    small: list[float] = []
-    for _ in range(RUNS):
-        with_full.append(time_initialize(ours_cmd, full_env)[0])
-        small.append(time_initialize(ours_cmd, env)[0])
+    with_full, small = _alternating((ours_cmd, full_env), (ours_cmd, env))
     ratio = median(with_full) / median(small)
     line(f"with {FULL:,} stored events: median {ms(median(with_full))} vs {ms(median(small))} near-empty: {ratio:.2f}x")
     record(
