@@ -8,12 +8,9 @@ never by another account's user.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 import httpx2
 import mcp.types as types
@@ -21,7 +18,6 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
-from mcp.shared.subscriptions import ResourceUpdated
 
 from egoi_mcp.jobs.service import account_of
 from egoi_mcp.server import EgoiServer
@@ -29,13 +25,13 @@ from egoi_mcp.store import SQLiteStore
 from egoi_mcp.webhooks import parse_delivery
 from egoi_mcp.webhooks.address import account_secret
 from tests.conftest import call
+from tests.heard import Heard, handler, subscribed
 from tests.hosted import ALICE, BOB, Person, connected, hosted, serve
 from tests.test_hosted_idp import IdP
 
 pytestmark = pytest.mark.anyio
 
 RECENT = "egoi://events/recent"
-WAIT = 30  # seconds before a test that hears nothing fails, rather than hangs
 
 
 def _db(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
@@ -60,53 +56,6 @@ async def _stored(target: str, action: str, n: int) -> str:
     return str(response.json()["event_id"])
 
 
-class Heard:
-    """The `resources/updated` URIs one client heard: a 2025-era message handler, or a 2026-era listen stream."""
-
-    def __init__(self) -> None:
-        self.uris: list[str] = []
-        self._changed = anyio.Event()
-
-    async def __call__(self, message: object) -> None:
-        if isinstance(message, types.ResourceUpdatedNotification):
-            self.add(message.params.uri)
-
-    def add(self, uri: str) -> None:
-        self.uris.append(uri)
-        self._changed.set()
-        self._changed = anyio.Event()
-
-    async def wait_for(self, uri: str) -> None:
-        with anyio.fail_after(WAIT):
-            while uri not in self.uris:
-                await self._changed.wait()
-
-
-@asynccontextmanager
-async def subscribed(client: Client, heard: Heard, mode: str, uris: list[str]) -> AsyncIterator[None]:
-    """`client` subscribed to `uris` the way its era does it, what it hears collected in `heard`."""
-    if mode == "legacy":
-        for uri in uris:
-            await client.subscribe_resource(uri)
-        yield
-        return
-
-    async def collect(listener: Any) -> None:
-        async for event in listener:
-            if isinstance(event, ResourceUpdated):
-                heard.add(event.uri)
-
-    async with client.listen(resource_subscriptions=uris) as listener, anyio.create_task_group() as tasks:
-        tasks.start_soon(collect, listener)
-        yield
-        tasks.cancel_scope.cancel()
-
-
-def _handler(heard: Heard, mode: str) -> Heard | None:
-    """The message handler hearing 2025-era updates (a 2026-era client's come from its listen stream)."""
-    return heard if mode == "legacy" else None
-
-
 def _items(result: types.ReadResourceResult) -> list[dict[str, Any]]:
     content = result.contents[0]
     assert isinstance(content, types.TextResourceContents)
@@ -128,8 +77,8 @@ async def test_a_delivery_to_an_accounts_receiver_is_seen_by_that_account_only(
             "egoi://event/2",
         ]
         async with (
-            connected(url, Person(ALICE), mode=mode, message_handler=_handler(alice_heard, mode)) as alice,
-            connected(url, Person(BOB), mode=mode, message_handler=_handler(bob_heard, mode)) as bob,
+            connected(url, Person(ALICE), mode=mode, message_handler=handler(alice_heard, mode)) as alice,
+            connected(url, Person(BOB), mode=mode, message_handler=handler(bob_heard, mode)) as bob,
             subscribed(alice, alice_heard, mode, uris),
             subscribed(bob, bob_heard, mode, uris),
         ):
@@ -226,8 +175,8 @@ async def test_an_event_another_process_stores_reaches_only_its_accounts_subscri
         uris = [RECENT, "egoi://events/new_subscriber", "egoi://event/1", "egoi://event/2"]
         async with (
             SQLiteStore(tmp_path / "events.db") as other_process,
-            connected(url, Person(ALICE), mode=mode, message_handler=_handler(alice_heard, mode)) as alice,
-            connected(url, Person(BOB), mode=mode, message_handler=_handler(bob_heard, mode)) as bob,
+            connected(url, Person(ALICE), mode=mode, message_handler=handler(alice_heard, mode)) as alice,
+            connected(url, Person(BOB), mode=mode, message_handler=handler(bob_heard, mode)) as bob,
             subscribed(alice, alice_heard, mode, uris),
             subscribed(bob, bob_heard, mode, uris),
         ):

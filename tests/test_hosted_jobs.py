@@ -23,10 +23,10 @@ from egoi_mcp.jobs import JobBook, account_of
 from egoi_mcp.sandbox import create_app
 from egoi_mcp.store import open_store
 from tests.conftest import ERAS, call, every_tool, fails
+from tests.heard import Heard, handler, subscribed
 from tests.hosted import ALICE, BOB, Person, connected, hosted
 from tests.jobs_helpers import HOLD_AT, ByKey, HoldAnswer, contacts_csv
 from tests.test_audit import _audit, _cli
-from tests.test_hosted_events import Heard, _handler, subscribed
 
 pytestmark = pytest.mark.anyio
 
@@ -179,8 +179,8 @@ async def test_a_jobs_updates_reach_its_accounts_subscribers_only(tmp_path: Path
     transport = httpx.ASGITransport(app=ByKey({ALICE: gate, BOB: bobs_egoi}))
     with hosted(tmp_path, transport=transport, **options) as (url, _):
         async with (
-            connected(url, Person(ALICE), mode=mode, message_handler=_handler(alice_heard, mode)) as alice,
-            connected(url, Person(BOB), mode=mode, message_handler=_handler(bob_heard, mode)) as bob,
+            connected(url, Person(ALICE), mode=mode, message_handler=handler(alice_heard, mode)) as alice,
+            connected(url, Person(BOB), mode=mode, message_handler=handler(bob_heard, mode)) as bob,
         ):
             job_id = await _import(alice, text)
             uri = f"egoi://jobs/{job_id}"

@@ -24,7 +24,7 @@ from egoi_mcp.config import Settings
 from egoi_mcp.sandbox import create_app
 from egoi_mcp.server import EgoiServer, build_app, build_server
 from tests.conftest import ERAS, call, fails, make_settings
-from tests.test_store_replicas import Updates
+from tests.heard import Heard
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
 
@@ -84,7 +84,7 @@ async def test_a_report_is_a_job_too(client: Client, server: EgoiServer) -> None
 @pytest.mark.parametrize("mode", ERAS)
 async def test_a_subscriber_hears_the_job_change(tmp_path: Path, mode: str) -> None:
     server = build_server(make_settings(tmp_path))
-    updates = Updates()
+    updates = Heard()
     async with Client(server.mcp, mode=mode, message_handler=updates) as client, AsyncExitStack() as stack:
         rt = server.current()
         held = await rt.jobs.create("export", "export the contacts of list 1", {"list_id": 1, "segments": None})

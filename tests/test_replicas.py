@@ -44,7 +44,7 @@ from starlette.routing import Route
 
 from egoi_mcp.resources import RECENT_URI
 from tests.conftest import free_port
-from tests.test_store_replicas import Updates
+from tests.heard import Heard
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
 
@@ -259,7 +259,7 @@ async def test_a_subscriber_on_replica_a_hears_of_an_event_received_by_replica_c
 ) -> None:
     with replicas(postgres_url, fake_egoi) as (a, _, c):
         path = receiver_path(postgres_url, fake_egoi)
-        updates = Updates()
+        updates = Heard()
         async with (
             Client(a.mcp, mode="legacy", message_handler=updates) as legacy,
             Client(a.mcp, mode="auto") as modern,

@@ -29,6 +29,7 @@ from egoi_mcp.resources import EVENT_URI, RECENT_URI, EventNotifier, affected_ur
 from egoi_mcp.store import SQLiteStore as EventStore
 from egoi_mcp.webhooks import parse_delivery
 from egoi_mcp.webhooks.receiver import receiver_routes
+from tests.heard import Heard
 
 # resources/subscribe and logging/setLevel are 2025-era requests, deprecated by the 2026 protocol: still served.
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
@@ -383,28 +384,9 @@ async def post_delivery(base: str, body: bytes) -> str:
     return response.json()["event_id"]
 
 
-class Updates:
-    """Collects `notifications/resources/updated` from a legacy client's message handler."""
-
-    def __init__(self) -> None:
-        self.uris: list[str] = []
-        self._changed = anyio.Event()
-
-    async def __call__(self, message: object) -> None:
-        if isinstance(message, types.ResourceUpdatedNotification):
-            self.uris.append(message.params.uri)
-            self._changed.set()
-            self._changed = anyio.Event()
-
-    async def wait_for(self, uri: str) -> None:
-        with anyio.fail_after(15):
-            while uri not in self.uris:
-                await self._changed.wait()
-
-
 async def test_legacy_subscriber_hears_of_a_webhook_delivery_over_http(tmp_path: Path) -> None:
     with live_server(tmp_path / "events.db") as base:
-        updates = Updates()
+        updates = Heard()
         async with Client(f"{base}/mcp", mode="legacy", message_handler=updates) as client:
             await client.subscribe_resource(RECENT_URI)
             await client.subscribe_resource("egoi://events/new_subscriber")
@@ -435,7 +417,7 @@ async def test_modern_listener_hears_of_a_webhook_delivery_over_http(tmp_path: P
 async def test_events_stored_by_another_process_are_notified_once(tmp_path: Path) -> None:
     db = tmp_path / "events.db"
     with live_server(db) as base:
-        updates = Updates()
+        updates = Heard()
         async with (
             EventStore(db) as other_process,
             Client(f"{base}/mcp", mode="legacy", message_handler=updates) as legacy,

@@ -13,7 +13,6 @@ from typing import Any
 
 import anyio
 import httpx
-import mcp.types as types
 import psycopg
 import pytest
 import uvicorn
@@ -28,6 +27,7 @@ from egoi_mcp.store import open_store
 from egoi_mcp.store.pgbus import CHANNEL
 from egoi_mcp.webhooks.receiver import receiver_routes
 from tests.conftest import free_port
+from tests.heard import Heard
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
 
@@ -82,23 +82,6 @@ def replica(url: str) -> Iterator[tuple[str, dict[str, Any]]]:
         thread.join(10)
 
 
-class Updates:
-    def __init__(self) -> None:
-        self.uris: list[str] = []
-        self._changed = anyio.Event()
-
-    async def __call__(self, message: object) -> None:
-        if isinstance(message, types.ResourceUpdatedNotification):
-            self.uris.append(message.params.uri)
-            self._changed.set()
-            self._changed = anyio.Event()
-
-    async def wait_for(self, uri: str, count: int = 1) -> None:
-        with anyio.fail_after(15):
-            while self.uris.count(uri) < count:
-                await self._changed.wait()
-
-
 async def deliver(base: str, n: int, action: str = "email_click") -> str:
     async with httpx.AsyncClient() as http:
         response = await http.post(
@@ -111,7 +94,7 @@ async def deliver(base: str, n: int, action: str = "email_click") -> str:
 
 async def test_a_subscriber_on_one_replica_hears_of_events_received_by_another(postgres_url: str) -> None:
     with replica(postgres_url) as (a, _), replica(postgres_url) as (c, _):
-        updates = Updates()
+        updates = Heard()
         async with (
             Client(f"{a}/mcp", mode="legacy", message_handler=updates) as legacy,
             Client(f"{a}/mcp", mode="auto") as modern,
@@ -133,7 +116,7 @@ async def test_a_subscriber_on_one_replica_hears_of_events_received_by_another(p
 
 async def test_a_lost_listener_reconnects_and_has_subscribers_re_read(postgres_url: str) -> None:
     with replica(postgres_url) as (a, state):
-        updates = Updates()
+        updates = Heard()
         async with Client(f"{a}/mcp", mode="legacy", message_handler=updates) as legacy:
             await legacy.subscribe_resource(RECENT_URI)
             with psycopg.connect(postgres_url, autocommit=True) as admin:
