@@ -12,8 +12,9 @@ nor time, is found when SQLite reads that page, as it would be between two start
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from egoi_mcp._files import write_whole
 
 __all__ = ["leave_mark", "unchanged_since_closed"]
 
@@ -32,13 +33,8 @@ def unchanged_since_closed(path: Path) -> bool:
 
 def leave_mark(path: Path) -> None:
     """After closing the store at `path`: what it is now (a mark that cannot be written only costs a check)."""
-    mark = _mark_of(path)
-    staged = mark.with_name(mark.name + ".new")
     try:
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(_stamp(path))
-        os.replace(staged, mark)
+        write_whole(_mark_of(path), _stamp(path).encode())
     except OSError:
         return
 

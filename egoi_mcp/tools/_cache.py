@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
@@ -25,6 +23,8 @@ import mcp
 import mcp.types as types
 import pydantic
 import pydantic_core
+
+from egoi_mcp._files import write_whole
 
 __all__ = ["DefinitionCache"]
 
@@ -69,9 +69,7 @@ class DefinitionCache:
         wire = {name: tool.model_dump(mode="json", by_alias=True, exclude_none=True) for name, tool in tools.items()}
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # what the model reads: this user's only
-            with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".tools-", delete=False) as out:
-                out.write(json.dumps(wire, separators=(",", ":")).encode())
-            os.replace(out.name, path)
+            write_whole(path, json.dumps(wire, separators=(",", ":")).encode())
             _prune(path.parent)
         except OSError as exc:
             logger.debug("tool definitions not kept in %s: %s", path.parent, exc)
