@@ -12,6 +12,7 @@ egoi-mcp audit [--since ISO] [--json]      print the audit trail of destructive 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import re
 import sys
@@ -157,11 +158,31 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    collecting = gc.isenabled()
+    gc.disable()  # until the server is built: see _serving
+    try:
+        _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _serving() -> None:
+    """From here on the process serves: what start-up made (the modules, their tables, the server) lives as long
+    as the process, and start-up leaves next to no garbage (about 1,500 objects, measured). So the cyclic collector
+    stays off while it is made (each pass would walk the ~150,000 objects made so far, 50-60 ms in all) and then
+    gets them out of its sight (`gc.freeze`): the passes while serving walk only what serving makes."""
+    gc.freeze()
+    gc.enable()
+
+
+def _main(argv: list[str] | None) -> None:
     args = _parser().parse_args(argv)
     if args.command == "sandbox":
         from egoi_mcp.sandbox import serve
 
         setup_logging("INFO")
+        _serving()
         serve(host=args.host, port=args.port)
         return
     if args.command == "token":
@@ -192,6 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     if receiver:
         log.info("webhook receiver: %s (egoi-mcp webhook-url prints it in full)", redact(receiver))
     _raise_open_files_limit()
+    _serving()
     if settings.transport == "http":
         _serve_http(server)
     else:
