@@ -16,8 +16,8 @@ from starlette.applications import Starlette
 
 from egoi_mcp.sandbox import Sandbox, create_app
 from egoi_mcp.sandbox.engagement import outcome
+from tests.sandbox_contract import contract
 from tests.test_sandbox_behaviour import HOOK_URL, KEY, Recorder
-from tests.test_sandbox_spec import contract
 
 pytestmark = pytest.mark.anyio
 
