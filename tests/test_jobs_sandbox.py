@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from egoi_mcp.sandbox import create_app, segments
+from tests.sandbox.account import HOOK_URL, KEY, Recorder
 from tests.sandbox_contract import contract
-from tests.test_sandbox_behaviour import HOOK_URL, KEY, Recorder
 
 pytestmark = pytest.mark.anyio
 
