@@ -1,9 +1,6 @@
 """The client's retry policy: reads retried (bounded), 429 waited or reported, writes that are not idempotent
-attempted once (the limiter itself is test_ratelimit.py's).
-
-No assertion here depends on wall-clock time: the limiter runs on a fake clock where waiting matters, and
-the client tests count calls and look at exceptions and states.
-"""
+attempted once (the limiter itself is test_ratelimit.py's). Calls are counted and waits read off a fake clock:
+nothing here depends on wall-clock time."""
 
 from __future__ import annotations
 
