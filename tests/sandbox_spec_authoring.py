@@ -1,5 +1,5 @@
 """The spec cases of campaign writing, senders, fields and by-field upserts (issue 19), as `Case` arguments:
-`test_sandbox_spec` adds them to its table, so each response is validated against E-goi's OpenAPI."""
+`sandbox_spec_cases` adds them to its table, so each response is validated against E-goi's OpenAPI."""
 
 from __future__ import annotations
 

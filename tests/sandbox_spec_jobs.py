@@ -1,4 +1,4 @@
-"""The spec cases of import-bulk, export and advanced reports (issue 20), as `Case` arguments: `test_sandbox_spec`
+"""The spec cases of import-bulk, export and advanced reports (issue 20), as `Case` arguments: `sandbox_spec_cases`
 adds them to its table, so each response is validated against E-goi's OpenAPI. The callbacks go to a port where
 nothing listens (the sandbox's delivery fails quietly, as it does for a webhook)."""
 

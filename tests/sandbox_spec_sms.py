@@ -1,5 +1,5 @@
 """The spec cases of SMS (issue 20): campaigns, sends, reports, cellphone senders and the account's balance, as
-`Case` arguments: `test_sandbox_spec` adds them to its table, so each response is validated against E-goi's
+`Case` arguments: `sandbox_spec_cases` adds them to its table, so each response is validated against E-goi's
 OpenAPI."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The one trigger vocabulary: our canonical names, E-goi's webhook actions, and the other names we accept.
 
 Tools take `TriggerName` (and `EventTriggerName`, which adds `other`) as their argument types, so the names
-in a tool's JSON schema are these; tests/test_webhooks.py checks that the `Literal` and the table agree.
+in a tool's JSON schema are these; tests/test_webhook_parser.py checks that the `Literal` and the table agree.
 """
 
 from __future__ import annotations
