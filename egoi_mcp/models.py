@@ -52,18 +52,20 @@ class Contact(_Model):
     def from_egoi(
         cls, data: dict[str, Any], list_id: int | None = None, tag_names: dict[int, str] | None = None
     ) -> Contact:
-        names = tag_names or {}
-        base = data.get("base") or data
-        return cls.model_validate(dict(  # one validation, the tags' with it
-            id=str(base.get("contact_id", "")),
-            list_id=list_id,
-            email=base.get("email") or None,
-            first_name=base.get("first_name") or None,
-            last_name=base.get("last_name") or None,
-            phone=base.get("cellphone") or base.get("phone") or None,
-            status=base.get("status"),
-            tags=[{"id": i, "name": names.get(i, "")} for i in cls.tag_ids(data)],
-        ))  # fmt: skip
+        return cls.model_validate(cls.fields_of(data, list_id, tag_names))  # one validation, the tags' with it
+
+    @classmethod
+    def fields_of(
+        cls, data: dict[str, Any], list_id: int | None, names: dict[int, str] | None, tag_ids: list[int] | None = None
+    ) -> dict[str, Any]:
+        """An E-goi contact as this model's fields, not validated yet (one contact, or a page of them at once)."""
+        base, names = data.get("base") or data, names or {}
+        return dict(
+            id=str(base.get("contact_id", "")), list_id=list_id, email=base.get("email") or None,
+            first_name=base.get("first_name") or None, last_name=base.get("last_name") or None,
+            phone=base.get("cellphone") or base.get("phone") or None, status=base.get("status"),
+            tags=[{"id": i, "name": names.get(i, "")} for i in (cls.tag_ids(data) if tag_ids is None else tag_ids)],
+        )  # fmt: skip
 
 
 class ContactRef(_Model):
