@@ -380,11 +380,11 @@ class Event(EventSummary):
     payload: Any = None
     account: str = Field(default="", exclude=True, repr=False)  # whose receiver took it (never shown: routing only)
 
-    def summary(self) -> EventSummary:
-        """As listed: `received_at` to the second, like `occurred_at` (egoi://event/{id} keeps it whole). Valid values
-        validated again: pydantic-core's validator is 2.5 times faster than `model_construct`."""
+    def summary(self) -> dict[str, Any]:
+        """An `EventSummary`'s fields, as listed: `received_at` to the second, like `occurred_at` (egoi://event/{id}
+        keeps it whole). Valid values to validate again, a page at once: faster than `model_construct`."""
         listed = {name: getattr(self, name) for name in EventSummary.model_fields}
-        return EventSummary.model_validate({**listed, "received_at": self.received_at.replace(microsecond=0)})
+        return {**listed, "received_at": self.received_at.replace(microsecond=0)}
 
 
 class Page(_Model, Generic[T]):
