@@ -24,7 +24,7 @@ from egoi_mcp.sandbox.extra_fields import contact_fields
 from egoi_mcp.sandbox.models import Contact
 from egoi_mcp.sandbox.params import choice, flag, paging, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
-from egoi_mcp.sandbox.responses import JSONResponse
+from egoi_mcp.sandbox.responses import EncodedJSON, JSONResponse
 
 _FILTERS = ("email", "first_name", "last_name", "cellphone", "phone", "birth_date", "language")
 _CHANNEL_FILTERS = ("email_status", "cellphone_status", "phone_status")
@@ -33,7 +33,7 @@ _SEARCH_TYPES = ("email", "cellphone", "phone")
 _TRAFFIC = ("utm", "referrer", "advertising")
 
 
-async def get_all_contacts(request: Request) -> JSONResponse:
+async def get_all_contacts(request: Request) -> EncodedJSON:
     record = list_or_404(request)
     offset, limit = paging(request)
     choice(request, "language", _FILTER_LANGUAGES)
@@ -109,7 +109,7 @@ async def search_contacts(request: Request) -> JSONResponse:
     return JSONResponse({"items": hits})
 
 
-async def contacts_by_segment(request: Request) -> JSONResponse:
+async def contacts_by_segment(request: Request) -> EncodedJSON:
     record = list_or_404(request)
     offset, limit = paging(request)
     show_removed = flag(request, "show_removed")
@@ -137,9 +137,9 @@ def _contact_or_404(request: Request) -> Contact:
     return contact
 
 
-def _page(contacts: list[Contact], offset: int, limit: int) -> JSONResponse:
-    items = [render.contact(contact) for contact in window(contacts, offset, limit)]
-    return JSONResponse(render.collection(items, len(contacts)))
+def _page(contacts: list[Contact], offset: int, limit: int) -> EncodedJSON:
+    items = [render.contact_json(contact) for contact in window(contacts, offset, limit)]
+    return EncodedJSON(render.collection_json(items, len(contacts)))
 
 
 def _traffic(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
