@@ -40,8 +40,10 @@ async def get_all_contacts(request: Request) -> EncodedJSON:
     if any(name.startswith("extra_field_id") for name in request.query_params):
         raise invalid({"extra_field_id": "The sandbox does not filter contacts by extra fields"})
     _birth_date(request)
-    wanted = {name: request.query_params[name] for name in _FILTERS if request.query_params.get(name)}
-    channel = {name: flag(request, name) for name in _CHANNEL_FILTERS if request.query_params.get(name)}
+    query = request.query_params
+    given = {name for name, value in query.items() if value}  # a page's request gives two: offset, limit
+    wanted = {name: query[name] for name in _FILTERS if name in given}
+    channel = {name: flag(request, name) for name in _CHANNEL_FILTERS if name in given}
     found = sandbox_of(request).contacts_of(record.list_id)
     if wanted or channel:
         found = [
