@@ -45,6 +45,8 @@ class Contact(_Model):
     def tag_ids(data: dict[str, Any]) -> list[int]:
         """The tag ids of an E-goi contact (`tags: [1, 2]`), in order, without duplicates."""
         tags = data.get("tags")
+        if isinstance(tags, list) and all(type(t) is int and t >= 0 for t in tags):  # E-goi's: no text to read
+            return list(dict.fromkeys(tags))
         digits = [t for t in map(str, tags) if t.isascii() and t.isdigit()] if isinstance(tags, list) else ()
         return list(dict.fromkeys(map(int, digits)))
 
