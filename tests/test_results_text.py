@@ -24,10 +24,21 @@ def json_text(data: Any) -> str:
 @pytest.mark.parametrize("text", [*TRICKY, "lone \ud800 surrogate"])
 def test_a_page_of_contacts_is_written_as_json_writes_it(text: str) -> None:
     contact = Contact(id=text or "x", list_id=2**70, email=text, first_name=text, tags=[TagRef(id=2**40, name=text)])
-    page = Page[Contact](items=[contact, Contact(id="b")], total=2, next_cursor=None)
+    for page in (
+        Page(
+            items=[contact, Contact(id="b")], total=2, next_cursor=None
+        ),  # as listings make it: items typed at run time
+        Page[Contact](items=[contact, Contact(id="b")], total=2, next_cursor=None),
+    ):
+        result = plain(page)
+        assert result.text == json_text(result.data) == compact_json(result.data)
+        assert result.data["next_cursor"] is None and result.text.endswith(',"next_cursor":null}')
+
+
+def test_a_page_of_models_with_floats_is_written_as_json_writes_it() -> None:
+    page = Page(items=[Rates(rate=1e-05), Rates(rate=2.5, share=1e16)], total=None, next_cursor=None)
     result = plain(page)
-    assert result.text == json_text(result.data) == compact_json(result.data)
-    assert result.data["next_cursor"] is None and result.text.endswith(',"next_cursor":null}')
+    assert result.text == json_text(result.data) and "1e-05" in result.text
 
 
 class Rates(Model):

@@ -17,6 +17,7 @@ import mcp.types as types
 import pydantic_core
 from pydantic import BaseModel
 
+from egoi_mcp.models import Page
 from egoi_mcp.redact import holds_secret, redact, redact_data
 from egoi_mcp.untrusted import UNTRUSTED_META
 
@@ -78,7 +79,7 @@ def plain(result: Any, hide: Any = None) -> Plain:
     data = result.model_dump(mode="json", exclude_none=True, exclude=hide) if is_model else result
     if isinstance(data, dict) and "items" in data:
         data.setdefault("next_cursor", None)
-    text = _encoded(data) if is_model and _floatless(type(result)) else compact_json(data)
+    text = _encoded(data) if is_model and _exactly_written(result) else compact_json(data)
     secret = holds_secret(text)
     if secret or (len(text) > MAX_FIELD_CHARS and _holds_long_string(data)):  # none is longer than the whole text
         data = cut_long_strings(redact_data(data) if secret else data)
@@ -96,6 +97,14 @@ _EXACT: Final = frozenset({
 
 
 _FLOATLESS: dict[type[BaseModel], bool] = {}
+
+
+def _exactly_written(result: BaseModel) -> bool:
+    """`_floatless` for a result; a `Page` as listings make it (items typed at run time: `Page`, not `Page[T]`) by
+    its items' models, its own fields being an integer and text."""
+    if type(result) is Page:
+        return all(isinstance(item, BaseModel) and _floatless(type(item)) for item in result.items)
+    return _floatless(type(result))
 
 
 def _floatless(model: type[BaseModel]) -> bool:
