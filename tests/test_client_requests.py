@@ -1,4 +1,4 @@
-"""The transport builds each E-goi request itself (one URL parse instead of httpx's three): byte for byte the
+"""The transport builds each E-goi request itself (a URL parsed once, then kept): byte for byte the
 request `httpx.AsyncClient.build_request` makes, for every base URL form, path, query and body, and the
 client's own when it has cookies to send. Given a transport, it sends to it directly: the answer httpx gives."""
 
@@ -21,6 +21,10 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
     ("GET", "/lists", {"order": "asc", "order_by": "list_id", "offset": 0, "limit": 25}, None),
     ("GET", "/lists/1/contacts", {"email": "ana.silva+x@example.com", "q": "a b/c?d&e=f#g", "u": "ção €"}, None),
     ("GET", "/campaigns", {"flag": True, "ids": [1, 2]}, None),
+    # URLs are kept once parsed: equal values of other types (True, 1, 1.0) are other parameters
+    ("GET", "/campaigns", {"flag": True}, None),
+    ("GET", "/campaigns", {"flag": 1}, None),
+    ("GET", "/campaigns", {"flag": 1.0}, None),
     ("POST", "/lists/1/contacts/actions/attach-tag", {}, {"tag_id": 3, "contacts": ["ab12cd34ef"], "n": "ç"}),
     ("PATCH", "/lists/1/contacts/a%2Fb", {}, {"base": {"first_name": "Ana"}}),
     ("DELETE", "/webhooks/7", {}, None),

@@ -8,6 +8,7 @@ import base64
 import functools
 import json
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -295,3 +296,40 @@ async def test_the_widest_values_still_answer(edge_client: tuple[Client, EgoiSer
         result = await client.call_tool("egoi_list_events", arguments)
         assert not result.is_error, (arguments, result.content)
         assert result.structured_content is not None and result.structured_content["items"] == []
+
+
+async def test_a_page_read_never_blocks_the_event_loop_on_a_busy_connection(tmp_path: Path) -> None:
+    """A page of one filter is read on the event loop only when the connection is free. While another thread holds
+    it (as a commit in progress does), the page waits on a worker thread and the loop keeps serving other tasks."""
+    clock = Clock()
+    async with SQLiteStore(tmp_path / "events.db", clock=clock) as store:
+        await fill(store, clock, 12)
+        alone = await store.page(limit=5)  # the connection free: read on the loop
+        held, release = threading.Event(), threading.Event()
+
+        def commit_in_progress() -> None:
+            with store._lock:  # what a flush holds while it writes and syncs
+                held.set()
+                release.wait(30)  # a safety net: released by the loop below long before
+
+        holder = threading.Thread(target=commit_in_progress)
+        holder.start()
+        held.wait()
+        order: list[str] = []
+
+        async def read() -> None:
+            page = await store.page(limit=5)
+            assert page == alone
+            order.append("page")
+
+        async def meanwhile() -> None:
+            await anyio.sleep(0)
+            order.append("loop")
+            release.set()
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(read)
+            tasks.start_soon(meanwhile)
+        holder.join()
+        assert order == ["loop", "page"]
+        assert [e.id for e in alone.items] == [str(n) for n in range(12, 7, -1)]

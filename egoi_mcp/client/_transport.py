@@ -7,6 +7,7 @@ counts each request against the call's bound (`_call_budget`), before it waits f
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -164,9 +165,11 @@ class Transport:
         http = self.http
         if not path.startswith("/") or http.params or http.cookies:
             return http.build_request(method, path, params=params, json=json)
-        url = f"{str(http.base_url).rstrip('/')}{path}"
-        if params:
-            url = f"{url}?{httpx.QueryParams(params)}"
+        base = str(http.base_url).rstrip("/")
+        try:  # the type is in the key: True and 1 are equal, but not the same parameter
+            url = _url(base, path, tuple((name, type(value), value) for name, value in params.items()))
+        except TypeError:  # a value that cannot be a key (a list, for a repeated parameter)
+            url = httpx.URL(f"{base}{path}?{httpx.QueryParams(params)}" if params else f"{base}{path}")
         return httpx.Request(
             method, url, headers=http.headers, json=json, extensions={"timeout": http.timeout.as_dict()}
         )
@@ -212,6 +215,14 @@ class Transport:
         if isinstance(error, RateLimitError) and error.reset_at is not None:
             delay = max(delay, error.reset_at.timestamp() - self._clock())
         return delay
+
+
+@functools.lru_cache(maxsize=256)
+def _url(base: str, path: str, params: tuple[tuple[str, type, Any], ...]) -> httpx.URL:
+    """The URL of a request, parsed once (httpx parses and checks every URL: a tenth of an in-process request): an
+    agent asks for the same pages, lists and contacts again and again. A `httpx.URL` is immutable."""
+    query = httpx.QueryParams([(name, value) for name, _, value in params])
+    return httpx.URL(f"{base}{path}?{query}" if params else f"{base}{path}")
 
 
 def _decode(response: httpx.Response) -> Any:

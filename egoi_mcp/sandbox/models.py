@@ -61,6 +61,7 @@ class Contact:
     extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # extra field id -> {field_id, format, value}
     traffic: dict[str, dict[str, Any]] = field(default_factory=dict)
     email_stats: EmailStats = field(default_factory=EmailStats)
+    rendered: object = field(default=None, repr=False, compare=False)  # `render.contact_json`'s, not a field of E-goi
 
 
 @dataclass

@@ -11,9 +11,15 @@ from typing import Any
 import pydantic_core
 from starlette import responses
 
-__all__ = ["JSONResponse"]
+__all__ = ["EncodedJSON", "JSONResponse"]
 
 
 class JSONResponse(responses.JSONResponse):
     def render(self, content: Any) -> bytes:
         return pydantic_core.to_json(content)
+
+
+class EncodedJSON(responses.Response):
+    """A JSON response whose body is already encoded: the same headers as `JSONResponse`."""
+
+    media_type = "application/json"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, runtime_checkable
 
+from egoi_mcp._json import loads
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.models import Event
 from egoi_mcp.store.auditlog import AuditLog
@@ -298,5 +299,5 @@ def row_event(row: Sequence[Any], when: Callable[[Any], datetime]) -> Event:
         campaign_id=campaign_id,
         occurred_at=when(occurred_at) if occurred_at else None,
         received_at=when(received_at),
-        payload=json.loads(payload),
+        payload=loads(payload),  # pydantic-core: a page of events decoded in half the time
     )

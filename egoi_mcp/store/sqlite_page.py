@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from egoi_mcp.models import Event, Page
 from egoi_mcp.store.base import MAX_COUNT, PageQuery, encode_cursor, row_event, utc
+from egoi_mcp.store.sqlite_db import read
 
 __all__ = ["COLUMNS", "event", "iso", "read_page"]
 
@@ -27,7 +28,12 @@ _SINCE_INDEX: Final = "events_by_account_received_at"
 
 
 def read_page(db: sqlite3.Connection, query: PageQuery) -> Page[Event]:
-    """The page `query` asks for; call within one read transaction, so that the page and its total agree."""
+    """The page `query` asks for, in one read transaction: the page and its total agree."""
+    with read(db):
+        return _read_page(db, query)
+
+
+def _read_page(db: sqlite3.Connection, query: PageQuery) -> Page[Event]:
     where = [_SQL.get(column, f"{column} = ?") for column, _ in query.filters]
     args = [iso(value) if isinstance(value, datetime) else value for _, value in query.filters]
     filters = " AND ".join(where) or "1"

@@ -6,12 +6,13 @@ says why when no E-goi webhook points at this server, and which registered tool 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator
+from pydantic import AfterValidator, TypeAdapter
 
 from egoi_mcp._dates import parse_datetime
 from egoi_mcp._model import Model
@@ -63,12 +64,17 @@ async def egoi_list_events(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id, since=since,
         after=after, limit=limit, cursor=cursor,
     )  # fmt: skip
-    events = [event.summary() for event in page.items]
+    events = _summaries().validate_python([event.summary() for event in page.items])  # one pass, not 25
     await name_campaigns(rt, events)
     listed = EventPage(items=events, total=page.total, next_cursor=page.next_cursor, note=page.note)
     if not events and cursor is None and after is None:
         listed.note = await why_empty(rt, list_id)
     return listed
+
+
+@functools.cache
+def _summaries() -> TypeAdapter[list[EventSummary]]:
+    return TypeAdapter(list[EventSummary])  # built when first used, like the models
 
 
 def _moment(after: str | None) -> datetime | None:

@@ -24,7 +24,7 @@ from egoi_mcp.sandbox.extra_fields import contact_fields
 from egoi_mcp.sandbox.models import Contact
 from egoi_mcp.sandbox.params import choice, flag, paging, read_object, window
 from egoi_mcp.sandbox.problems import invalid, not_found
-from egoi_mcp.sandbox.responses import JSONResponse
+from egoi_mcp.sandbox.responses import EncodedJSON, JSONResponse
 
 _FILTERS = ("email", "first_name", "last_name", "cellphone", "phone", "birth_date", "language")
 _CHANNEL_FILTERS = ("email_status", "cellphone_status", "phone_status")
@@ -33,15 +33,17 @@ _SEARCH_TYPES = ("email", "cellphone", "phone")
 _TRAFFIC = ("utm", "referrer", "advertising")
 
 
-async def get_all_contacts(request: Request) -> JSONResponse:
+async def get_all_contacts(request: Request) -> EncodedJSON:
     record = list_or_404(request)
     offset, limit = paging(request)
     choice(request, "language", _FILTER_LANGUAGES)
     if any(name.startswith("extra_field_id") for name in request.query_params):
         raise invalid({"extra_field_id": "The sandbox does not filter contacts by extra fields"})
     _birth_date(request)
-    wanted = {name: request.query_params[name] for name in _FILTERS if request.query_params.get(name)}
-    channel = {name: flag(request, name) for name in _CHANNEL_FILTERS if request.query_params.get(name)}
+    query = request.query_params
+    given = {name for name, value in query.items() if value}  # a page's request gives two: offset, limit
+    wanted = {name: query[name] for name in _FILTERS if name in given}
+    channel = {name: flag(request, name) for name in _CHANNEL_FILTERS if name in given}
     found = sandbox_of(request).contacts_of(record.list_id)
     if wanted or channel:
         found = [
@@ -109,7 +111,7 @@ async def search_contacts(request: Request) -> JSONResponse:
     return JSONResponse({"items": hits})
 
 
-async def contacts_by_segment(request: Request) -> JSONResponse:
+async def contacts_by_segment(request: Request) -> EncodedJSON:
     record = list_or_404(request)
     offset, limit = paging(request)
     show_removed = flag(request, "show_removed")
@@ -137,9 +139,9 @@ def _contact_or_404(request: Request) -> Contact:
     return contact
 
 
-def _page(contacts: list[Contact], offset: int, limit: int) -> JSONResponse:
-    items = [render.contact(contact) for contact in window(contacts, offset, limit)]
-    return JSONResponse(render.collection(items, len(contacts)))
+def _page(contacts: list[Contact], offset: int, limit: int) -> EncodedJSON:
+    items = [render.contact_json(contact) for contact in window(contacts, offset, limit)]
+    return EncodedJSON(render.collection_json(items, len(contacts)))
 
 
 def _traffic(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
