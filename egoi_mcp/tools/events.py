@@ -125,5 +125,6 @@ TOOLSET = Toolset(
     (egoi_list_events,),
     about="egoi_list_events lists E-goi's webhook events as received; trigger is one of "
     f"{', '.join((*TRIGGERS, OTHER))}; contact is a contact_id or an e-mail; campaign_id a campaign hash; after "
-    "is an event id (only newer: polling) or a date-time (received since).",
+    "is an event id (only newer: polling) or a date-time (received since). An event shows received_at only when "
+    "it is not the second of occurred_at.",
 )
