@@ -12,11 +12,14 @@ alongside. Goal: egoi-mcp <= 1.5x the baseline (issue 11 measured 1.8-2.2x, and 
 
 What the ratio contains: egoi-mcp's call also makes one upstream request to the in-process sandbox (an ASGI
 round trip through httpx, the rate limiter and the sandbox's guard), validates and serializes its result. The
-baseline does none of that; it is the SDK's floor.
+baseline does none of that; it is the SDK's floor. A second baseline, for information, is the SDK alone answering
+with the very result `egoi_list_contacts` gave (same text, structured content, `_meta` and output schema, saved
+from the run): what carrying a page of 25 contacts costs the SDK and its client, before any work of ours.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -51,8 +54,63 @@ ROUNDS = 3
 PER_ROUND = 60
 GOAL = 1.5
 MODES = ("auto", "legacy")
+SAME_RESULT_AS = "egoi_list_contacts"  # the largest default read result: the SDK's floor for it, for information
 SEEDED_EMAIL = "ana.silva@example.com"  # a contact the sandbox is seeded with (list 1)
 # a sent campaign of list 1 (for the report) is found with egoi_list_campaigns
+
+
+SAME_RESULT_SERVER = '''\
+"""The SDK alone answering one tool, `page`, with a saved result (argv[1]: JSON), as egoi-mcp published it."""
+import json
+import sys
+
+from mcp.server import MCPServer
+from mcp.types import CallToolResult, TextContent
+
+with open(sys.argv[1]) as file:
+    saved = json.load(file)
+mcp = MCPServer("same-result")
+
+
+@mcp.tool()
+async def page() -> CallToolResult:
+    """Return the saved result."""
+    text = TextContent(type="text", text=saved["text"])
+    return CallToolResult(content=[text], structured_content=saved["structured"], _meta=saved["meta"])
+
+
+mcp._tool_manager.get_tool("page").fn_metadata.output_schema = saved["schema"]  # so the client validates it too
+mcp.run()
+'''
+
+
+async def _save_result(client: Client, tool: str, args: dict[str, Any], path: Path) -> None:
+    """One result of `tool` as the same-result server needs it: its text, structured content, `_meta`, schema."""
+    result = await client.call_tool(tool, args)
+    schema = next(t.output_schema for t in (await client.list_tools()).tools if t.name == tool)
+    text = "".join(getattr(block, "text", "") for block in result.content)
+    path.write_text(json.dumps({"text": text, "structured": result.structured_content, "meta": result.meta,
+                                "schema": schema}))  # fmt: skip
+
+
+async def _same_result(
+    directory: Path, env: dict[str, str], errlog: Any, mode: str, base: Client, ours: Client, args: dict[str, Any]
+) -> None:
+    """Information: the SDK alone answering with `SAME_RESULT_AS`'s result, against the same trivial baseline."""
+    script, saved = directory / "same_result_server.py", directory / f"same_result_{mode}.json"
+    script.write_text(SAME_RESULT_SERVER)
+    await _save_result(ours, SAME_RESULT_AS, args, saved)
+    target = stdio_client(StdioServerParameters(command=PY, args=[str(script), str(saved)], env=env), errlog=errlog)
+    async with Client(target, mode=mode) as same:
+        same_times, base_times = await _pair(same, base, "page", {})
+    ratio = median(same_times) / median(base_times)
+    line(f"stdio {mode:<6} the SDK alone, {SAME_RESULT_AS}'s result: median {us(median(same_times)):>8} | "
+         f"baseline ping {us(median(base_times)):>8} | ratio {ratio:.2f}x (information)")  # fmt: skip
+    era = "2026-07-28" if mode == "auto" else "2025-11-25"
+    record(
+        "per tool call", f"the SDK alone answering {SAME_RESULT_AS}'s result, stdio, {era} ({mode})",
+        us(median(same_times)), us(median(base_times)), f"{ratio:.2f}x", "", "info",
+    )  # fmt: skip
 
 
 async def _timed(client: Client, tool: str, args: dict[str, Any], n: int) -> list[float]:
@@ -124,9 +182,11 @@ async def _stdio(directory: Path, baseline: Path, errlog: Any) -> None:
             Client(base_target, mode=mode) as base,
         ):
             await populate_events(ours)
-            for tool, args in (await _read_calls(ours)).items():
+            calls = await _read_calls(ours)
+            for tool, args in calls.items():
                 ours_times, base_times = await _pair(ours, base, tool, args)
                 _report("stdio", mode, tool, ours_times, base_times)
+            await _same_result(directory, env, errlog, mode, base, ours, calls[SAME_RESULT_AS])
 
 
 async def _http(ours_url: str, base_url: str) -> None:
