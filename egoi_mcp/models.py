@@ -383,13 +383,6 @@ class Event(EventSummary):
     received_at: datetime  # always known when stored
     account: str = Field(default="", exclude=True, repr=False)  # whose receiver took it (never shown: routing only)
 
-    def summary(self) -> dict[str, Any]:
-        """An `EventSummary`'s fields, as listed: `received_at` to the second, when not the second it occurred (most
-        are: a sixth of a page's tokens); egoi://event/{id} keeps both whole. Valid values, validated a page at once."""
-        received = self.received_at.replace(microsecond=0)
-        listed = {name: getattr(self, name) for name in EventSummary.model_fields}
-        return {**listed, "received_at": None if received == self.occurred_at else received}
-
 
 class Page(_Model, Generic[T]):
     # One page of a listing. Pass `next_cursor` back as `cursor` for the next page; null at the end.

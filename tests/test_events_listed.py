@@ -41,6 +41,8 @@ async def test_received_at_is_listed_only_when_it_says_something(tmp_path: Path,
         ("2026-11-25 10:00:00", timedelta(milliseconds=400)),  # received the second it happened
         ("2026-11-25 10:00:00", timedelta(seconds=3)),  # received three seconds later
         (None, timedelta(seconds=5)),  # E-goi said no time
+        ("2026-11-25 10:00:00", timedelta(microseconds=999_999)),  # the last instant of that second
+        ("2026-11-25 10:00:00", timedelta(seconds=1)),  # the first of the next
     )
     async with Client(build_server(settings).mcp, mode=mode) as client:
         page = await call(client, "egoi_list_events")
@@ -50,6 +52,8 @@ async def test_received_at_is_listed_only_when_it_says_something(tmp_path: Path,
         late = (listed["2"]["occurred_at"], listed["2"]["received_at"])
         assert late == ("2026-11-25T10:00:00Z", "2026-11-25T10:00:03Z")
         assert "occurred_at" not in listed["3"] and listed["3"]["received_at"] == "2026-11-25T10:00:05Z"
+        assert "received_at" not in listed["4"]
+        assert listed["5"]["received_at"] == "2026-11-25T10:00:01Z"
 
         (whole,) = (await client.read_resource("egoi://event/1")).contents
         assert isinstance(whole, types.TextResourceContents)

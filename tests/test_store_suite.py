@@ -91,6 +91,19 @@ async def test_add_stores_every_field_and_the_payload(store: Store) -> None:
 
 
 @engines
+async def test_listings_leave_payloads_out_and_get_has_them(store: Store) -> None:
+    for n in range(1, 4):
+        await add(store, n, "email_open", campaign_hash="h1")
+    page, recent = await store.page(), await store.recent()
+    assert [e.id for e in page.items] == [e.id for e in recent] == ["3", "2", "1"]
+    assert {e.payload for e in (*page.items, *recent)} == {None}  # neither read nor decoded
+    whole = await store.get("2")
+    assert whole is not None and whole.payload == json.loads(body(2, "email_open", campaign_hash="h1"))
+    listed = next(e for e in page.items if e.id == "2")
+    assert listed == whole.model_copy(update={"payload": None})  # every other field as stored
+
+
+@engines
 async def test_a_repeated_delivery_is_stored_once_and_uses_no_id(store: Store) -> None:
     first, _ = await add(store, 1)
     again, duplicate = await add(store, 1)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, runtime_checkable
+
+from pydantic import TypeAdapter
 
 from egoi_mcp._json import loads
 from egoi_mcp.errors import InvalidArgumentError
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_AGE_DAYS",
     "DEFAULT_MAX_EVENTS",
+    "EVENT_COLUMNS",
+    "LISTED_COLUMNS",
     "MAX_COUNT",
     "MAX_PAGE",
     "Engine",
@@ -134,10 +139,13 @@ class Store(SharedState, AuditLog, Protocol):
         account: str = "",
     ) -> Page[Event]:
         """`account`'s events matching every filter given, newest first, each filter an index walk: the cost is
-        the page's, not the store's. `total` is exact when at most `MAX_COUNT` events match, else None."""
+        the page's, not the store's. `total` is exact when at most `MAX_COUNT` events match, else None. Listed:
+        without payloads (`get` has them)."""
         ...
 
-    async def recent(self, trigger: str | None = None, limit: int = 50, *, account: str = "") -> list[Event]: ...
+    async def recent(self, trigger: str | None = None, limit: int = 50, *, account: str = "") -> list[Event]:
+        """`account`'s newest events (of `trigger`), listed: without payloads."""
+        ...
 
     async def last_id(self) -> int: ...
 
@@ -283,21 +291,34 @@ def decode_cursor(cursor: str) -> int:
 # Built once: `json.dumps` with options builds an encoder per call, and this runs for every delivery.
 PAYLOAD_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
+EVENT_COLUMNS: Final = (
+    "account, id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
+)
+"""A stored event's columns, in `row_event`'s order: both engines' tables name them alike."""
+LISTED_COLUMNS: Final = EVENT_COLUMNS.replace(", payload", ", NULL AS payload")
+"""The same for a page: a listing leaves payloads out, so it neither reads nor decodes them (`get` has them)."""
+
 
 def row_event(row: Sequence[Any], when: Callable[[Any], datetime]) -> Event:
-    """A stored row (account, id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at,
-    payload: both engines' column order) as an Event; `when` reads the engine's time values."""
+    """A row of `EVENT_COLUMNS` (or `LISTED_COLUMNS`: no payload) as an Event; `when` reads the engine's times."""
+    return Event.model_validate(_fields(row, when))
+
+
+def row_events(rows: Sequence[Sequence[Any]], when: Callable[[Any], datetime]) -> list[Event]:
+    """Rows as Events, validated in one pass rather than one by one (a page of 25 in ~0.6 of the time)."""
+    return _events().validate_python([_fields(row, when) for row in rows])
+
+
+@functools.cache
+def _events() -> TypeAdapter[list[Event]]:
+    return TypeAdapter(list[Event])  # built when first used, like the models
+
+
+def _fields(row: Sequence[Any], when: Callable[[Any], datetime]) -> dict[str, Any]:
     account, id_, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload = row
-    return Event(
-        account=account,
-        id=str(id_),
-        trigger=trigger,
-        action=action,
-        list_id=list_id,
-        contact_id=contact_id,
-        email=email,
-        campaign_id=campaign_id,
-        occurred_at=when(occurred_at) if occurred_at else None,
-        received_at=when(received_at),
-        payload=loads(payload),  # pydantic-core: a page of events decoded in half the time
-    )
+    return {
+        "account": account, "id": str(id_), "trigger": trigger, "action": action, "list_id": list_id,
+        "contact_id": contact_id, "email": email, "campaign_id": campaign_id,
+        "occurred_at": when(occurred_at) if occurred_at else None, "received_at": when(received_at),
+        "payload": None if payload is None else loads(payload),  # the column is NOT NULL: None is a listing's
+    }  # fmt: skip

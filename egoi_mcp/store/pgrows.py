@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
 import psycopg
 
 from egoi_mcp.models import Event
-from egoi_mcp.store.base import MAX_COUNT, PAYLOAD_JSON, PageQuery, row_event, utc
+from egoi_mcp.store.base import (
+    EVENT_COLUMNS,
+    LISTED_COLUMNS,
+    MAX_COUNT,
+    PAYLOAD_JSON,
+    PageQuery,
+    row_event,
+    row_events,
+    utc,
+)
 from egoi_mcp.store.batch import Pending
 
-__all__ = ["COLUMNS", "RECENT_SQL", "event", "insert", "insert_pipelined", "page_sql"]
+__all__ = ["RECENT_SQL", "event", "events", "insert", "insert_pipelined", "page_sql"]
 
-COLUMNS: Final = (
-    "account, id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
-)
 
 _FILTERS: Final = {"email": "lower(email) = lower(%s)", "received_at": "received_at >= %s", "id": "id > %s"}
 _SINCE: Final = _FILTERS["received_at"]
@@ -52,10 +59,10 @@ def page_sql(query: PageQuery, *, few_recent: bool = False) -> tuple[str, list[A
     counted, listed = ("%s", "%s") if timed else (str(MAX_COUNT + 1), str(int(query.limit) + 1))
     if few_recent:
         ids = f"SELECT id FROM egoi_events WHERE {paged} ORDER BY id DESC LIMIT {listed}"
-        page = f"SELECT {COLUMNS} FROM egoi_events WHERE id IN ({ids})"
+        page = f"SELECT {LISTED_COLUMNS} FROM egoi_events WHERE id IN ({ids})"
     else:
         page = (
-            f"SELECT {COLUMNS} FROM egoi_events WHERE {paged.replace(_SINCE, _SINCE_BY_IDS)} ORDER BY id DESC"
+            f"SELECT {LISTED_COLUMNS} FROM egoi_events WHERE {paged.replace(_SINCE, _SINCE_BY_IDS)} ORDER BY id DESC"
             f" LIMIT {listed}"
         )
     sql = (
@@ -69,7 +76,7 @@ def page_sql(query: PageQuery, *, few_recent: bool = False) -> tuple[str, list[A
 
 _UPSERT: Final = f"""
 WITH existing AS (
-    SELECT {COLUMNS} FROM egoi_events
+    SELECT {EVENT_COLUMNS} FROM egoi_events
     WHERE (account = %(account)s::text AND body_sha256 = %(digest)s::text)
        OR (account = %(account)s::text AND delivery_id = %(delivery_id)s::text)
     ORDER BY id LIMIT 1
@@ -84,7 +91,7 @@ WITH existing AS (
 )
 SELECT false, NULL::text, id, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::text,
        NULL::timestamptz, NULL::timestamptz, NULL::text FROM inserted
-UNION ALL SELECT true, {COLUMNS} FROM existing
+UNION ALL SELECT true, {EVENT_COLUMNS} FROM existing
 """
 
 
@@ -178,7 +185,7 @@ async def _existing(
     conn: psycopg.AsyncConnection[Any], account: str, digest: str, delivery_id: str | None
 ) -> Event | None:
     cur = await conn.execute(
-        f"SELECT {COLUMNS} FROM egoi_events WHERE (account = %s AND body_sha256 = %s)"
+        f"SELECT {EVENT_COLUMNS} FROM egoi_events WHERE (account = %s AND body_sha256 = %s)"
         " OR (account = %s AND delivery_id = %s) ORDER BY id LIMIT 1",  # each branch one unique index's probe
         (account, digest, account, _text(delivery_id)),
     )
@@ -193,3 +200,7 @@ def _text(value: str | None) -> str | None:
 
 def event(row: tuple[Any, ...]) -> Event:
     return row_event(row, utc)
+
+
+def events(rows: Sequence[tuple[Any, ...]]) -> list[Event]:
+    return row_events(rows, utc)

@@ -24,6 +24,8 @@ from egoi_mcp.redact import mask_db_url
 from egoi_mcp.store.base import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MAX_EVENTS,
+    EVENT_COLUMNS,
+    LISTED_COLUMNS,
     MAX_COUNT,
     MAX_PAGE,
     PageQuery,
@@ -40,9 +42,9 @@ from egoi_mcp.store.base import (
 from egoi_mcp.store.batch import Lanes, Pending, group_commit, take_batch
 from egoi_mcp.store.pgaudit import PostgresAudit
 from egoi_mcp.store.pgbus import PostgresBus
-from egoi_mcp.store.pgrows import COLUMNS as _COLUMNS
 from egoi_mcp.store.pgrows import RECENT_SQL, insert_pipelined, page_sql
 from egoi_mcp.store.pgrows import event as _event
+from egoi_mcp.store.pgrows import events as _events
 from egoi_mcp.store.pgrows import insert as _insert
 from egoi_mcp.store.pgschema import migrate
 
@@ -140,7 +142,7 @@ class PostgresStore(PostgresAudit):
         number = event_number(event_id)
         if number is None:
             return None
-        sql = f"SELECT {_COLUMNS} FROM egoi_events WHERE id = %s AND account = %s"
+        sql = f"SELECT {EVENT_COLUMNS} FROM egoi_events WHERE id = %s AND account = %s"
         rows = await self._fetch(sql, (number, account))
         return _event(rows[0]) if rows else None
 
@@ -172,7 +174,7 @@ class PostgresStore(PostgresAudit):
         total = int(rows[0][0])
         found = [row[1:] for row in rows if row[1] is not None]
         more = len(found) > query.limit
-        items = [_event(row) for row in found[: query.limit]]
+        items = _events(found[: query.limit])
         cursor = encode_cursor(int(items[-1].id)) if more else None
         return Page[Event](items=items, total=total if total <= MAX_COUNT else None, next_cursor=cursor)
 
@@ -180,8 +182,10 @@ class PostgresStore(PostgresAudit):
         check_limit(limit)
         where, args = ("trigger = %s", (trigger, limit)) if trigger is not None else ("true", (limit,))
         where, args = f"account = %s AND {where}", (account, *args)
-        rows = await self._fetch(f"SELECT {_COLUMNS} FROM egoi_events WHERE {where} ORDER BY id DESC LIMIT %s", args)
-        return [_event(row) for row in rows]
+        rows = await self._fetch(
+            f"SELECT {LISTED_COLUMNS} FROM egoi_events WHERE {where} ORDER BY id DESC LIMIT %s", args
+        )
+        return _events(rows)
 
     async def last_id(self) -> int:
         """The highest id ever assigned (0 for none), pruned or not."""
@@ -196,8 +200,8 @@ class PostgresStore(PostgresAudit):
         wanted = sorted(set(ids))
         if not wanted:
             return []
-        rows = await self._fetch(f"SELECT {_COLUMNS} FROM egoi_events WHERE id = ANY(%s) ORDER BY id", (wanted,))
-        return [_event(row) for row in rows]
+        rows = await self._fetch(f"SELECT {EVENT_COLUMNS} FROM egoi_events WHERE id = ANY(%s) ORDER BY id", (wanted,))
+        return _events(rows)
 
     async def prune(self) -> None:
         """Drop what is beyond the count and age bounds, waiting for another replica's pruning to end."""

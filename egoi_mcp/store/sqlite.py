@@ -33,6 +33,8 @@ from egoi_mcp.models import Event, Page
 from egoi_mcp.store.base import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MAX_EVENTS,
+    EVENT_COLUMNS,
+    LISTED_COLUMNS,
     MAX_PAGE,
     PAYLOAD_JSON,
     PageQuery,
@@ -50,8 +52,8 @@ from egoi_mcp.store.sqlite_audit import SQLiteAudit
 from egoi_mcp.store.sqlite_checkpoint import Checkpointer
 from egoi_mcp.store.sqlite_db import connect, store_error, store_errors, write
 from egoi_mcp.store.sqlite_mark import leave_mark
-from egoi_mcp.store.sqlite_page import COLUMNS as _COLUMNS
 from egoi_mcp.store.sqlite_page import event as _event
+from egoi_mcp.store.sqlite_page import events as _events
 from egoi_mcp.store.sqlite_page import iso as _iso
 from egoi_mcp.store.sqlite_page import read_page
 from egoi_mcp.store.sqlite_state import StateConnection, change_state_waiting
@@ -304,7 +306,7 @@ class SQLiteStore(SQLiteAudit):
             (account, digest, account, parsed.delivery_id),
         ).fetchone()
         if existing is not None:
-            row = db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?", (existing,)).fetchone()
+            row = db.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (existing,)).fetchone()
             return _event(row), True
         occurred_at = utc(parsed.occurred_at) if parsed.occurred_at else None
         cursor = db.execute(
@@ -324,15 +326,15 @@ class SQLiteStore(SQLiteAudit):
         return event, False
 
     def _get(self, number: int, account: str) -> Event | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ? AND account = ?", (number, account))
+        row = self._db.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ? AND account = ?", (number, account))
         found = row.fetchone()
         return _event(found) if found else None
 
     def _recent(self, trigger: str | None, limit: int, account: str) -> list[Event]:
         where, args = ("trigger = ?", (trigger, limit)) if trigger is not None else ("1", (limit,))
         where, args = f"account = ? AND {where}", (account, *args)
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE {where} ORDER BY id DESC LIMIT ?", args)
-        return [_event(row) for row in rows.fetchall()]
+        rows = self._db.execute(f"SELECT {LISTED_COLUMNS} FROM events WHERE {where} ORDER BY id DESC LIMIT ?", args)
+        return _events(rows.fetchall())
 
     def _last_id(self) -> int:
         row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
@@ -347,8 +349,8 @@ class SQLiteStore(SQLiteAudit):
         for start in range(0, len(ids), _IDS_PER_QUERY):
             chunk = ids[start : start + _IDS_PER_QUERY]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM events WHERE id IN ({marks}) ORDER BY id", chunk)
-            events += [_event(row) for row in rows.fetchall()]
+            rows = self._db.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id IN ({marks}) ORDER BY id", chunk)
+            events += _events(rows.fetchall())
         return events
 
     def _prune(self) -> None:

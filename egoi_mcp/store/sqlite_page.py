@@ -11,18 +11,16 @@ page is not the whole result, and then only up to MAX_COUNT + 1 entries.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
 from egoi_mcp.models import Event, Page
-from egoi_mcp.store.base import MAX_COUNT, PageQuery, encode_cursor, row_event, utc
+from egoi_mcp.store.base import LISTED_COLUMNS, MAX_COUNT, PageQuery, encode_cursor, row_event, row_events, utc
 from egoi_mcp.store.sqlite_db import read
 
-__all__ = ["COLUMNS", "event", "iso", "read_page"]
+__all__ = ["event", "events", "iso", "read_page"]
 
-COLUMNS: Final = (
-    "account, id, trigger, action, list_id, contact_id, email, campaign_id, occurred_at, received_at, payload"
-)
 _SQL: Final = {"email": "email = ? COLLATE NOCASE", "received_at": "received_at >= ?", "id": "id > ?"}
 _SINCE_INDEX: Final = "events_by_account_received_at"
 
@@ -45,16 +43,16 @@ def _read_page(db: sqlite3.Connection, query: PageQuery) -> Page[Event]:
         and _count_to(db, "account = ? AND received_at >= ?", [account, since], MAX_COUNT) <= MAX_COUNT
     ):
         source = f"SELECT id FROM events INDEXED BY {_SINCE_INDEX} WHERE {paged} ORDER BY id DESC LIMIT ?"
-        sql = f"SELECT {COLUMNS} FROM events WHERE id IN ({source}) ORDER BY id DESC"
+        sql = f"SELECT {LISTED_COLUMNS} FROM events WHERE id IN ({source}) ORDER BY id DESC"
     else:  # `+received_at`: not through the time index, whose order is not the page's
         paged = paged.replace(_SQL["received_at"], f"+{_SQL['received_at']}")
-        sql = f"SELECT {COLUMNS} FROM events WHERE {paged} ORDER BY id DESC LIMIT ?"
+        sql = f"SELECT {LISTED_COLUMNS} FROM events WHERE {paged} ORDER BY id DESC LIMIT ?"
     rows = db.execute(sql, (*paged_args, query.limit + 1)).fetchall()
     more = len(rows) > query.limit
     total = len(rows)
     if more or query.before:  # the page is not the whole result
         total = _count_to(db, filters, args, MAX_COUNT)
-    items = [event(row) for row in rows[: query.limit]]
+    items = events(rows[: query.limit])
     cursor = encode_cursor(int(items[-1].id)) if more else None
     return Page[Event](items=items, total=total if total <= MAX_COUNT else None, next_cursor=cursor)
 
@@ -72,3 +70,7 @@ def iso(value: datetime) -> str:
 
 def event(row: tuple[Any, ...]) -> Event:
     return row_event(row, datetime.fromisoformat)
+
+
+def events(rows: Sequence[tuple[Any, ...]]) -> list[Event]:
+    return row_events(rows, datetime.fromisoformat)
