@@ -87,8 +87,8 @@ def _listed() -> tuple[str, ...]:
 def _summary(event: Event) -> dict[str, Any]:
     """An event's fields as listed: `received_at` to the second, and only when it is not the second the event
     occurred (most deliveries arrive then: a sixth of a page's tokens); egoi://event/{id} keeps both whole. The
-    values are the stored event's, already valid: read from its `__dict__`, validated again a page at once."""
-    listed = {name: event.__dict__[name] for name in _listed()}
+    values are the stored event's, already valid, and are validated again a page at once."""
+    listed = {name: getattr(event, name) for name in _listed()}
     occurred, received = event.occurred_at, event.received_at
     same_second = occurred is not None and not occurred.microsecond and occurred <= received < occurred + _SECOND
     listed["received_at"] = None if same_second else received.replace(microsecond=0)
