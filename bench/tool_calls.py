@@ -67,6 +67,8 @@ import sys
 from mcp.server import MCPServer
 from mcp.types import CallToolResult, TextContent
 
+from egoi_mcp._sdk import registered_tool
+
 with open(sys.argv[1]) as file:
     saved = json.load(file)
 mcp = MCPServer("same-result")
@@ -79,7 +81,7 @@ async def page() -> CallToolResult:
     return CallToolResult(content=[text], structured_content=saved["structured"], _meta=saved["meta"])
 
 
-mcp._tool_manager.get_tool("page").fn_metadata.output_schema = saved["schema"]  # so the client validates it too
+registered_tool(mcp, "page").fn_metadata.output_schema = saved["schema"]  # published, so the client validates it
 mcp.run()
 '''
 

@@ -162,9 +162,9 @@ def main(argv: list[str] | None = None) -> None:
     gc.disable()  # until the server is built: see _serving
     try:
         _main(argv)
-    finally:
-        if collecting:
-            gc.enable()
+    finally:  # an in-process caller gets the collector back as it was, and its objects back in the collector's sight
+        gc.unfreeze()
+        (gc.enable if collecting else gc.disable)()
 
 
 def _serving() -> None:

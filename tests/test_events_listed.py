@@ -43,6 +43,8 @@ async def test_received_at_is_listed_only_when_it_says_something(tmp_path: Path,
         (None, timedelta(seconds=5)),  # E-goi said no time
         ("2026-11-25 10:00:00", timedelta(microseconds=999_999)),  # the last instant of that second
         ("2026-11-25 10:00:00", timedelta(seconds=1)),  # the first of the next
+        ("9999-12-31 23:59:59", timedelta(0)),  # the last second there is: one more would not exist
+        ("0001-01-01 00:00:00", timedelta(0)),
     )
     async with Client(build_server(settings).mcp, mode=mode) as client:
         page = await call(client, "egoi_list_events")
@@ -54,6 +56,8 @@ async def test_received_at_is_listed_only_when_it_says_something(tmp_path: Path,
         assert "occurred_at" not in listed["3"] and listed["3"]["received_at"] == "2026-11-25T10:00:05Z"
         assert "received_at" not in listed["4"]
         assert listed["5"]["received_at"] == "2026-11-25T10:00:01Z"
+        for far, occurred in (("6", "9999-12-31T23:59:59Z"), ("7", "0001-01-01T00:00:00Z")):
+            assert (listed[far]["occurred_at"], listed[far]["received_at"]) == (occurred, "2026-11-25T10:00:00Z")
 
         (whole,) = (await client.read_resource("egoi://event/1")).contents
         assert isinstance(whole, types.TextResourceContents)

@@ -78,3 +78,25 @@ async def test_a_segment_listing_is_the_page_encoded_afresh(app: Starlette, http
     assert members and response.content == pydantic_core.to_json(
         render.collection([render.contact(c) for c in members], len(members))
     )
+
+
+class _Reads:
+    """A contact record that notes the name of every attribute read from it."""
+
+    def __init__(self, record: object) -> None:
+        self._record, self.names = record, set[str]()
+
+    def __getattr__(self, name: str) -> object:
+        self.names.add(name)
+        return getattr(self._record, name)
+
+
+async def test_the_kept_encoding_checks_every_value_the_rendering_reads(app: Starlette) -> None:
+    """If `render.contact` reads a field `render._scalars` does not list, a change to that field would leave the kept
+    encoding stale: so what one reads, the other checks (its tags and extra fields by value)."""
+    sandbox: Sandbox = app.state.sandbox
+    for record in sandbox.contacts_of(1):
+        rendered, checked = _Reads(record), _Reads(record)
+        render.contact(rendered)  # type: ignore[arg-type]
+        render._scalars(checked)  # type: ignore[arg-type]
+        assert rendered.names <= checked.names | {"tags", "extra"}, rendered.names - checked.names

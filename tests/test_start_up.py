@@ -42,6 +42,28 @@ def test_a_command_leaves_the_collector_as_it_found_it(collecting: bool, capsys:
     assert len(capsys.readouterr().out.strip()) >= 32
 
 
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_serving_command_too_leaves_the_collector_as_it_found_it(
+    collecting: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`egoi-mcp sandbox` turns the collector on and freezes start-up before serving; once `main` returns, both are
+    undone (the serving itself is not what is tested here: it returns at once)."""
+    import egoi_mcp.sandbox
+
+    while_serving: list[tuple[bool, int]] = []
+    monkeypatch.setattr(
+        egoi_mcp.sandbox, "serve", lambda **_: while_serving.append((gc.isenabled(), gc.get_freeze_count()))
+    )
+    (gc.enable if collecting else gc.disable)()
+    try:
+        main(["sandbox", "--port", "0"])
+        assert gc.isenabled() is collecting and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+    ((enabled, frozen),) = while_serving
+    assert enabled and frozen > 0
+
+
 def test_serving_starts_with_the_collector_on_and_start_up_out_of_its_sight() -> None:
     code = (
         "import gc\n"

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from pydantic import TypeAdapter
-
+from egoi_mcp._model import list_of
 from egoi_mcp._paging import EGOI_MAX_LIMIT, decode_cursor
 from egoi_mcp.client._call_budget import Listing
 from egoi_mcp.client._names import CampaignNames
@@ -117,15 +115,10 @@ class Core:
         return Listing(pairs, complete=items.complete)
 
 
-@functools.cache
-def _contact_list() -> TypeAdapter[list[Contact]]:
-    return TypeAdapter(list[Contact])  # built when first used, like the models
-
-
 def _contacts(items: list[Item], tag_ids: list[list[int]], list_id: int, names: dict[int, str]) -> list[Contact]:
     """E-goi's contacts validated in one pass, not one by one (the same models: a third less time for a page)."""
     rows = [Contact.fields_of(item, list_id, names, ids) for item, ids in zip(items, tag_ids, strict=True)]
-    return _contact_list().validate_python(rows)
+    return list_of(Contact).validate_python(rows)
 
 
 def _items(body: Any, path: str, limit: int) -> tuple[list[Item], int | None]:

@@ -15,9 +15,9 @@ import mcp.types as types
 from mcp import MCPError
 from mcp.server import MCPServer, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from pydantic import TypeAdapter
 
 from egoi_mcp import _sdk
+from egoi_mcp._model import list_of
 from egoi_mcp.errors import EGoiError
 from egoi_mcp.models import Event
 from egoi_mcp.resources.notifier import EVENT_URI, RECENT_URI, TRIGGER_URI, EventNotifier
@@ -35,7 +35,6 @@ MAX_COMPLETIONS: Final = 100  # what completion/complete may return
 RESOURCE_TRIGGERS: Final = (*TRIGGERS, OTHER)
 JSON: Final = "application/json"
 
-_EVENTS = TypeAdapter(list[Event])
 _PAYLOAD: Final = free_text(Event) or {}  # what EGOI_MCP_USER_CONTENT=hide leaves out of one event
 # Each read names its third-party fields, as tool results do: a list's items (no payloads), or the one event.
 _LIST_META: Final = {UNTRUSTED_META: [f"[].{p}" for p in untrusted_paths(Event) if p not in _PAYLOAD]}
@@ -218,5 +217,5 @@ async def complete_event_argument(source: EventSource, uri: str, name: str, pref
 
 def _listing(events: list[Event]) -> str:
     """Events without their payloads, newest first, cut to the bound (the newest kept)."""
-    data = _EVENTS.dump_python([e.model_copy(update={"payload": None}) for e in events], mode="json")
+    data = list_of(Event).dump_python([e.model_copy(update={"payload": None}) for e in events], mode="json")
     return bounded_json(data)

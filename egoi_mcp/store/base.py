@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
@@ -12,9 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, runtime_checkable
 
-from pydantic import TypeAdapter
-
 from egoi_mcp._json import loads
+from egoi_mcp._model import list_of
 from egoi_mcp.errors import InvalidArgumentError
 from egoi_mcp.models import Event
 from egoi_mcp.store.auditlog import AuditLog
@@ -306,12 +304,7 @@ def row_event(row: Sequence[Any], when: Callable[[Any], datetime]) -> Event:
 
 def row_events(rows: Sequence[Sequence[Any]], when: Callable[[Any], datetime]) -> list[Event]:
     """Rows as Events, validated in one pass rather than one by one (a page of 25 in ~0.6 of the time)."""
-    return _events().validate_python([_fields(row, when) for row in rows])
-
-
-@functools.cache
-def _events() -> TypeAdapter[list[Event]]:
-    return TypeAdapter(list[Event])  # built when first used, like the models
+    return list_of(Event).validate_python([_fields(row, when) for row in rows])
 
 
 def _fields(row: Sequence[Any], when: Callable[[Any], datetime]) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator, TypeAdapter
+from pydantic import AfterValidator
 
 from egoi_mcp._dates import parse_datetime
-from egoi_mcp._model import Model
+from egoi_mcp._model import Model, list_of
 from egoi_mcp.errors import EGoiError, InvalidArgumentError
 from egoi_mcp.models import Event, EventSummary
 from egoi_mcp.redact import redact
@@ -66,17 +66,12 @@ async def egoi_list_events(
         trigger=trigger, list_id=list_id, contact_id=contact_id, email=email, campaign_id=campaign_id, since=since,
         after=after, limit=limit, cursor=cursor,
     )  # fmt: skip
-    events = _summaries().validate_python([_summary(event) for event in page.items])  # one pass, not 25
+    events = list_of(EventSummary).validate_python([_summary(event) for event in page.items])
     await name_campaigns(rt, events)
     listed = EventPage(items=events, total=page.total, next_cursor=page.next_cursor, note=page.note)
     if not events and cursor is None and after is None:
         listed.note = await why_empty(rt, list_id)
     return listed
-
-
-@functools.cache
-def _summaries() -> TypeAdapter[list[EventSummary]]:
-    return TypeAdapter(list[EventSummary])  # built when first used, like the models
 
 
 @functools.cache
@@ -90,7 +85,8 @@ def _summary(event: Event) -> dict[str, Any]:
     values are the stored event's, already valid, and are validated again a page at once."""
     listed = {name: getattr(event, name) for name in _listed()}
     occurred, received = event.occurred_at, event.received_at
-    same_second = occurred is not None and not occurred.microsecond and occurred <= received < occurred + _SECOND
+    # a difference of two dates, never a date moved: no instant E-goi may name (up to 9999-12-31) can overflow it
+    same_second = occurred is not None and not occurred.microsecond and timedelta(0) <= received - occurred < _SECOND
     listed["received_at"] = None if same_second else received.replace(microsecond=0)
     return listed
 
